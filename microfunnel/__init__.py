@@ -1,0 +1,1 @@
+"""microfunnel core: settings and the conversions catalog, shared by ingestion and orchestration."""
