@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('raw_config', 'micro_conversions') }}
+
+),
+
+renamed as (
+
+    select
+        conversion_name,
+        kind,
+        event_name,
+        from_json(coalesce(params_json, '{}'), '"MAP(VARCHAR, VARCHAR)"') as params,
+        page_path as page_path_pattern,
+        min_engaged_seconds,
+        min_page_views
+
+    from source
+
+)
+
+select * from renamed

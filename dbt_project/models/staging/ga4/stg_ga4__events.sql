@@ -1,0 +1,65 @@
+with
+
+source as (
+
+    select * from {{ source('raw_ga4', 'events') }}
+
+),
+
+renamed as (
+
+    select
+        event_key,
+        make_timestamp(event_timestamp) as event_at,
+        event_timestamp as event_ts_us,
+        strptime(event_date, '%Y%m%d')::date as event_date,
+        event_name,
+        user_pseudo_id as anonymous_id,
+        nullif(user_id, '') as user_id,
+        {{ ga4_params_map('event_params') }} as event_params,
+        batch_page_id,
+        batch_ordering_id,
+        batch_event_index,
+        device ->> '$.category' as device_category,
+        geo ->> '$.country' as country,
+        collected_traffic_source ->> '$.gclid' as collected_gclid,
+        collected_traffic_source ->> '$.manual_source' as collected_source,
+        collected_traffic_source ->> '$.manual_medium' as collected_medium,
+        collected_traffic_source ->> '$.manual_campaign_name' as collected_campaign,
+        collected_traffic_source ->> '$.manual_campaign_id' as collected_campaign_id,
+        ecommerce ->> '$.transaction_id' as ecommerce_transaction_id,
+        try_cast(ecommerce ->> '$.purchase_revenue' as decimal(18, 2)) as purchase_revenue
+
+    from source
+
+),
+
+with_params as (
+
+    select
+        * exclude (collected_gclid, collected_source, collected_medium, collected_campaign, collected_campaign_id,
+                   ecommerce_transaction_id),
+        event_params['ga_session_id']::bigint as ga_session_id,
+        event_params['ga_session_number']::bigint as ga_session_number,
+        anonymous_id || '-' || event_params['ga_session_id'] as session_key,
+        event_params['page_location'] as page_location,
+        coalesce(regexp_extract(event_params['page_location'], '^[a-z]+://[^/?#]+(/[^?#]*)', 1), '/') as page_path,
+        event_params['page_title'] as page_title,
+        event_params['page_referrer'] as page_referrer,
+        coalesce(event_params['engagement_time_msec']::bigint, 0) as engagement_time_msec,
+        coalesce(ecommerce_transaction_id, event_params['transaction_id']) as transaction_id,
+        coalesce(collected_source, {{ url_param('event_params[\'page_location\']', 'utm_source') }},
+                 event_params['source']) as source,
+        coalesce(collected_medium, {{ url_param('event_params[\'page_location\']', 'utm_medium') }},
+                 event_params['medium']) as medium,
+        coalesce(collected_campaign, {{ url_param('event_params[\'page_location\']', 'utm_campaign') }},
+                 event_params['campaign']) as campaign,
+        coalesce(collected_campaign_id, {{ url_param('event_params[\'page_location\']', 'utm_id') }}) as campaign_id,
+        coalesce(collected_gclid, {{ url_param('event_params[\'page_location\']', 'gclid') }}) as gclid,
+        {{ url_param('event_params[\'page_location\']', 'fbclid') }} as fbclid
+
+    from renamed
+
+)
+
+select * from with_params

@@ -1,0 +1,60 @@
+"""One place that knows every source and how a pipeline for it is made.
+
+Each source lands in its own dataset `raw_<source>` of the warehouse file; its resources are
+listed statically (SOURCE_RESOURCES) so Dagster can lay out the asset graph without calling
+the source function, which would resolve credentials at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+from microfunnel.settings import Settings, load_settings
+
+# source name -> (module path, source function name); imported lazily on first use
+SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "config": ("ingestion.sources.config", "conversions_catalog"),
+    "ga4": ("ingestion.sources.ga4", "ga4"),
+}
+# source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
+SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
+    "config": ("micro_conversions", "funnels", "funnel_steps", "funnel_exclusions"),
+    "ga4": ("events",),
+}
+LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
+
+
+def dataset_name(source: str) -> str:
+    return f"raw_{source}"
+
+
+def source_function(source: str) -> Callable[..., dlt.sources.DltSource]:
+    if source not in SOURCE_FUNCTIONS:
+        raise KeyError(f"unknown source {source!r}; known sources: {', '.join(sorted(SOURCE_FUNCTIONS))}")
+    module, name = SOURCE_FUNCTIONS[source]
+    return getattr(importlib.import_module(module), name)
+
+
+def make_pipeline(source: str, settings: Settings | None = None, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+    """A dlt pipeline writing `raw_<source>` in the warehouse file; its state lives beside the file."""
+    settings = settings or load_settings()
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"microfunnel_{source}",
+        destination=dlt.destinations.duckdb(str(settings.warehouse_path)),
+        dataset_name=dataset_name(source),
+        pipelines_dir=str(pipelines_dir or settings.warehouse_path.parent / ".dlt_pipelines"),
+    )
+
+
+def run_source(source: str, settings: Settings | None = None, **source_kwargs) -> LoadInfo:
+    """Load one source end to end (what `python -m ingestion <source>` does)."""
+    pipeline = make_pipeline(source, settings)
+    info = pipeline.run(source_function(source)(**source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
+    info.raise_on_failed_jobs()
+    return info

@@ -1,0 +1,74 @@
+"""The validated `conversions.yml` as tables, so SQL reads the catalog like any other source.
+
+Loading the catalog into `raw_config` (replaced on every run) keeps the dbt models generic:
+they join against these tables instead of being generated per conversion, dbt unit tests can
+mock them, and BI users can see which definitions produced a number.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import dlt
+import pyarrow as pa
+
+from microfunnel.conversions import (
+    ActionConversion,
+    Catalog,
+    DestinationConversion,
+    EngagementConversion,
+    load_catalog,
+)
+
+SCHEMAS = {
+    "micro_conversions": pa.schema([
+        ("conversion_name", pa.string()), ("kind", pa.string()), ("event_name", pa.string()),
+        ("params_json", pa.string()), ("page_path", pa.string()),
+        ("min_engaged_seconds", pa.int64()), ("min_page_views", pa.int64()),
+    ]),
+    "funnels": pa.schema([
+        ("funnel_name", pa.string()), ("order_mode", pa.string()), ("window_seconds", pa.int64()),
+        ("step_count", pa.int64()),
+    ]),
+    "funnel_steps": pa.schema([("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]),
+    "funnel_exclusions": pa.schema([("funnel_name", pa.string()), ("step_name", pa.string())]),
+}
+
+
+def catalog_rows(catalog: Catalog) -> dict[str, list[dict]]:
+    """The catalog flattened into the rows of each config table."""
+    micro = []
+    for conversion in catalog.micro_conversions:
+        row = {"conversion_name": conversion.name, "kind": conversion.kind, "event_name": None,
+               "params_json": "{}", "page_path": None, "min_engaged_seconds": None, "min_page_views": None}
+        if isinstance(conversion, ActionConversion):
+            row.update(event_name=conversion.event_name,
+                       params_json=json.dumps({k: str(v) for k, v in conversion.params.items()}, sort_keys=True))
+        elif isinstance(conversion, DestinationConversion):
+            row.update(event_name="page_view", page_path=conversion.page_path)
+        elif isinstance(conversion, EngagementConversion):
+            row.update(min_engaged_seconds=conversion.min_engaged_seconds, min_page_views=conversion.min_page_views)
+        micro.append(row)
+    return {
+        "micro_conversions": micro,
+        "funnels": [{"funnel_name": f.name, "order_mode": f.order, "window_seconds": f.window_seconds,
+                     "step_count": len(f.steps)} for f in catalog.funnels],
+        "funnel_steps": [{"funnel_name": f.name, "step_index": i, "step_name": step}
+                         for f in catalog.funnels for i, step in enumerate(f.steps, start=1)],
+        "funnel_exclusions": [{"funnel_name": f.name, "step_name": step} for f in catalog.funnels for step in f.exclude],
+    }
+
+
+@dlt.source(name="config", max_table_nesting=0)
+def conversions_catalog(path: str = dlt.config.value) -> list[dlt.sources.DltResource]:
+    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part."""
+    rows = catalog_rows(load_catalog(path))
+
+    def table(name: str) -> dlt.sources.DltResource:
+        def emit() -> Iterator[pa.Table]:
+            yield pa.Table.from_pylist(rows[name], schema=SCHEMAS[name])
+
+        return dlt.resource(emit, name=name, write_disposition="replace")
+
+    return [table(name) for name in SCHEMAS]
