@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out or load_settings().sandbox_dir
     if args.sandbox_command == "simulate":
-        summary = write_world_files(world_spec(args), out, fmt=args.format, as_of=args.as_of)
-        print(summary)
+        world = write_world_files(world_spec(args), out, fmt=args.format, as_of=args.as_of)
+        print(f"{out}: {len(world.events)} GA4 events, {len(world.orders)} orders, "
+              f"{len(world.persons)} persons; ground truth in {out / 'truth'}")
         return 0
     raise SystemExit(f"unknown sandbox command {args.sandbox_command!r}")

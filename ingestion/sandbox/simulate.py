@@ -270,8 +270,10 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
     """A shopper's session: browse, maybe take micro-steps, maybe move down the funnel."""
     device = recorder.session.device
     user_id = str(person.customer.customer_id) if person.customer else None
+    # Persons with several devices log in on each (that is how anyone knows they are one person);
+    # single-device account holders log in now and then.
     must_login = person.has_account and (device.shared or device.logged_in_as != user_id and
-                                         (device is not person.devices[0] or rng.random() < 0.5))
+                                         (len(person.devices) > 1 or rng.random() < 0.5))
     if device.shared:
         device.logged_in_as = None  # the family computer: each member logs in at the start
     if must_login:

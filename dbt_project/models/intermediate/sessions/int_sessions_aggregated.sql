@@ -1,0 +1,72 @@
+with
+
+events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+
+),
+
+aggregated as (
+
+    select
+        session_key,
+        any_value(anonymous_id) as anonymous_id,
+        arg_min(user_id, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where user_id is not null)
+            as user_id,
+        count(distinct user_id) as distinct_user_ids,
+        min(event_at) as started_at,
+        max(event_at) as ended_at,
+        min(event_date) as date_day,
+        arg_min(page_path, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where event_name = 'page_view')
+            as landing_page_path,
+        arg_min(source, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where source is not null)
+            as landing_source,
+        arg_min(medium, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where source is not null)
+            as landing_medium,
+        arg_min(campaign, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where campaign is not null)
+            as campaign,
+        arg_min(campaign_id, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where campaign_id is not null)
+            as campaign_id,
+        arg_min(gclid, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where gclid is not null) as gclid,
+        arg_min(fbclid, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where fbclid is not null)
+            as fbclid,
+        arg_min(device_category, event_ts_us) as device_category,
+        arg_min(country, event_ts_us) as country,
+        count(*) filter (where event_name = 'page_view') as page_views,
+        sum(engagement_time_msec) / 1000.0 as engaged_seconds,
+        count(*) as events
+
+    from events
+    group by session_key
+
+),
+
+with_channel as (
+
+    select
+        * exclude (landing_source, landing_medium),
+        case
+            when gclid is not null and landing_source is null then 'google'
+            else coalesce(landing_source, '(direct)')
+        end as source,
+        case
+            when gclid is not null and landing_medium is null then 'cpc'
+            else coalesce(landing_medium, '(none)')
+        end as medium
+
+    from aggregated
+
+),
+
+final as (
+
+    select
+        *,
+        {{ ga4_default_channel_group('source', 'medium', 'gclid') }} as channel,
+        engaged_seconds > 10 or page_views >= 2 as is_engaged
+
+    from with_channel
+
+)
+
+select * from final

@@ -1,0 +1,86 @@
+"""The ground truth of a world: who is really behind each identifier, and what really happened.
+
+Identifier values are in the warehouse's canonical form (emails hashed with the same keyed
+HMAC the Shopify source uses), so a test can join the truth to the warehouse directly.
+An identifier used by several true persons (the family computer, the throw-away email and
+its Shopify customer, a pasted gclid) is `is_shared`: it has no single true person, and the
+pairwise scores leave it out — the stitcher must cut it, not guess.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from microfunnel.pii import hash_email
+from ingestion.sandbox.simulate import World
+
+
+@dataclass(frozen=True)
+class IdentifierTruth:
+    identifier_type: str  # anonymous_id | user_id | customer_id | email_hash | order_id | gclid | fbclid
+    identifier_value: str
+    person_id: str | None  # None when shared by several true persons
+    persons: tuple[str, ...]
+
+    @property
+    def is_shared(self) -> bool:
+        return len(self.persons) > 1
+
+
+def identifier_truth(world: World, pii_key: str) -> list[IdentifierTruth]:
+    """Every identifier the world's data exposes, with the true person(s) who used it."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for event in world.events:
+        person = event.person.person_id
+        owners[("anonymous_id", event.session.device.cookie)].add(person)
+        if event.user_id:
+            owners[("user_id", event.user_id)].add(person)
+    for session in world.sessions:
+        for kind, value in (("gclid", session.traffic.gclid), ("fbclid", session.traffic.fbclid)):
+            if value:
+                owners[(kind, value)].add(session.person.person_id)
+    for order in world.orders:
+        if order.test:
+            continue
+        person = order.person.person_id
+        owners[("order_id", str(order.order_id))].add(person)
+        owners[("customer_id", str(order.customer.customer_id))].add(person)
+        owners[("email_hash", hash_email(order.email, pii_key))].add(person)
+        if order.ga_client_id:
+            owners[("anonymous_id", order.ga_client_id)].add(person)
+    return [
+        IdentifierTruth(kind, value, next(iter(persons)) if len(persons) == 1 else None, tuple(sorted(persons)))
+        for (kind, value), persons in sorted(owners.items())
+    ]
+
+
+def pairwise_scores(truth: list[IdentifierTruth], predicted: dict[tuple[str, str], str]) -> dict[str, float]:
+    """Pairwise precision and recall of "these two identifiers are the same person".
+
+    Pairs are counted per cluster (n*(n-1)/2), never enumerated, so this stays fast for large
+    worlds. Shared identifiers are left out of both sides. `predicted` maps
+    (identifier_type, identifier_value) -> person_id as the warehouse says; an identifier the
+    warehouse does not know counts as a person of its own.
+    """
+    single = [t for t in truth if not t.is_shared]
+
+    def pairs(groups: dict) -> int:
+        return sum(len(members) * (len(members) - 1) // 2 for members in groups.values())
+
+    by_true: dict[str, list] = defaultdict(list)
+    by_predicted: dict[str, list] = defaultdict(list)
+    by_both: dict[tuple[str, str], list] = defaultdict(list)
+    for t in single:
+        key = (t.identifier_type, t.identifier_value)
+        guess = predicted.get(key, f"unknown:{key}")
+        by_true[t.person_id].append(key)
+        by_predicted[guess].append(key)
+        by_both[(t.person_id, guess)].append(key)
+    true_pairs, predicted_pairs, agreed = pairs(by_true), pairs(by_predicted), pairs(by_both)
+    return {
+        "precision": agreed / predicted_pairs if predicted_pairs else 1.0,
+        "recall": agreed / true_pairs if true_pairs else 1.0,
+        "true_pairs": float(true_pairs),
+        "predicted_pairs": float(predicted_pairs),
+    }

@@ -1,0 +1,60 @@
+"""The `microfunnel` command: validate the catalog, run the graph, run the demo, drive the sandbox.
+
+Heavy imports (dlt, dbt, Dagster) happen inside the commands, so `microfunnel --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from microfunnel.conversions import ConfigError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="microfunnel", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="check conversions.yml (CONVERSIONS_CONFIG) and exit")
+    run = commands.add_parser("run", help="materialize the whole asset graph in-process (scripts, CI)")
+    run.add_argument("--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)")
+    demo = commands.add_parser("demo", help="simulate the sandbox world, serve its APIs, run everything, summarize")
+    commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
+    sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
+
+    from ingestion.sandbox import cli as sandbox_cli
+
+    sandbox_cli.build_parser(sandbox)
+    sandbox_cli.add_world_arguments(demo)
+    sandbox_cli.add_world_arguments(commands.choices["dev"])
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args, sandbox_cli)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
+    if args.command == "validate":
+        from microfunnel.conversions import load_catalog
+        from microfunnel.settings import load_settings
+
+        path = load_settings().conversions_config
+        catalog = load_catalog(path)
+        print(f"{path}: ok ({len(catalog.micro_conversions)} micro-conversions, {len(catalog.funnels)} funnels)")
+        return 0
+    if args.command == "sandbox":
+        return sandbox_cli.run(args)
+    from orchestration import runner
+
+    if args.command == "run":
+        return runner.run_graph(selection=args.select)
+    if args.command == "demo":
+        return runner.demo(sandbox_cli.world_spec(args))
+    if args.command == "dev":
+        return runner.dev(sandbox_cli.world_spec(args))
+    raise SystemExit(f"unknown command {args.command!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The short report `make demo` ends with: rows per mart, each funnel's steps, identity scores."""
+
+from __future__ import annotations
+
+import duckdb
+
+from microfunnel.settings import Settings
+
+
+def mart_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()
+    return {name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables}
+
+
+def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(funnel, step_index, step_name, persons, conversion from previous, conversion from first)."""
+    return connection.execute("""
+        with counts as (
+            select funnel_name, step_index, any_value(step_name) as step_name, count(distinct person_id) as persons
+            from marts.fct_funnel_steps group by 1, 2
+        )
+        select funnel_name, step_index, step_name, persons,
+               persons / lag(persons) over (partition by funnel_name order by step_index) as from_previous,
+               persons / first_value(persons) over (partition by funnel_name order by step_index) as from_first
+        from counts order by funnel_name, step_index
+    """).fetchall()
+
+
+def print_summary(settings: Settings, world=None, wall_seconds: float | None = None) -> None:
+    with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
+        rows = mart_rows(connection)
+        print(f"\nmarts in {settings.serving_path}:")
+        for name, count in rows.items():
+            print(f"  {name:36} {count:>10,} rows")
+        if "fct_funnel_steps" in rows:
+            print("\nfunnels (persons reaching each step; conversion from previous / from first step):")
+            current = None
+            for funnel, index, step, persons, previous, first in funnel_steps(connection):
+                if funnel != current:
+                    print(f"  {funnel}")
+                    current = funnel
+                rates = "" if index == 1 else f"  {previous:6.1%} / {first:6.1%}"
+                print(f"    {index}. {step:24} {persons:>8,}{rates}")
+        if world is not None and "dim_person_identifiers" in rows:
+            _print_identity_scores(connection, world)
+    if wall_seconds is not None:
+        print(f"\nwall time: {wall_seconds:.0f} s")
+
+
+def _print_identity_scores(connection: duckdb.DuckDBPyConnection, world) -> None:
+    from microfunnel.pii import pii_key
+    from ingestion.sandbox.truth import identifier_truth, pairwise_scores
+
+    predicted = {(kind, value): person for kind, value, person in connection.execute(
+        "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers").fetchall()}
+    scores = pairwise_scores(identifier_truth(world, pii_key()), predicted)
+    print(f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
+          f"recall {scores['recall']:.4f}")

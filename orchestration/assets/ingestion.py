@@ -1,0 +1,51 @@
+"""One multi-asset per dlt source, keyed ["raw_<source>", resource] = the dbt source it feeds.
+
+Specs come from the static SOURCE_RESOURCES list rather than from calling the source
+function, because calling it resolves credentials; definitions must load without secrets.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition, multi_asset
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from ingestion.pipelines import LOADER_FILE_FORMAT, SOURCE_RESOURCES, dataset_name, make_pipeline, source_function
+from orchestration.resources import WAREHOUSE_POOL
+
+
+def raw_asset_key(source: str, resource: str) -> AssetKey:
+    return AssetKey([dataset_name(source), resource])
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    """Key each dlt resource by its raw table, the same key dbt gives the source table."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        return super().get_asset_spec(data).replace_attributes(
+            key=AssetKey([data.pipeline.dataset_name, data.resource.name])
+        )
+
+
+def source_assets(source: str) -> AssetsDefinition:
+    specs = [
+        AssetSpec(raw_asset_key(source, resource), group_name="ingestion", kinds={"dlt", "duckdb"},
+                  description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.")
+        for resource in SOURCE_RESOURCES[source]
+    ]
+
+    @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True, pool=WAREHOUSE_POOL)
+    def load(context: AssetExecutionContext):
+        yield from DagsterDltResource().run(
+            context=context,
+            dlt_source=source_function(source)(),
+            dlt_pipeline=make_pipeline(source),
+            dagster_dlt_translator=RawTableTranslator(),
+            loader_file_format=LOADER_FILE_FORMAT,
+        )
+
+    return load
+
+
+def all_source_assets() -> list[AssetsDefinition]:
+    return [source_assets(source) for source in SOURCE_RESOURCES]

@@ -1,0 +1,20 @@
+"""The Dagster code location: one asset graph from raw sources to the serving snapshot."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.assets.ingestion import all_source_assets
+from orchestration.assets.serving import serving_snapshot_asset
+from orchestration.assets.transformation import dbt_models
+from orchestration.jobs import daily_job, daily_schedule
+from orchestration.resources import dbt_resource
+
+mart_keys = [key for key in dbt_models.keys if key.path[0] == "marts"]
+
+defs = Definitions(
+    assets=[*all_source_assets(), dbt_models, serving_snapshot_asset(mart_keys)],
+    jobs=[daily_job],
+    schedules=[daily_schedule],
+    resources={"dbt": dbt_resource()},
+)

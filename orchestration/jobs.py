@@ -1,0 +1,18 @@
+"""The daily job over the whole graph, and its schedule."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, ScheduleDefinition, define_asset_job
+
+daily_job = define_asset_job(
+    name="daily_refresh",
+    selection=AssetSelection.all(),
+    description="Load every source, rebuild the models and their checks, publish the serving snapshot.",
+)
+
+daily_schedule = ScheduleDefinition(
+    name="daily_refresh_schedule",
+    job=daily_job,
+    cron_schedule="0 6 * * *",  # after GA4's daily export lands (it is usually complete by ~05:00 UTC)
+    execution_timezone="UTC",
+)

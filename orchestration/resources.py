@@ -1,0 +1,27 @@
+"""Dagster resources: the dbt project (parsed once) and the shared writer pool.
+
+The warehouse file allows one writer process, so every asset that writes it runs in one
+concurrency pool of size 1 (WAREHOUSE_POOL; its limit lives in the instance's dagster.yaml).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from microfunnel.settings import DBT_PROJECT_DIR
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, its manifest parsed on `dagster dev` (prepare_if_dev) or by `microfunnel run`."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR))

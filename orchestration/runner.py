@@ -1,0 +1,128 @@
+"""Running the graph outside the UI: `microfunnel run` (scripts, CI), `demo` and `dev`.
+
+Environment is prepared here, at run time, never at import: the settings are exported for
+dbt's profile and dlt's config, the catalog is validated before anything runs, and the dbt
+manifest is parsed once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from microfunnel.conversions import load_catalog
+from microfunnel.settings import INGESTION_DIR, PROJECT_ROOT, Settings, load_settings
+
+SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Export the settings to dbt (profiles.yml env_var), dlt (.dlt in ingestion/) and Dagster."""
+    os.environ.update(settings.dbt_env())
+    os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))
+    os.environ["SOURCES__CONFIG__PATH"] = str(settings.conversions_config)
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+
+
+def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
+    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    settings = settings or load_settings()
+    load_catalog(settings.conversions_config)
+    prepare_environment(settings)
+    from orchestration.resources import dbt_project
+
+    project = dbt_project()
+    project.preparer.prepare(project)
+    from orchestration.definitions import defs
+
+    assets = list(defs.assets)
+    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
+    result = materialize(assets, selection=chosen, instance=DagsterInstance.get(),
+                         resources=defs.resources, raise_on_error=False)
+    return 0 if result.success else 1
+
+
+def demo(spec) -> int:
+    """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
+    from ingestion.sandbox.world_files import write_world_files
+    from microfunnel.summary import print_summary
+
+    started = time.monotonic()
+    settings = load_settings()
+    os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
+    world = write_world_files(spec, settings.sandbox_dir)
+    for stale in (settings.warehouse_path, settings.warehouse_path.parent / ".dlt_pipelines"):
+        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+    os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
+    print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
+    with _sandbox_server(world) as source_env:
+        os.environ.update(source_env)
+        print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
+        code = run_graph(settings=settings)
+    if code:
+        print("demo: the run failed; see the log above", file=sys.stderr)
+        return code
+    print("[4/4] summary", flush=True)
+    print_summary(settings, world, wall_seconds=time.monotonic() - started)
+    return 0
+
+
+def _sandbox_server(world):
+    """The API emulator for Google Ads, Meta Ads and Shopify, if this build has it."""
+    from contextlib import nullcontext
+
+    try:
+        from ingestion.sandbox.server import SandboxServer
+    except ImportError:
+        return nullcontext({})
+    return _serving(SandboxServer(world))
+
+
+class _serving:
+    def __init__(self, server):
+        self.server = server
+
+    def __enter__(self) -> dict[str, str]:
+        self.server.__enter__()
+        return self.server.source_env()
+
+    def __exit__(self, *exc) -> None:
+        self.server.__exit__(*exc)
+
+
+def dev(spec) -> int:
+    """The Dagster UI on 127.0.0.1:3000 with the graph loaded and sources pointed at the sandbox."""
+    from ingestion.sandbox.world_files import write_world_files
+
+    settings = load_settings()
+    os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    prepare_environment(settings)
+    if not (settings.sandbox_dir / "ga4").exists():
+        write_world_files(spec, settings.sandbox_dir)
+    os.environ.setdefault("SOURCES__GA4__BUCKET_URL", str(settings.sandbox_dir / "ga4"))
+    server = subprocess.Popen([sys.executable, "-m", "microfunnel.cli", "sandbox", "serve", "--env-file",
+                               str(settings.sandbox_dir / "sources.env")]) if _has_server() else None
+    try:
+        return subprocess.call([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
+                                str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", "3000"])
+    finally:
+        if server:
+            server.terminate()
+
+
+def _has_server() -> bool:
+    try:
+        import ingestion.sandbox.server  # noqa: F401
+    except ImportError:
+        return False
+    return True
