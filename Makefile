@@ -6,6 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.uv/bin/uv)
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DLT_PROJECT_DIR ?= $(CURDIR)/ingestion
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: setup demo test dev bench lint format clean
@@ -28,10 +29,10 @@ test: setup  ## the whole suite (offline, well under 20 minutes on 2 cores)
 	@$(BIN)/pytest -q
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with the graph loaded
-	@$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@$(BIN)/microfunnel dev
 
 bench: setup  ## slow scale runs, with ratios against a baseline run side by side
-	@$(BIN)/python -m bench
+	@$(BIN)/python -m bench $(BENCH)
 
 lint: setup
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
