@@ -9,6 +9,7 @@ from orchestration.assets.serving import serving_snapshot_asset
 from orchestration.assets.transformation import dbt_models
 from orchestration.jobs import daily_job, daily_schedule
 from orchestration.resources import dbt_resource
+from orchestration.sensors import alert_on_run_failure, new_ga4_export_files
 
 mart_keys = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
@@ -16,5 +17,6 @@ defs = Definitions(
     assets=[*all_source_assets(), dbt_models, serving_snapshot_asset(mart_keys)],
     jobs=[daily_job],
     schedules=[daily_schedule],
+    sensors=[new_ga4_export_files, alert_on_run_failure],
     resources={"dbt": dbt_resource()},
 )

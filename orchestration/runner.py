@@ -65,7 +65,7 @@ def demo(spec) -> int:
         shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
     print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-    with _sandbox_server(world) as source_env:
+    with sandbox_apis(world) as source_env:
         os.environ.update(source_env)
         print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
         code = run_graph(settings=settings)
@@ -77,7 +77,7 @@ def demo(spec) -> int:
     return 0
 
 
-def _sandbox_server(world):
+def sandbox_apis(world):
     """The API emulator for Google Ads, Meta Ads and Shopify, if this build has it."""
     from contextlib import nullcontext
 

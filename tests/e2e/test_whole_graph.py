@@ -1,0 +1,83 @@
+"""The whole graph on a small sandbox world, measured against the world's ground truth."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import duckdb
+import pytest
+from dagster import AssetKey
+
+from ingestion.sandbox.truth_funnels import funnel_truth
+from microfunnel.conversions import load_catalog
+from microfunnel.settings import PROJECT_ROOT
+
+CHECK_MARTS = PROJECT_ROOT.parent / "shared" / "contract" / "check_marts.py"
+
+
+def warehouse(settings):
+    return duckdb.connect(str(settings.warehouse_path), read_only=True)
+
+
+def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+    unproduced = [k for k in keys if not graph.get(k).is_materializable]
+    assert not unproduced, f"dbt sources without a dlt asset feeding them: {unproduced}"
+    raw = {k for k in keys if k.path[0].startswith("raw_")}
+    assert {k.path[0] for k in raw} >= {"raw_ga4", "raw_config"}
+    for key in keys - raw:
+        assert graph.get(key).parent_keys or key in raw, f"{key.to_user_string()} has no upstream"
+    marts = {k for k in keys if k.path[0] == "marts"}
+    assert marts and marts <= graph.get(AssetKey(["serving", "snapshot"])).parent_keys
+
+
+def test_dbt_tests_are_loaded_as_asset_checks():
+    from orchestration.definitions import defs
+
+    checks = list(defs.resolve_asset_graph().asset_check_keys)
+    assert any(check.asset_key.path == ["marts", "fct_sessions"] for check in checks)
+
+
+def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
+    settings, world = e2e_run
+    catalog = load_catalog(settings.conversions_config)
+    with warehouse(settings) as connection:
+        rows = connection.execute(
+            "select funnel_name, step_index, count(distinct person_id) from marts.fct_funnel_steps group by 1, 2"
+        ).fetchall()
+    measured = {(funnel, step): persons for funnel, step, persons in rows}
+    for funnel in catalog.funnels:
+        truth = funnel_truth(world, catalog, funnel)
+        expected = Counter()
+        for result in truth.values():
+            for step in range(1, result.steps_reached + 1):
+                expected[(funnel.name, step)] += 1
+        got = {k: v for k, v in measured.items() if k[0] == funnel.name}
+        assert got == dict(expected), f"funnel {funnel.name}"
+
+
+def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e2e_run):
+    settings, _ = e2e_run
+    required = ["fct_sessions", "fct_micro_conversions", "fct_funnel_steps"]
+    completed = subprocess.run([sys.executable, str(CHECK_MARTS), str(settings.serving_path), "--require", *required],
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout
+    with warehouse(settings) as connection:
+        built = {t for (t,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
+        served = {t for (t,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    assert served == built
+
+
+@pytest.mark.parametrize("table", ["fct_sessions", "fct_micro_conversions"])
+def test_every_fact_row_has_a_person(e2e_run, table):
+    settings, _ = e2e_run
+    with warehouse(settings) as connection:
+        assert connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0] == 0
