@@ -1,0 +1,30 @@
+{{ config(enabled=var("microfunnel__shopify_enabled", true)) }}
+-- A failure means an attribution model credits an order with more or less than its revenue:
+-- channel and campaign revenue would not add up to the shop's revenue.
+with
+
+attribution as (
+
+    select * from {{ ref('fct_attribution') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+per_model as (
+
+    select order_id, model, sum(credit) as credit, sum(attributed_revenue) as attributed_revenue
+    from attribution
+    group by 1, 2
+
+)
+
+select per_model.*, orders.revenue
+from per_model
+inner join orders using (order_id)
+where abs(per_model.credit - 1) > 1e-9
+   or abs(per_model.attributed_revenue - orders.revenue) > 0.01 * (select count(*) from attribution a where a.order_id = per_model.order_id and a.model = per_model.model)

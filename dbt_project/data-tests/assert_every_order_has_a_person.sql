@@ -1,0 +1,6 @@
+{{ config(enabled=var("microfunnel__shopify_enabled", true)) }}
+-- A failure means an order reached the warehouse but no person: it would vanish from funnels and attribution.
+select orders.order_id
+from {{ ref('stg_shopify__orders') }} as orders
+left join {{ ref('int_macro_conversions') }} as macro on macro.order_id = cast(orders.order_id as varchar)
+where not orders.is_test and macro.person_id is null

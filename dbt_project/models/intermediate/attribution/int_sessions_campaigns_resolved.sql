@@ -1,0 +1,42 @@
+{#- The ad platform and campaign behind each session: a gclid resolves through Google Ads'
+    click_view; a Meta session carries the campaign id in utm_id (fbclid alone names no campaign). -#}
+with
+
+sessions as (
+
+    select * from {{ ref('int_sessions_stitched') }}
+
+),
+
+click_views as (
+
+    select * from {{ ref('stg_google_ads__click_views') }}
+
+),
+
+resolved as (
+
+    select
+        sessions.session_key,
+        sessions.person_id,
+        sessions.started_at,
+        sessions.date_day,
+        sessions.channel,
+        sessions.source,
+        sessions.medium,
+        sessions.campaign,
+        case
+            when sessions.gclid is not null then 'google_ads'
+            when sessions.fbclid is not null or sessions.channel = 'Paid Social' then 'meta_ads'
+        end as platform,
+        case
+            when sessions.gclid is not null then cast(click_views.campaign_id as varchar)
+            when sessions.fbclid is not null or sessions.channel = 'Paid Social' then sessions.campaign_id
+        end as campaign_id
+
+    from sessions
+    left join click_views on click_views.gclid = sessions.gclid
+
+)
+
+select * from resolved

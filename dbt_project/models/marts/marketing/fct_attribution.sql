@@ -1,0 +1,87 @@
+{#- Order × model × touch. Each model's credits sum to 1 per order, so attributed revenue sums to
+    the order's revenue; an order with no session in the lookback gets one 'unattributed' touch. -#}
+with
+
+touches as (
+
+    select * from {{ ref('int_order_touches_weighted') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+models as (
+
+    select * from (values
+        ('first_touch'), ('last_non_direct'), ('linear'), ('time_decay'), ('position_based')
+    ) as m(model)
+
+),
+
+credited as (
+
+    select
+        touches.order_id,
+        models.model,
+        touches.touch_index,
+        touches.session_key as session_id,
+        touches.started_at as touch_at,
+        touches.channel,
+        touches.source,
+        touches.medium,
+        touches.campaign,
+        touches.platform,
+        touches.campaign_id,
+        case models.model
+            when 'first_touch' then touches.first_touch_weight
+            when 'last_non_direct' then touches.last_non_direct_weight
+            when 'linear' then touches.linear_weight
+            when 'time_decay' then touches.time_decay_weight
+            else touches.position_based_weight
+        end as weight,
+        touches.revenue
+
+    from touches
+    cross join models
+
+),
+
+normalized as (
+
+    select
+        * exclude (weight, revenue),
+        weight / sum(weight) over (partition by order_id, model) as credit,
+        revenue
+
+    from credited
+
+),
+
+unattributed as (
+
+    select
+        orders.order_id, models.model, 0 as touch_index, null as session_id, null::timestamp as touch_at,
+        'Unattributed' as channel, null as source, null as medium, null as campaign, null as platform,
+        null as campaign_id, 1.0 as credit, orders.revenue
+
+    from orders
+    cross join models
+    where orders.order_id not in (select order_id from touches)
+
+),
+
+final as (
+
+    select
+        *,
+        cast(credit * revenue as decimal(18, 2)) as attributed_revenue
+
+    from (select * from normalized union all by name select * from unattributed)
+
+)
+
+select * exclude (revenue) from final
