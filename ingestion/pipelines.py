@@ -20,11 +20,17 @@ from microfunnel.settings import Settings, load_settings
 SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
     "config": ("ingestion.sources.config", "conversions_catalog"),
     "ga4": ("ingestion.sources.ga4", "ga4"),
+    "google_ads": ("ingestion.sources.google_ads", "google_ads"),
+    "meta_ads": ("ingestion.sources.meta_ads", "meta_ads"),
+    "shopify": ("ingestion.sources.shopify", "shopify"),
 }
 # source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
 SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
     "config": ("micro_conversions", "funnels", "funnel_steps", "funnel_exclusions"),
     "ga4": ("events",),
+    "google_ads": ("campaigns", "campaign_stats", "click_view"),
+    "meta_ads": ("campaigns", "campaign_insights"),
+    "shopify": ("orders", "order_lines", "customers"),
 }
 LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
 

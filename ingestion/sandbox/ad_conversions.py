@@ -53,17 +53,28 @@ def platform_conversions(world: World) -> list[PlatformConversion]:
         for platform, window_days in ATTRIBUTION_WINDOW_DAYS.items():
             window_start_us = ordered_us - window_days * 86_400_000_000
             eligible = [
-                c for c in clicks_by_person.get(order.person.person_id, [])
+                c
+                for c in clicks_by_person.get(order.person.person_id, [])
                 if c.platform == platform and window_start_us <= c.session.start_us <= ordered_us
             ]
             if eligible:
                 last = max(eligible, key=lambda c: c.session.start_us)
-                claims.append(PlatformConversion(platform, last.campaign_id, last.date_day, order_day(order),
-                                                 order.total, order.order_id))
+                claims.append(
+                    PlatformConversion(
+                        platform,
+                        last.campaign_id,
+                        last.date_day,
+                        order_day(order),
+                        order.total,
+                        order.order_id,
+                    )
+                )
     return claims
 
 
-def reported(claims: list[PlatformConversion], as_of: date | None) -> dict[tuple[str, str, date], tuple[int, Decimal]]:
+def reported(
+    claims: list[PlatformConversion], as_of: date | None
+) -> dict[tuple[str, str, date], tuple[int, Decimal]]:
     """(platform, campaign_id, click_day) -> (conversions, value) as the platform reports it on `as_of`."""
     totals: dict[tuple[str, str, date], tuple[int, Decimal]] = {}
     for claim in claims:
@@ -78,5 +89,3 @@ def reported(claims: list[PlatformConversion], as_of: date | None) -> dict[tuple
 def days_until(day: date, as_of: date | None) -> bool:
     """True when `day` has happened by `as_of` (no as_of: everything has happened)."""
     return as_of is None or day <= as_of
-
-

@@ -32,7 +32,9 @@ KINDS = {
     "type_change": "a numeric field of every row arrives as a non-numeric string",
 }
 ROW_MUTATIONS = ("duplicate", "new_field", "type_change")
-_SPEC = re.compile(r"^(?P<kind>[\w]+)@(?P<endpoint>\w+)(?:#(?P<nth>\d+))?(?:x(?P<times>\d+))?(?::(?P<arg>.+))?$")
+_SPEC = re.compile(
+    r"^(?P<kind>[\w]+)@(?P<endpoint>\w+)(?:#(?P<nth>\d+))?(?:x(?P<times>\d+))?(?::(?P<arg>.+))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,9 @@ class Fault:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; known kinds: {', '.join(KINDS)}")
         if self.endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown fault endpoint {self.endpoint!r}; known endpoints: {', '.join(ENDPOINTS)}")
+            raise ValueError(
+                f"unknown fault endpoint {self.endpoint!r}; known endpoints: {', '.join(ENDPOINTS)}"
+            )
         if self.nth < 1 or self.times < 0:
             raise ValueError(f"fault {self}: nth must be >= 1 and times >= 0")
 

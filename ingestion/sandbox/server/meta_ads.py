@@ -27,11 +27,35 @@ ROUTES = [
     ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)/insights$", "insights"),
     ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)/campaigns$", "campaigns"),
 ]
-INSIGHTS_FIELDS = {"account_id", "account_name", "account_currency", "campaign_id", "campaign_name", "objective",
-                   "spend", "impressions", "clicks", "reach", "cpc", "ctr", "actions", "action_values",
-                   "date_start", "date_stop"}
-CAMPAIGN_FIELDS = {"id", "name", "status", "effective_status", "objective", "created_time", "updated_time",
-                   "daily_budget", "account_id"}
+INSIGHTS_FIELDS = {
+    "account_id",
+    "account_name",
+    "account_currency",
+    "campaign_id",
+    "campaign_name",
+    "objective",
+    "spend",
+    "impressions",
+    "clicks",
+    "reach",
+    "cpc",
+    "ctr",
+    "actions",
+    "action_values",
+    "date_start",
+    "date_stop",
+}
+CAMPAIGN_FIELDS = {
+    "id",
+    "name",
+    "status",
+    "effective_status",
+    "objective",
+    "created_time",
+    "updated_time",
+    "daily_budget",
+    "account_id",
+}
 PURCHASE_ACTIONS = ("offsite_conversion.fb_pixel_purchase", "purchase", "omni_purchase")
 RATE_LIMIT_DOCS = "https://developers.facebook.com/docs/graph-api/overview/rate-limiting."
 THROTTLE_MESSAGES = {
@@ -45,8 +69,15 @@ THROTTLE_MESSAGES = {
 }
 
 
-def graph_error(status: int, code: int, message: str, subcode: int | None = None,
-                error_type: str = "OAuthException", headers: dict | None = None, **extra) -> Response:
+def graph_error(
+    status: int,
+    code: int,
+    message: str,
+    subcode: int | None = None,
+    error_type: str = "OAuthException",
+    headers: dict | None = None,
+    **extra,
+) -> Response:
     error = {"message": message, "type": error_type, "code": code}
     if subcode is not None:
         error["error_subcode"] = subcode
@@ -56,20 +87,32 @@ def graph_error(status: int, code: int, message: str, subcode: int | None = None
 
 
 def _usage_headers(account_id: str, percent: int, regain_minutes: int = 0) -> dict[str, str]:
-    buc = {account_id: [{"type": "ads_insights", "call_count": percent, "total_cputime": max(1, percent // 2),
-                         "total_time": max(1, percent // 2), "estimated_time_to_regain_access": regain_minutes,
-                         "ads_api_access_tier": "standard_access"}]}
+    buc = {
+        account_id: [
+            {
+                "type": "ads_insights",
+                "call_count": percent,
+                "total_cputime": max(1, percent // 2),
+                "total_time": max(1, percent // 2),
+                "estimated_time_to_regain_access": regain_minutes,
+                "ads_api_access_tier": "standard_access",
+            }
+        ]
+    }
     return {
         "x-app-usage": json.dumps({"call_count": percent, "total_cputime": 1, "total_time": 1}),
-        "x-ad-account-usage": json.dumps({"acc_id_util_pct": percent, "reset_time_duration": 0,
-                                          "ads_api_access_tier": "standard_access"}),
+        "x-ad-account-usage": json.dumps(
+            {"acc_id_util_pct": percent, "reset_time_duration": 0, "ads_api_access_tier": "standard_access"}
+        ),
         "x-business-use-case-usage": json.dumps(buc),
         "Facebook-API-Version": "v26.0",
     }
 
 
 def throttle_response(account_id: str, code: int = 80000, regain_minutes: int = 0) -> Response:
-    message = THROTTLE_MESSAGES.get(code, f"(#{code}) There have been too many calls. Wait a bit and try again.")
+    message = THROTTLE_MESSAGES.get(
+        code, f"(#{code}) There have been too many calls. Wait a bit and try again."
+    )
     subcode = 2446079 if code in (17, 80000, 80004) or code > 80000 else None
     return graph_error(400, code, message, subcode, headers=_usage_headers(account_id, 100, regain_minutes))
 
@@ -94,10 +137,16 @@ def handle(request: Request, state: ServerState) -> Response:
         return graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token")
     account_id = request.match["account_id"]
     if account_id != state.credentials.meta_account_id:
-        return graph_error(400, 100, f"Unsupported get request. Object with ID 'act_{account_id}' does not exist, "
-                           "cannot be loaded due to missing permissions, or does not support this operation. "
-                           "Please read the Graph API documentation at https://developers.facebook.com/docs/"
-                           "graph-api", 33, error_type="GraphMethodException")
+        return graph_error(
+            400,
+            100,
+            f"Unsupported get request. Object with ID 'act_{account_id}' does not exist, "
+            "cannot be loaded due to missing permissions, or does not support this operation. "
+            "Please read the Graph API documentation at https://developers.facebook.com/docs/"
+            "graph-api",
+            33,
+            error_type="GraphMethodException",
+        )
     allowed, percent = state.meta_usage()
     if not allowed:
         return throttle_response(account_id, 80000, regain_minutes=1)
@@ -105,9 +154,13 @@ def handle(request: Request, state: ServerState) -> Response:
     fields = [f for f in request.query.get("fields", "").split(",") if f]
     unknown = [f for f in fields if f not in known]
     if unknown:
-        return graph_error(400, 100, f"(#100) {unknown[0]} is not valid for fields param. please check "
-                           "https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all "
-                           "valid values")
+        return graph_error(
+            400,
+            100,
+            f"(#100) {unknown[0]} is not valid for fields param. please check "
+            "https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all "
+            "valid values",
+        )
     if request.endpoint == "insights":
         if request.query.get("level", "campaign") != "campaign":
             return graph_error(400, 100, "(#100) The sandbox only serves level=campaign")
@@ -128,28 +181,40 @@ def handle(request: Request, state: ServerState) -> Response:
 def _insights(state: ServerState, since: date, until: date, fields: list[str]) -> list[dict]:
     campaigns = {c.campaign_id: c for c in catalog.campaigns_of("meta_ads")}
     conversions = reported(state.conversions, state.as_of)
-    landings = Counter((c.campaign_id, c.date_day) for c in state.ad_clicks("meta_ads") if c.session is not None)
+    landings = Counter(
+        (c.campaign_id, c.date_day) for c in state.ad_clicks("meta_ads") if c.session is not None
+    )
     rows = []
     for stat in sorted(state.campaign_days("meta_ads"), key=lambda s: (s.date_day, s.campaign_id)):
         if not since <= stat.date_day <= until:
             continue
         campaign = campaigns[stat.campaign_id]
         purchases, value = conversions.get(("meta_ads", stat.campaign_id, stat.date_day), (0, Decimal("0")))
-        actions = [{"action_type": "link_click", "value": str(stat.clicks)},
-                   {"action_type": "landing_page_view", "value": str(landings[(stat.campaign_id, stat.date_day)])}]
+        actions = [
+            {"action_type": "link_click", "value": str(stat.clicks)},
+            {"action_type": "landing_page_view", "value": str(landings[(stat.campaign_id, stat.date_day)])},
+        ]
         actions = [a for a in actions if a["value"] != "0"]
         actions += [{"action_type": kind, "value": str(purchases)} for kind in PURCHASE_ACTIONS if purchases]
-        action_values = [{"action_type": kind, "value": f"{value:f}"} for kind in PURCHASE_ACTIONS if purchases]
+        action_values = [
+            {"action_type": kind, "value": f"{value:f}"} for kind in PURCHASE_ACTIONS if purchases
+        ]
         spend = Decimal(stat.cost_micros) / 1_000_000
         full = {
-            "account_id": catalog.META_AD_ACCOUNT_ID, "account_name": "Sandbox Shop",
-            "account_currency": catalog.SHOP_CURRENCY, "campaign_id": campaign.campaign_id,
-            "campaign_name": campaign.name, "objective": campaign.channel_type,
-            "spend": f"{spend.normalize():f}", "impressions": str(stat.impressions), "clicks": str(stat.clicks),
+            "account_id": catalog.META_AD_ACCOUNT_ID,
+            "account_name": "Sandbox Shop",
+            "account_currency": catalog.SHOP_CURRENCY,
+            "campaign_id": campaign.campaign_id,
+            "campaign_name": campaign.name,
+            "objective": campaign.channel_type,
+            "spend": f"{spend.normalize():f}",
+            "impressions": str(stat.impressions),
+            "clicks": str(stat.clicks),
             "reach": str(int(stat.impressions * 0.8)),
             "cpc": f"{(spend / stat.clicks):.6f}" if stat.clicks else None,
             "ctr": f"{100 * stat.clicks / stat.impressions:.6f}",
-            "actions": actions or None, "action_values": action_values or None,
+            "actions": actions or None,
+            "action_values": action_values or None,
         }
         row = {k: full[k] for k in fields if k in full and full[k] is not None}
         row |= {"date_start": stat.date_day.isoformat(), "date_stop": stat.date_day.isoformat()}
@@ -160,10 +225,17 @@ def _insights(state: ServerState, since: date, until: date, fields: list[str]) -
 def _campaigns(fields: list[str]) -> list[dict]:
     rows = []
     for campaign in catalog.campaigns_of("meta_ads"):
-        full = {"id": campaign.campaign_id, "name": campaign.name, "status": "ACTIVE", "effective_status": "ACTIVE",
-                "objective": campaign.channel_type, "created_time": "2026-08-01T10:00:00+0000",
-                "updated_time": "2026-09-02T08:15:31+0000", "daily_budget": "5000",
-                "account_id": catalog.META_AD_ACCOUNT_ID}
+        full = {
+            "id": campaign.campaign_id,
+            "name": campaign.name,
+            "status": "ACTIVE",
+            "effective_status": "ACTIVE",
+            "objective": campaign.channel_type,
+            "created_time": "2026-08-01T10:00:00+0000",
+            "updated_time": "2026-09-02T08:15:31+0000",
+            "daily_budget": "5000",
+            "account_id": catalog.META_AD_ACCOUNT_ID,
+        }
         rows.append({k: full[k] for k in ["id", *fields] if k in full})
     return rows
 
@@ -188,7 +260,7 @@ def _offset(cursor: str) -> int:
 def _page(request: Request, rows: list[dict], max_limit: int) -> dict:
     limit = min(int(request.query.get("limit") or 25), max_limit)
     start = _offset(request.query["after"]) if request.query.get("after") else 0
-    page = rows[start:start + limit]
+    page = rows[start : start + limit]
     end = start + len(page)
     if "duplicate" in request.mutations:
         page = [r for row in page for r in (row, row)]

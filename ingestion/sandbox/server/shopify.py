@@ -19,7 +19,6 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
 
 from ingestion.sandbox import catalog
 from ingestion.sandbox.model import Customer, Order, Session
@@ -45,20 +44,34 @@ def graphql_errors(message: str, code: str, cost_status: dict | None = None, **e
 
 def error_response(endpoint: str, status: int, kind: str, arg: float | None = None) -> Response:
     if kind == "throttle":
-        return graphql_errors("Throttled", "THROTTLED", _cost(752, None, 0, 1000.0, 50.0),
-                              documentation=RATE_LIMITS_DOCS)
+        return graphql_errors(
+            "Throttled", "THROTTLED", _cost(752, None, 0, 1000.0, 50.0), documentation=RATE_LIMITS_DOCS
+        )
     if kind == "auth":
         return json_response(401, {"errors": INVALID_TOKEN})
     if status == 429:
-        return json_response(429, {"errors": "Exceeded 2 calls per second for api client. Reduce request rates to "
-                                   "resume uninterrupted service."})
-    return json_response(status, {"errors": "Internal Server Error" if status == 500 else "Service Unavailable"})
+        return json_response(
+            429,
+            {
+                "errors": "Exceeded 2 calls per second for api client. Reduce request rates to "
+                "resume uninterrupted service."
+            },
+        )
+    return json_response(
+        status, {"errors": "Internal Server Error" if status == 500 else "Service Unavailable"}
+    )
 
 
 def _cost(requested: int, actual: int | None, available: float, maximum: float, restore: float) -> dict:
-    return {"requestedQueryCost": requested, "actualQueryCost": actual,
-            "throttleStatus": {"maximumAvailable": maximum, "currentlyAvailable": int(available),
-                               "restoreRate": restore}}
+    return {
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "throttleStatus": {
+            "maximumAvailable": maximum,
+            "currentlyAvailable": int(available),
+            "restoreRate": restore,
+        },
+    }
 
 
 def handle(request: Request, state: ServerState) -> Response:
@@ -71,15 +84,33 @@ def handle(request: Request, state: ServerState) -> Response:
         return json_response(400, {"errors": {"query": "Required parameter missing or invalid"}})
     connection = _CONNECTION.search(document)
     if not connection:
-        return json_response(200, {"errors": [{"message": "The sandbox serves only the orders and customers "
-                                                          "connections", "extensions": {"code": "undefinedField"}}]})
+        return json_response(
+            200,
+            {
+                "errors": [
+                    {
+                        "message": "The sandbox serves only the orders and customers connections",
+                        "extensions": {"code": "undefinedField"},
+                    }
+                ]
+            },
+        )
     name = connection[1]
     args = {key: _value(raw, variables) for key, raw in _ARGUMENT.findall(connection[2])}
     first = int(args.get("first") or 0)
     if not 0 < first <= state.limits.shopify_max_page_size:
-        return json_response(200, {"errors": [{"message": f"The field '{name}' requires 'first' between 1 and "
-                                                          f"{state.limits.shopify_max_page_size}",
-                                               "extensions": {"code": "BAD_REQUEST"}}]})
+        return json_response(
+            200,
+            {
+                "errors": [
+                    {
+                        "message": f"The field '{name}' requires 'first' between 1 and "
+                        f"{state.limits.shopify_max_page_size}",
+                        "extensions": {"code": "BAD_REQUEST"},
+                    }
+                ]
+            },
+        )
     line_items = int(m[1]) if (m := _LINE_ITEMS.search(document)) else 0
     per_node = 3 + line_items if name == "orders" else 2
     requested = 2 + first * per_node
@@ -87,13 +118,20 @@ def handle(request: Request, state: ServerState) -> Response:
     if requested > limits.shopify_max_query_cost:
         return graphql_errors(
             f"Query cost is {requested}, which exceeds the single query max cost limit "
-            f"({limits.shopify_max_query_cost}).", "MAX_COST_EXCEEDED", cost=requested,
-            maxCost=limits.shopify_max_query_cost, documentation=RATE_LIMITS_DOCS)
+            f"({limits.shopify_max_query_cost}).",
+            "MAX_COST_EXCEEDED",
+            cost=requested,
+            maxCost=limits.shopify_max_query_cost,
+            documentation=RATE_LIMITS_DOCS,
+        )
     ok, available = state.shopify_spend(requested)
     if not ok:
-        return graphql_errors("Throttled", "THROTTLED", _cost(requested, None, available, limits.shopify_bucket_size,
-                                                              limits.shopify_restore_rate),
-                              documentation=RATE_LIMITS_DOCS)
+        return graphql_errors(
+            "Throttled",
+            "THROTTLED",
+            _cost(requested, None, available, limits.shopify_bucket_size, limits.shopify_restore_rate),
+            documentation=RATE_LIMITS_DOCS,
+        )
     nodes = state.cached(name, _orders if name == "orders" else _customers)
     nodes = _filtered(nodes, args.get("query"))
     nodes.sort(key=_sort_key(args.get("sortKey") or "ID"))
@@ -101,22 +139,37 @@ def handle(request: Request, state: ServerState) -> Response:
         after = _decode_cursor(args["after"])
         nodes = [n for n in nodes if _position(n, args.get("sortKey") or "ID") > after]
     page, has_next = nodes[:first], len(nodes) > first
-    actual = 2 + sum(3 + len(n.get("lineItems", {}).get("edges", [])) if name == "orders" else 2 for n in page)
+    actual = 2 + sum(
+        3 + len(n.get("lineItems", {}).get("edges", [])) if name == "orders" else 2 for n in page
+    )
     available = state.shopify_refund(requested - actual)
     page = [_mutate(node, request.mutations) for node in page]
     edges = [{"cursor": _encode_cursor(_position(n, args.get("sortKey") or "ID")), "node": n} for n in page]
     if "duplicate" in request.mutations:
         edges = [e for edge in edges for e in (edge, edge)]
-    connection_body: dict = {"pageInfo": {"hasNextPage": has_next, "hasPreviousPage": bool(args.get("after")),
-                                          "startCursor": edges[0]["cursor"] if edges else None,
-                                          "endCursor": edges[-1]["cursor"] if edges else None}}
+    connection_body: dict = {
+        "pageInfo": {
+            "hasNextPage": has_next,
+            "hasPreviousPage": bool(args.get("after")),
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
+    }
     if "edges" in document:
         connection_body["edges"] = edges
     if "nodes" in document:
         connection_body["nodes"] = [e["node"] for e in edges]
-    return json_response(200, {"data": {name: connection_body},
-                               "extensions": {"cost": _cost(requested, actual, available, limits.shopify_bucket_size,
-                                                            limits.shopify_restore_rate)}})
+    return json_response(
+        200,
+        {
+            "data": {name: connection_body},
+            "extensions": {
+                "cost": _cost(
+                    requested, actual, available, limits.shopify_bucket_size, limits.shopify_restore_rate
+                )
+            },
+        },
+    )
 
 
 def _value(raw: str, variables: dict):
@@ -145,7 +198,11 @@ def _iso(text: str) -> str:
 
 
 def _position(node: dict, sort_key: str) -> tuple:
-    value = node["updatedAt"] if sort_key == "UPDATED_AT" else (node["createdAt"] if sort_key == "CREATED_AT" else "")
+    value = (
+        node["updatedAt"]
+        if sort_key == "UPDATED_AT"
+        else (node["createdAt"] if sort_key == "CREATED_AT" else "")
+    )
     return value, int(node["legacyResourceId"].split("-")[0])
 
 
@@ -168,7 +225,9 @@ def _ts(ts_us: int) -> str:
 
 def _money(amount: Decimal) -> dict:
     text = f"{amount.normalize():f}"
-    return {"shopMoney": {"amount": text if "." in text else text + ".0", "currencyCode": catalog.SHOP_CURRENCY}}
+    return {
+        "shopMoney": {"amount": text if "." in text else text + ".0", "currencyCode": catalog.SHOP_CURRENCY}
+    }
 
 
 def _mutate(node: dict, mutations: frozenset[str]) -> dict:
@@ -183,15 +242,23 @@ def _customers(state: ServerState) -> list[dict]:
     orders_by_customer: dict[int, list[Order]] = {}
     for order in state.orders():
         orders_by_customer.setdefault(order.customer.customer_id, []).append(order)
-    return [_customer_node(c, orders_by_customer.get(c.customer_id, [])) for c in state.world.customers
-            if state.visible_us(c.created_at_us)]
+    return [
+        _customer_node(c, orders_by_customer.get(c.customer_id, []))
+        for c in state.world.customers
+        if state.visible_us(c.created_at_us)
+    ]
 
 
 def _customer_node(customer: Customer, orders: list[Order]) -> dict:
     updated = max([customer.created_at_us] + [o.created_at_us for o in orders])
-    return {"id": f"gid://shopify/Customer/{customer.customer_id}", "legacyResourceId": str(customer.customer_id),
-            "createdAt": _ts(customer.created_at_us), "updatedAt": _ts(updated),
-            "numberOfOrders": str(len(orders)), "defaultEmailAddress": {"emailAddress": customer.email}}
+    return {
+        "id": f"gid://shopify/Customer/{customer.customer_id}",
+        "legacyResourceId": str(customer.customer_id),
+        "createdAt": _ts(customer.created_at_us),
+        "updatedAt": _ts(updated),
+        "numberOfOrders": str(len(orders)),
+        "defaultEmailAddress": {"emailAddress": customer.email},
+    }
 
 
 def _orders(state: ServerState) -> list[dict]:
@@ -201,7 +268,9 @@ def _orders(state: ServerState) -> list[dict]:
     nodes = []
     for order in visible:
         index[order.customer.customer_id] += 1
-        nodes.append(_order_node(state, order, index[order.customer.customer_id], totals[order.customer.customer_id]))
+        nodes.append(
+            _order_node(state, order, index[order.customer.customer_id], totals[order.customer.customer_id])
+        )
     return nodes
 
 
@@ -212,38 +281,66 @@ def _order_node(state: ServerState, order: Order, order_index: int, customer_ord
     updated = max([order.created_at_us, cancelled or 0] + [r.created_at_us for r in refunds])
     status = "VOIDED" if cancelled else ("PARTIALLY_REFUNDED" if refunds else "PAID")
     ga = order.ga_client_id
-    attributes = [{"key": catalog.GA_CLIENT_ID_ATTRIBUTE, "value": f"GA1.1.{ga}" if order.order_id % 2 else ga}] \
-        if ga else []
+    attributes = (
+        [{"key": catalog.GA_CLIENT_ID_ATTRIBUTE, "value": f"GA1.1.{ga}" if order.order_id % 2 else ga}]
+        if ga
+        else []
+    )
     return {
-        "id": f"gid://shopify/Order/{order.order_id}", "legacyResourceId": str(order.order_id), "name": order.name,
-        "createdAt": _ts(order.created_at_us), "updatedAt": _ts(updated), "processedAt": _ts(order.created_at_us),
-        "cancelledAt": _ts(cancelled) if cancelled else None, "cancelReason": "CUSTOMER" if cancelled else None,
-        "test": order.test, "email": order.email, "currencyCode": catalog.SHOP_CURRENCY,
-        "presentmentCurrencyCode": catalog.SHOP_CURRENCY, "displayFinancialStatus": status,
-        "totalPriceSet": _money(order.total), "subtotalPriceSet": _money(order.subtotal),
-        "totalTaxSet": _money(order.tax), "totalShippingPriceSet": _money(order.shipping),
+        "id": f"gid://shopify/Order/{order.order_id}",
+        "legacyResourceId": str(order.order_id),
+        "name": order.name,
+        "createdAt": _ts(order.created_at_us),
+        "updatedAt": _ts(updated),
+        "processedAt": _ts(order.created_at_us),
+        "cancelledAt": _ts(cancelled) if cancelled else None,
+        "cancelReason": "CUSTOMER" if cancelled else None,
+        "test": order.test,
+        "email": order.email,
+        "currencyCode": catalog.SHOP_CURRENCY,
+        "presentmentCurrencyCode": catalog.SHOP_CURRENCY,
+        "displayFinancialStatus": status,
+        "totalPriceSet": _money(order.total),
+        "subtotalPriceSet": _money(order.subtotal),
+        "totalTaxSet": _money(order.tax),
+        "totalShippingPriceSet": _money(order.shipping),
         "totalRefundedSet": _money(refunded),
-        "customer": {"id": f"gid://shopify/Customer/{order.customer.customer_id}",
-                     "legacyResourceId": str(order.customer.customer_id), "numberOfOrders": str(customer_orders),
-                     "defaultEmailAddress": {"emailAddress": order.customer.email}},
+        "customer": {
+            "id": f"gid://shopify/Customer/{order.customer.customer_id}",
+            "legacyResourceId": str(order.customer.customer_id),
+            "numberOfOrders": str(customer_orders),
+            "defaultEmailAddress": {"emailAddress": order.customer.email},
+        },
         "customAttributes": attributes,
-        "lineItems": {"pageInfo": {"hasNextPage": False}, "edges": [
-            {"node": _line_node(order, n, line)} for n, line in enumerate(order.lines)]},
-        "customerJourneySummary": _journey(state.world, order, order_index),
-        "refunds": [{"id": f"gid://shopify/Refund/{r.refund_id}", "createdAt": _ts(r.created_at_us),
-                     "totalRefundedSet": _money(r.amount)} for r in refunds],
+        "lineItems": {
+            "pageInfo": {"hasNextPage": False},
+            "edges": [{"node": _line_node(order, n, line)} for n, line in enumerate(order.lines)],
+        },
+        "customerJourneySummary": _journey(state, order, order_index),
+        "refunds": [
+            {
+                "id": f"gid://shopify/Refund/{r.refund_id}",
+                "createdAt": _ts(r.created_at_us),
+                "totalRefundedSet": _money(r.amount),
+            }
+            for r in refunds
+        ],
     }
 
 
 def _line_node(order: Order, n: int, line) -> dict:
     product = next(i for i, p in enumerate(catalog.PRODUCTS) if p.item_id == line.item_id) + 1
-    return {"id": f"gid://shopify/LineItem/{order.order_id * 100 + n + 1}", "title": line.title,
-            "quantity": line.quantity, "sku": line.item_id, "originalUnitPriceSet": _money(line.unit_price),
-            "product": {"id": f"gid://shopify/Product/{7_808_926_384_000 + product}"},
-            "variant": {"id": f"gid://shopify/ProductVariant/{43_218_082_857_000 + product}"}}
+    return {
+        "id": f"gid://shopify/LineItem/{order.order_id * 100 + n + 1}",
+        "title": line.title,
+        "quantity": line.quantity,
+        "sku": line.item_id,
+        "originalUnitPriceSet": _money(line.unit_price),
+        "product": {"id": f"gid://shopify/Product/{7_808_926_384_000 + product}"},
+        "variant": {"id": f"gid://shopify/ProductVariant/{43_218_082_857_000 + product}"},
+    }
 
 
-@cache
 def _sessions_by_device(world: World) -> dict[str, list[tuple[int, Session]]]:
     by_device: dict[str, list[tuple[int, Session]]] = {}
     for number, session in enumerate(world.sessions):
@@ -251,34 +348,65 @@ def _sessions_by_device(world: World) -> dict[str, list[tuple[int, Session]]]:
     return by_device
 
 
-def _journey(world: World, order: Order, order_index: int) -> dict:
+def _journey(state: ServerState, order: Order, order_index: int) -> dict:
     """Shopify's own view of the visits before an order: its first and last visit on that device."""
     if order.session is None:
-        return {"ready": True, "customerOrderIndex": order_index, "daysToConversion": 0,
-                "momentsCount": {"count": 0, "precision": "EXACT"}, "firstVisit": None, "lastVisit": None}
-    visits = [(n, s) for n, s in _sessions_by_device(world)[order.session.device.cookie]
-              if s.start_us <= order.session.start_us and s.person is order.person]
+        return {
+            "ready": True,
+            "customerOrderIndex": order_index,
+            "daysToConversion": 0,
+            "momentsCount": {"count": 0, "precision": "EXACT"},
+            "firstVisit": None,
+            "lastVisit": None,
+        }
+    by_device = state.memo("sessions_by_device", _sessions_by_device)
+    visits = [
+        (n, s)
+        for n, s in by_device[order.session.device.cookie]
+        if s.start_us <= order.session.start_us and s.person is order.person
+    ]
     first_number, first = visits[0]
     last_number = next(n for n, s in visits if s is order.session)
-    return {"ready": True, "customerOrderIndex": order_index,
-            "daysToConversion": (order.created_at_us - first.start_us) // 86_400_000_000,
-            "momentsCount": {"count": len(visits), "precision": "EXACT"},
-            "firstVisit": _visit(first_number, first), "lastVisit": _visit(last_number, order.session)}
+    return {
+        "ready": True,
+        "customerOrderIndex": order_index,
+        "daysToConversion": (order.created_at_us - first.start_us) // 86_400_000_000,
+        "momentsCount": {"count": len(visits), "precision": "EXACT"},
+        "firstVisit": _visit(first_number, first),
+        "lastVisit": _visit(last_number, order.session),
+    }
 
 
 def _visit(number: int, session: Session) -> dict:
     traffic = session.traffic
-    utm = {"source": traffic.source, "medium": traffic.medium, "campaign": traffic.campaign,
-           "content": traffic.content, "term": traffic.term}
+    utm = {
+        "source": traffic.source,
+        "medium": traffic.medium,
+        "campaign": traffic.campaign,
+        "content": traffic.content,
+        "term": traffic.term,
+    }
     tagged = traffic.medium not in ("(none)", "organic", "referral") and traffic.source != "google"
     params = [f"utm_{k}={v}" for k, v in utm.items() if v and tagged]
     params += [f"gclid={traffic.gclid}"] if traffic.gclid else []
     params += [f"fbclid={traffic.fbclid}"] if traffic.fbclid else []
-    source_type = {"cpc": "AD", "paid_social": "AD", "email": "NEWSLETTER", "organic": "SEO",
-                   "referral": "LINK"}.get(traffic.medium)
-    return {"id": f"gid://shopify/CustomerVisit/{number + 1}", "occurredAt": _ts(session.start_us),
-            "landingPage": catalog.SHOP_URL + session.landing_path + ("?" + "&".join(params) if params else ""),
-            "referrerUrl": traffic.referrer, "referralCode": None,
-            "source": {"google": "Google", "facebook": "Facebook", "(direct)": "direct"}.get(traffic.source,
-                                                                                           traffic.source),
-            "sourceType": source_type, "sourceDescription": None, "utmParameters": utm if tagged else None}
+    source_type = {
+        "cpc": "AD",
+        "paid_social": "AD",
+        "email": "NEWSLETTER",
+        "organic": "SEO",
+        "referral": "LINK",
+    }.get(traffic.medium)
+    return {
+        "id": f"gid://shopify/CustomerVisit/{number + 1}",
+        "occurredAt": _ts(session.start_us),
+        "landingPage": catalog.SHOP_URL + session.landing_path + ("?" + "&".join(params) if params else ""),
+        "referrerUrl": traffic.referrer,
+        "referralCode": None,
+        "source": {"google": "Google", "facebook": "Facebook", "(direct)": "direct"}.get(
+            traffic.source, traffic.source
+        ),
+        "sourceType": source_type,
+        "sourceDescription": None,
+        "utmParameters": utm if tagged else None,
+    }

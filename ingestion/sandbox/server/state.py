@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import Any
 
 from ingestion.sandbox import catalog
 from ingestion.sandbox.ad_conversions import PlatformConversion, platform_conversions
@@ -68,7 +69,14 @@ class ServerState:
         self._meta_calls: list[float] = []
         self._shopify_level = limits.shopify_bucket_size
         self._shopify_at = time.monotonic()
-        self._cache: dict[tuple[str, date | None], list] = {}
+        self._cache: dict[tuple, Any] = {}
+
+    def memo(self, name: str, compute: Callable[[World], object]) -> object:
+        """A value derived from the world alone (the same whatever as_of)."""
+        key = (name, None, "world")
+        if key not in self._cache:
+            self._cache[key] = compute(self.world)
+        return self._cache[key]
 
     def cached(self, name: str, render: Callable[[ServerState], list]) -> list:
         """Rendered records per (name, as_of): a world never changes, only the day it is seen on."""
@@ -95,7 +103,9 @@ class ServerState:
         return platform_conversions(self.world)
 
     def campaign_days(self, platform: str) -> list[CampaignDay]:
-        return [d for d in self.world.campaign_days if d.platform == platform and self.visible_day(d.date_day)]
+        return [
+            d for d in self.world.campaign_days if d.platform == platform and self.visible_day(d.date_day)
+        ]
 
     def ad_clicks(self, platform: str) -> list[AdClick]:
         return [c for c in self.world.ad_clicks if c.platform == platform and self.visible_day(c.date_day)]
@@ -128,8 +138,10 @@ class ServerState:
         """Leaky bucket: take `requested` points if available; return (ok, points available after)."""
         with self.lock:
             now = time.monotonic()
-            self._shopify_level = min(self.limits.shopify_bucket_size,
-                                      self._shopify_level + (now - self._shopify_at) * self.limits.shopify_restore_rate)
+            self._shopify_level = min(
+                self.limits.shopify_bucket_size,
+                self._shopify_level + (now - self._shopify_at) * self.limits.shopify_restore_rate,
+            )
             self._shopify_at = now
             if requested > self._shopify_level:
                 return False, self._shopify_level

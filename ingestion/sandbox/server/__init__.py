@@ -1,0 +1,20 @@
+"""The sandbox API emulator: Google Ads, Meta Marketing and Shopify Admin APIs over local HTTP.
+
+Serves a simulated `World` in the vendors' wire formats, checks credentials, paginates,
+rate-limits and injects faults on demand, so the real connectors run unchanged against it.
+"""
+
+from ingestion.sandbox.server.app import LoggedRequest, SandboxServer
+from ingestion.sandbox.server.faults import KINDS, Fault, FaultPlan, parse_fault
+from ingestion.sandbox.server.state import Credentials, Limits
+
+__all__ = [
+    "SandboxServer",
+    "LoggedRequest",
+    "Fault",
+    "FaultPlan",
+    "parse_fault",
+    "KINDS",
+    "Credentials",
+    "Limits",
+]

@@ -1,0 +1,267 @@
+"""The HTTP client the Google Ads, Meta Ads and Shopify sources share: retries, timeouts, clear errors.
+
+Why our own and not dlt's RESTClient: the three vendors signal "slow down" three different
+ways (Google: 429 RESOURCE_EXHAUSTED with a retryDelay; Meta: HTTP 400 with error codes 4, 17,
+613, 80000-80014; Shopify: HTTP 200 with a THROTTLED error), so each source passes a
+`classify(response, payload)` that reads its vendor's signals, and this module does the rest
+the same way for all three:
+
+- transient failures (timeouts, resets, 5xx, throttling) are retried with exponential backoff,
+  or after exactly the wait the vendor asks for (`Retry-After` integer or decimal seconds, or
+  the vendor's own hint); a vendor asking for longer than `max_retry_wait` fails the run at once
+  instead of sleeping for an hour inside a scheduler slot;
+- permanent failures (bad request, bad credentials) fail at once, without retries;
+- every error names the source, the endpoint and the HTTP status, and what to do;
+- secrets never appear in messages or logs: every registered secret is replaced by `***`, also in
+  the URLs urllib3 logs at DEBUG level.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import requests
+
+log = logging.getLogger(__name__)
+
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+
+
+# -- errors ----------------------------------------------------------------------------------------
+class SourceApiError(RuntimeError):
+    """A vendor API call failed; the message names the source, the endpoint, the status and the fix."""
+
+    def __init__(self, source: str, endpoint: str, status: int | None, detail: str, hint: str = ""):
+        self.source, self.endpoint, self.status = source, endpoint, status
+        where = f"{source}: {endpoint}" + (f" returned HTTP {status}" if status is not None else " failed")
+        super().__init__(redact(f"{where}: {detail}" + (f". {hint}" if hint else "")))
+
+
+class PermanentApiError(SourceApiError):
+    """Retrying cannot help (a bad query, a missing permission): fix the request or the config."""
+
+
+class CredentialsError(PermanentApiError):
+    """The vendor rejected the credentials; `config_key` is the setting to fix."""
+
+    def __init__(self, source: str, endpoint: str, status: int | None, detail: str, config_key: str):
+        self.config_key = config_key
+        super().__init__(
+            source,
+            endpoint,
+            status,
+            detail,
+            f"Check {config_key} (env var or .dlt/secrets.toml); no retries were made",
+        )
+
+
+class MalformedResponseError(PermanentApiError):
+    """The vendor answered 2xx with a body that is not the documented JSON; nothing of it was loaded."""
+
+
+class RetriesExhaustedError(SourceApiError):
+    """A transient failure outlasted every retry."""
+
+
+# -- classification --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    """What a vendor's classifier makes of one response."""
+
+    kind: Literal["ok", "retry", "auth", "fail"]
+    detail: str = ""
+    wait_seconds: float | None = None  # the vendor's own "retry after"; None: exponential backoff
+    config_key: str | None = None  # for "auth": the setting that holds the rejected credential
+
+
+Classifier = Callable[[requests.Response, Any], Verdict]
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """`Retry-After` as seconds: an integer, a decimal ("0.2", sent by some gateways) or an HTTP date."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def body_excerpt(response: requests.Response, limit: int = 160) -> str:
+    """A short readable excerpt of a body; HTML error pages are reduced to their text."""
+    text = response.text or ""
+    if "<html" in text[:200].lower() or "<!doctype" in text[:200].lower():
+        text = "HTML error page: " + re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def http_verdict(response: requests.Response, payload: Any, auth_key: str) -> Verdict:
+    """The classification shared by every vendor, for what their own signals leave undecided."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return Verdict("ok")
+    detail = body_excerpt(response)
+    if status in (408, 429) or status >= 500:
+        return Verdict("retry", detail, retry_after_seconds(response))
+    if status in (401, 403):
+        return Verdict("auth", detail, config_key=auth_key)
+    return Verdict("fail", detail)
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+def register_secret(*values: str | None) -> None:
+    """Never print these: every error message and urllib3 log line passes through `redact`."""
+    with _SECRETS_LOCK:
+        _SECRETS.update(v for v in values if v and len(v) >= 4)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRETS:
+            record.msg = redact(record.getMessage())
+            record.args = None
+        return True
+
+
+def _install_log_redaction() -> None:
+    for name in ("urllib3.connectionpool", "urllib3.util.retry", __name__):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
+            logger.addFilter(_RedactingFilter())
+
+
+# -- the client ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How patient a source is; every field is a source argument (see each source's README)."""
+
+    max_attempts: int = 5
+    backoff_seconds: float = 1.0  # first backoff; doubles per attempt, with up to 10% jitter
+    max_backoff_seconds: float = 60.0
+    max_retry_wait: float = 300.0  # a vendor asking to wait longer fails the run instead
+    timeout_seconds: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        base = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
+        return base * (1 + random.random() / 10)
+
+
+class ApiClient:
+    """One vendor's HTTP calls, with the vendor's classifier and the shared retry policy."""
+
+    def __init__(
+        self, source: str, policy: RetryPolicy, classify: Classifier, secrets: tuple[str | None, ...] = ()
+    ):
+        self.source = source
+        self.policy = policy
+        self.classify = classify
+        self.session = requests.Session()
+        register_secret(*secrets)
+        _install_log_redaction()
+
+    def request_json(self, method: str, url: str, endpoint: str, **kwargs) -> Any:
+        """Send until the vendor answers OK (returning the parsed JSON) or an error is final."""
+        policy = self.policy
+        for attempt in range(1, policy.max_attempts + 1):
+            status: int | None = None
+            try:
+                response = self.session.request(method, url, timeout=policy.timeout_seconds, **kwargs)
+            except requests.Timeout:
+                verdict = Verdict("retry", f"no answer within {policy.timeout_seconds:g}s (timeout)")
+            except requests.ConnectionError as exc:
+                verdict = Verdict("retry", f"connection failed ({_reason(exc)})")
+            else:
+                status = response.status_code
+                payload, parse_error = _parse(response)
+                verdict = self.classify(response, payload)
+                if verdict.kind == "ok":
+                    if parse_error:
+                        raise MalformedResponseError(
+                            self.source,
+                            endpoint,
+                            status,
+                            f"the body is not valid JSON ({parse_error}; "
+                            f"starts with {body_excerpt(response, 80)!r})",
+                            "The page was not loaded and the cursor did not move; re-run the load, and if it "
+                            "persists, report it to the vendor",
+                        )
+                    return payload
+            if verdict.kind == "auth":
+                raise CredentialsError(
+                    self.source, endpoint, status, verdict.detail, verdict.config_key or ""
+                )
+            if verdict.kind == "fail":
+                raise PermanentApiError(
+                    self.source,
+                    endpoint,
+                    status,
+                    verdict.detail,
+                    "This is not retried; fix the request or configuration it names",
+                )
+            wait = verdict.wait_seconds if verdict.wait_seconds is not None else policy.backoff(attempt)
+            if wait > policy.max_retry_wait:
+                raise RetriesExhaustedError(
+                    self.source,
+                    endpoint,
+                    status,
+                    f"{verdict.detail} (the vendor asks to wait {wait:.0f}s)",
+                    f"That is longer than max_retry_wait={policy.max_retry_wait:g}s: re-run later, "
+                    "nothing was loaded",
+                )
+            if attempt == policy.max_attempts:
+                raise RetriesExhaustedError(
+                    self.source,
+                    endpoint,
+                    status,
+                    f"{verdict.detail}; gave up after {attempt} attempts",
+                    "Nothing from this run was loaded and the cursor did not move; re-run the load later",
+                )
+            log.warning(
+                "%s: %s %s: %s; retry %d/%d in %.2fs",
+                self.source,
+                endpoint,
+                f"HTTP {status}" if status is not None else "request",
+                verdict.detail,
+                attempt,
+                policy.max_attempts - 1,
+                wait,
+            )
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _parse(response: requests.Response) -> tuple[Any, str | None]:
+    try:
+        return response.json(), None
+    except (ValueError, json.JSONDecodeError) as exc:
+        return None, str(exc)
+
+
+def _reason(exc: Exception) -> str:
+    """The innermost cause, without the URL (which may carry a token in its query string)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    if isinstance(exc, OSError) and exc.args and not isinstance(exc.args[0], str):
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {str(exc)[:120]}"

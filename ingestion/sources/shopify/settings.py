@@ -1,0 +1,108 @@
+"""Constants of the Shopify source: API version, the GraphQL documents, page sizes, column types."""
+
+API_VERSION = "2026-07"  # quarterly versions, each supported for a year
+PAGE_SIZE = 25  # 25 orders x (3 + 20 line items) + 2 = 577 points: under the 1000-point single-query cap
+LINE_ITEMS_PER_ORDER = 20  # an order with more lines fails loudly rather than losing lines
+CUSTOMERS_PAGE_SIZE = 100
+
+_VISIT = """id occurredAt landingPage referrerUrl referralCode source sourceType sourceDescription
+            utmParameters { source medium campaign content term }"""
+_MONEY = "shopMoney { amount currencyCode }"
+ORDERS_QUERY = f"""
+query Orders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    edges {{ node {{
+      id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason test
+      email currencyCode presentmentCurrencyCode displayFinancialStatus
+      totalPriceSet {{ {_MONEY} }} subtotalPriceSet {{ {_MONEY} }} totalTaxSet {{ {_MONEY} }}
+      totalShippingPriceSet {{ {_MONEY} }} totalRefundedSet {{ {_MONEY} }}
+      customer {{ id legacyResourceId numberOfOrders defaultEmailAddress {{ emailAddress }} }}
+      customAttributes {{ key value }}
+      lineItems(first: {LINE_ITEMS_PER_ORDER}) {{
+        pageInfo {{ hasNextPage }}
+        edges {{ node {{
+          id title quantity sku originalUnitPriceSet {{ {_MONEY} }} product {{ id }} variant {{ id }}
+        }} }}
+      }}
+      customerJourneySummary {{
+        ready customerOrderIndex daysToConversion momentsCount {{ count precision }}
+        firstVisit {{ {_VISIT} }}
+        lastVisit {{ {_VISIT} }}
+      }}
+      refunds {{ id createdAt totalRefundedSet {{ {_MONEY} }} }}
+    }} }}
+  }}
+}}
+"""
+CUSTOMERS_QUERY = """
+query Customers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id legacyResourceId createdAt updatedAt numberOfOrders defaultEmailAddress { emailAddress }
+    } }
+  }
+}
+"""
+
+# Each column gets its own hint dict: dlt writes the column name into the dict it is given.
+_AMOUNT = "decimal"
+_TIMESTAMP = "timestamp"
+
+
+def _typed(columns: dict[str, str | dict]) -> dict[str, dict]:
+    return {
+        name: dict(hint) if isinstance(hint, dict) else {"data_type": hint} for name, hint in columns.items()
+    }
+
+
+ORDER_COLUMNS = _typed(
+    {
+        "id": {"data_type": "text", "nullable": False},
+        "legacy_resource_id": {"data_type": "bigint"},
+        "created_at": _TIMESTAMP,
+        "updated_at": {"data_type": "timestamp", "dedup_sort": "desc"},  # a re-sent order: keep the newest
+        "processed_at": _TIMESTAMP,
+        "cancelled_at": _TIMESTAMP,
+        "test": {"data_type": "bool"},
+        "email_hash": {"data_type": "text"},
+        "total_price_set__shop_money__amount": _AMOUNT,
+        "subtotal_price_set__shop_money__amount": _AMOUNT,
+        "total_tax_set__shop_money__amount": _AMOUNT,
+        "total_shipping_price_set__shop_money__amount": _AMOUNT,
+        "total_refunded_set__shop_money__amount": _AMOUNT,
+        "customer__legacy_resource_id": {"data_type": "bigint"},
+        "customer__number_of_orders": {"data_type": "bigint"},
+        "customer__email_hash": {"data_type": "text"},
+        "custom_attributes": {"data_type": "json"},
+        "refunds": {"data_type": "json"},
+        "customer_journey_summary__first_visit__occurred_at": _TIMESTAMP,
+        "customer_journey_summary__last_visit__occurred_at": _TIMESTAMP,
+        "customer_journey_summary__last_visit__landing_page": {"data_type": "text"},
+        "customer_journey_summary__last_visit__referrer_url": {"data_type": "text"},
+        "customer_journey_summary__last_visit__utm_parameters__source": {"data_type": "text"},
+        "customer_journey_summary__last_visit__utm_parameters__medium": {"data_type": "text"},
+        "customer_journey_summary__last_visit__utm_parameters__campaign": {"data_type": "text"},
+        "cancel_reason": {"data_type": "text"},
+    }
+)
+ORDER_LINE_COLUMNS = _typed(
+    {
+        "id": {"data_type": "text", "nullable": False},
+        "order_id": {"data_type": "text", "nullable": False},
+        "order_legacy_resource_id": {"data_type": "bigint"},
+        "quantity": {"data_type": "bigint"},
+        "original_unit_price_set__shop_money__amount": _AMOUNT,
+    }
+)
+CUSTOMER_COLUMNS = _typed(
+    {
+        "id": {"data_type": "text", "nullable": False},
+        "legacy_resource_id": {"data_type": "bigint"},
+        "created_at": _TIMESTAMP,
+        "updated_at": {"data_type": "timestamp", "dedup_sort": "desc"},
+        "number_of_orders": {"data_type": "bigint"},
+        "email_hash": {"data_type": "text"},
+    }
+)
