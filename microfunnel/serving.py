@@ -18,15 +18,17 @@ def publish_marts(warehouse: Path, serving: Path, schema: str = "marts") -> dict
     staging_file = serving.with_name(f".{serving.name}.publishing")
     staging_file.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as source:
-        tables = [row[0] for row in source.execute(
-            "select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE' "
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        connection.execute(f"attach '{staging_file}' as snapshot")
+        tables = [row[0] for row in connection.execute(
+            "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
             "order by table_name", [schema]).fetchall()]
-        source.execute(f"attach '{staging_file}' as snapshot")
-        source.execute(f"create schema snapshot.{schema}")
+        connection.execute(f"create schema snapshot.{schema}")
         for table in tables:
-            source.execute(f'create table snapshot.{schema}."{table}" as select * from {schema}."{table}"')
-            counts[table] = source.execute(f'select count(*) from snapshot.{schema}."{table}"').fetchone()[0]
-        source.execute("detach snapshot")
+            connection.execute(f'create table snapshot.{schema}."{table}" as select * from warehouse.{schema}."{table}"')
+            counts[table] = connection.execute(f'select count(*) from snapshot.{schema}."{table}"').fetchone()[0]
+        connection.execute("detach snapshot")
+        connection.execute("detach warehouse")
     os.replace(staging_file, serving)
     return counts

@@ -6,7 +6,9 @@ concurrency pool of size 1 (WAREHOUSE_POOL; its limit lives in the instance's da
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -24,4 +26,6 @@ def dbt_project() -> DbtProject:
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR))
+    executable = Path(sys.executable).with_name("dbt")  # the venv's dbt, whether or not the venv is active
+    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
+                          dbt_executable=str(executable) if executable.exists() else "dbt")

@@ -23,6 +23,9 @@ SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
 def prepare_environment(settings: Settings) -> None:
     """Export the settings to dbt (profiles.yml env_var), dlt (.dlt in ingestion/) and Dagster."""
     os.environ.update(settings.dbt_env())
+    bin_dir = str(Path(sys.executable).parent)  # dbt lives beside this interpreter, active venv or not
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))
     os.environ["SOURCES__CONFIG__PATH"] = str(settings.conversions_config)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
@@ -46,7 +49,8 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
 
     assets = list(defs.assets)
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
-    result = materialize(assets, selection=chosen, instance=DagsterInstance.get(),
+    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    result = materialize(assets, selection=chosen, instance=DagsterInstance.get(), run_config=quiet_console,
                          resources=defs.resources, raise_on_error=False)
     return 0 if result.success else 1
 

@@ -1,6 +1,5 @@
 """Sensors: a new or revised GA4 export file starts the daily job; a failed run posts an alert."""
 
-from __future__ import annotations
 
 import json
 import os

@@ -4,7 +4,6 @@ Specs come from the static SOURCE_RESOURCES list rather than from calling the so
 function, because calling it resolves credentials; definitions must load without secrets.
 """
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition, multi_asset
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator

@@ -1,6 +1,5 @@
 """Publish the marts to the read-only serving file that BI tools open (DESIGN.md section 8)."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 

@@ -1,12 +1,11 @@
 """The dbt project as assets: models keyed [schema, model], sources keyed [raw_<source>, table]."""
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
@@ -30,5 +29,5 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=MicrofunnelDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()

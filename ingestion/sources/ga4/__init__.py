@@ -82,7 +82,7 @@ def _with_event_keys(table: pa.Table, file_url: str) -> pa.Table:
     connection = duckdb.connect()
     connection.register("events_table", table)
     try:
-        return connection.sql(
+        keyed = connection.sql(
             f"""
             select md5(concat_ws('|', {key_parts})) as event_key, *, ? as _export_file
             from events_table
@@ -94,6 +94,8 @@ def _with_event_keys(table: pa.Table, file_url: str) -> pa.Table:
         raise Ga4ExportError(f"GA4 export file {file_url}: could not key its events ({exc})") from exc
     finally:
         connection.close()
+    key_field = keyed.schema.field("event_key").with_nullable(False)  # a primary key, as dlt's schema says
+    return keyed.cast(keyed.schema.set(0, key_field))
 
 
 __all__ = ["ga4", "events", "Ga4ExportError"]
