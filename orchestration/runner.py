@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from microfunnel.conversions import load_catalog
@@ -81,52 +83,41 @@ def demo(spec) -> int:
     return 0
 
 
-def sandbox_apis(world):
-    """The API emulator for Google Ads, Meta Ads and Shopify, if this build has it."""
-    from contextlib import nullcontext
+@contextmanager
+def sandbox_apis(world) -> Iterator[dict[str, str]]:
+    """Serve the world's Google Ads, Meta Ads and Shopify APIs; yield the env vars pointing at them."""
+    from ingestion.sandbox.server import SandboxServer
 
-    try:
-        from ingestion.sandbox.server import SandboxServer
-    except ImportError:
-        return nullcontext({})
-    return _serving(SandboxServer(world))
-
-
-class _serving:
-    def __init__(self, server):
-        self.server = server
-
-    def __enter__(self) -> dict[str, str]:
-        self.server.__enter__()
-        return self.server.source_env()
-
-    def __exit__(self, *exc) -> None:
-        self.server.__exit__(*exc)
+    with SandboxServer(world) as server:
+        yield server.source_env()
 
 
 def dev(spec) -> int:
-    """The Dagster UI on 127.0.0.1:3000 with the graph loaded and sources pointed at the sandbox."""
+    """The Dagster UI on 127.0.0.1:3000, its sources pointed at a sandbox world served beside it."""
     from ingestion.sandbox.world_files import write_world_files
 
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
     prepare_environment(settings)
-    if not (settings.sandbox_dir / "ga4").exists():
-        write_world_files(spec, settings.sandbox_dir)
-    os.environ.setdefault("SOURCES__GA4__BUCKET_URL", str(settings.sandbox_dir / "ga4"))
-    server = subprocess.Popen([sys.executable, "-m", "microfunnel.cli", "sandbox", "serve", "--env-file",
-                               str(settings.sandbox_dir / "sources.env")]) if _has_server() else None
+    write_world_files(spec, settings.sandbox_dir)
+    env_file = settings.sandbox_dir / "sources.env"
+    env_file.unlink(missing_ok=True)
+    world_args = ["--seed", str(spec.seed), "--persons", str(spec.persons), "--days", str(spec.days),
+                  "--start-date", spec.start_date.isoformat()]
+    server = subprocess.Popen([sys.executable, "-m", "microfunnel.cli", "sandbox", "serve", "--port", "0",
+                               "--env-file", str(env_file), *world_args], stdout=subprocess.DEVNULL)
     try:
+        deadline = time.monotonic() + 120
+        while not env_file.exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                print("dev: the sandbox API server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        source_env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+        source_env["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
+        print(f"sandbox world in {settings.sandbox_dir}; its APIs at {source_env['SOURCES__SHOPIFY__BASE_URL']}")
         return subprocess.call([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
-                                str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", "3000"])
+                                str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", "3000"],
+                               env={**os.environ, **source_env}, cwd=PROJECT_ROOT)
     finally:
-        if server:
-            server.terminate()
-
-
-def _has_server() -> bool:
-    try:
-        import ingestion.sandbox.server  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        server.terminate()
