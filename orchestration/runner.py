@@ -60,6 +60,7 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
 def demo(spec) -> int:
     """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
     from ingestion.sandbox.world_files import write_world_files
+    from microfunnel.report import write_report
     from microfunnel.summary import print_summary
 
     started = time.monotonic()
@@ -79,7 +80,9 @@ def demo(spec) -> int:
         print("demo: the run failed; see the log above", file=sys.stderr)
         return code
     print("[4/4] summary", flush=True)
+    report = write_report(settings.serving_path, settings.serving_path.with_name("report.html"))
     print_summary(settings, world, wall_seconds=time.monotonic() - started)
+    print(f"report: {report}")
     return 0
 
 
