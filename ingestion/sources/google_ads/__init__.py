@@ -34,7 +34,7 @@ from ingestion.sources.google_ads.settings import (
     LOOKBACK_DAYS,
 )
 from ingestion.sources.http import ApiClient, RetryPolicy, register_secret
-from ingestion.sources.records import SCHEMA_CONTRACT, date_window, today_utc
+from ingestion.sources.records import SCHEMA_CONTRACT, date_window
 
 
 class GoogleAdsApi:
@@ -178,7 +178,7 @@ def click_view(api: GoogleAdsApi, start_date: str | None, end_date: str | None) 
     since, until = date_window(
         state.get("last_date"), start_date, end_date, CLICK_VIEW_LOOKBACK_DAYS, DEFAULT_HISTORY_DAYS
     )
-    since = max(since, today_utc() - timedelta(days=CLICK_VIEW_MAX_DAYS_BACK - 1))
+    since = max(since, until - timedelta(days=CLICK_VIEW_MAX_DAYS_BACK - 1))
     day = since
     while day <= until:
         rows = list(api.search(CLICK_VIEW_QUERY.format(day=day.isoformat()), "searchStream FROM click_view"))
