@@ -26,7 +26,8 @@ SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
 }
 # source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
 SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
-    "config": ("micro_conversions", "funnels", "funnel_steps", "funnel_exclusions"),
+    "config": ("micro_conversions", "funnels", "funnel_steps", "funnel_exclusions", "identity_max_links",
+               "identity_blocklist"),
     "ga4": ("events",),
     "google_ads": ("campaigns", "campaign_stats", "click_view"),
     "meta_ads": ("campaigns", "campaign_insights"),

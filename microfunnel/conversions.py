@@ -109,12 +109,79 @@ class Funnel(_Entry):
         return parse_window(self.window)
 
 
+IdentifierType = Literal["anonymous_id", "customer_id", "email_hash", "order_id", "gclid", "fbclid"]
+IDENTIFIER_TYPES: tuple[str, ...] = IdentifierType.__args__
+
+# identifier type -> linked type -> the most distinct identifiers of that type one identifier may be
+# linked to (directly or through an order) before it counts as shared and is cut from the graph.
+# DECISIONLOG.md explains each number; `identity: max_links:` overrides them pair by pair.
+DEFAULT_MAX_LINKS: dict[str, dict[str, int | None]] = {
+    "anonymous_id": {"customer_id": 1, "email_hash": 1, "gclid": 50, "fbclid": 50},
+    "customer_id": {"anonymous_id": 4, "email_hash": 3},
+    "email_hash": {"anonymous_id": 4, "customer_id": 2},
+    "gclid": {"anonymous_id": 1},
+    "fbclid": {"anonymous_id": 1},
+}
+
+
+class BlockedIdentifier(BaseModel):
+    """An identifier that never links anything; `email` entries are written in plain text and
+    hashed with PII_HASH_KEY when the catalog is loaded, so the file never needs a hash."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    identifier_type: Literal[
+        "anonymous_id", "customer_id", "email", "email_hash", "order_id", "gclid", "fbclid"
+    ]
+    value: str = Field(min_length=1)
+    reason: str = "listed in conversions.yml"
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return str(value).strip() if isinstance(value, int | str) else value
+
+
+class Identity(BaseModel):
+    """Guardrails of the identity graph: degree caps per identifier type and a blocklist."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_links: dict[IdentifierType, dict[IdentifierType, int | None]] = Field(default_factory=dict)
+    blocklist: list[BlockedIdentifier] = Field(default_factory=list)
+
+    @field_validator("max_links", mode="before")
+    @classmethod
+    def _user_id_is_customer_id(cls, value: Any) -> Any:
+        if isinstance(value, dict) and ("user_id" in value or any(
+                isinstance(inner, dict) and "user_id" in inner for inner in value.values())):
+            raise ValueError("user_id and customer_id are one identifier (the shop's customer id): "
+                             "write customer_id")
+        return value
+
+    @field_validator("max_links")
+    @classmethod
+    def _positive(cls, value: dict[str, dict[str, int | None]]) -> dict[str, dict[str, int | None]]:
+        for kind, caps in value.items():
+            for linked, cap in caps.items():
+                if cap is not None and cap < 1:
+                    raise ValueError(f"max_links {kind} -> {linked}: {cap} must be at least 1 "
+                                     "(or null for no cap)")
+        return value
+
+    def caps(self) -> dict[tuple[str, str], int]:
+        """The effective caps: the defaults, overridden pair by pair; null removes a cap."""
+        merged: dict[tuple[str, str], int | None] = {}
+        for layer in (DEFAULT_MAX_LINKS, self.max_links):
+            merged.update({(kind, linked): cap for kind, caps in layer.items() for linked, cap in caps.items()})
+        return {pair: cap for pair, cap in sorted(merged.items()) if cap is not None}
+
+
 class Catalog(BaseModel):
     """The whole file: the micro-conversion catalog and the funnels built from it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     micro_conversions: list[MicroConversion] = Field(default_factory=list)
     funnels: list[Funnel] = Field(min_length=1)
+    identity: Identity = Field(default_factory=Identity)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -178,5 +245,9 @@ def load_catalog(path: str | Path) -> Catalog:
                 message = "define at least one funnel"
             elif err["type"] == "extra_forbidden":
                 message = "unknown key; check the spelling against DESIGN.md section 6"
-            problems.append(f"{path}: {_location(err['loc'], raw)}: {message}")
+            elif err["type"] == "literal_error" and err["loc"][:1] == ("identity",):
+                expected = err["ctx"]["expected"].replace("'", "")
+                message = f"unknown identifier type {err['input']!r}; use one of: {expected}"
+            loc = tuple(item for item in err["loc"] if item != "[key]")
+            problems.append(f"{path}: {_location(loc, raw)}: {message}")
         raise ConfigError("\n".join(problems)) from None

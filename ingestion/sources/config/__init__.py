@@ -12,14 +12,17 @@ from collections.abc import Iterator
 
 import dlt
 import pyarrow as pa
+from dlt.common.typing import TSecretStrValue
 
 from microfunnel.conversions import (
     ActionConversion,
     Catalog,
+    ConfigError,
     DestinationConversion,
     EngagementConversion,
     load_catalog,
 )
+from microfunnel.pii import KEY_ENV, hash_email
 
 SCHEMAS = {
     "micro_conversions": pa.schema([
@@ -33,10 +36,36 @@ SCHEMAS = {
     ]),
     "funnel_steps": pa.schema([("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]),
     "funnel_exclusions": pa.schema([("funnel_name", pa.string()), ("step_name", pa.string())]),
+    "identity_max_links": pa.schema([
+        ("identifier_type", pa.string()), ("linked_type", pa.string()), ("max_links", pa.int64()),
+    ]),
+    "identity_blocklist": pa.schema([
+        ("identifier_type", pa.string()), ("identifier_value", pa.string()), ("reason", pa.string()),
+    ]),
 }
 
 
-def catalog_rows(catalog: Catalog) -> dict[str, list[dict]]:
+def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conversions.yml") -> list[dict]:
+    """The identity blocklist in warehouse form: plain-text emails normalized and hashed here, so
+    the file stays readable and the warehouse never holds an email."""
+    rows: dict[tuple[str, str], dict] = {}
+    for index, entry in enumerate(catalog.identity.blocklist):
+        kind, value = entry.identifier_type, entry.value
+        if kind == "email":
+            if not pii_hash_key:
+                raise ConfigError(
+                    f"{path}: identity -> blocklist[{index}] {value!r}: email entries are hashed with "
+                    f"{KEY_ENV}, which is not set; set it (env var or .dlt/secrets.toml) to the key the "
+                    "Shopify source uses, or write the entry as email_hash"
+                )
+            kind, value = "email_hash", hash_email(value, pii_hash_key)
+        rows.setdefault((kind, value), {"identifier_type": kind, "identifier_value": value, "reason": entry.reason})
+    return list(rows.values())
+
+
+def catalog_rows(
+    catalog: Catalog, pii_hash_key: str | None = None, path: str = "conversions.yml"
+) -> dict[str, list[dict]]:
     """The catalog flattened into the rows of each config table."""
     micro = []
     for conversion in catalog.micro_conversions:
@@ -57,13 +86,20 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict]]:
         "funnel_steps": [{"funnel_name": f.name, "step_index": i, "step_name": step}
                          for f in catalog.funnels for i, step in enumerate(f.steps, start=1)],
         "funnel_exclusions": [{"funnel_name": f.name, "step_name": step} for f in catalog.funnels for step in f.exclude],
+        "identity_max_links": [{"identifier_type": kind, "linked_type": linked, "max_links": cap}
+                               for (kind, linked), cap in catalog.identity.caps().items()],
+        "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
     }
 
 
 @dlt.source(name="config", max_table_nesting=0)
-def conversions_catalog(path: str = dlt.config.value) -> list[dlt.sources.DltResource]:
-    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part."""
-    rows = catalog_rows(load_catalog(path))
+def conversions_catalog(
+    path: str = dlt.config.value, pii_hash_key: TSecretStrValue | None = None
+) -> list[dlt.sources.DltResource]:
+    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part.
+
+    `pii_hash_key` (PII_HASH_KEY) is only needed when the identity blocklist lists emails."""
+    rows = catalog_rows(load_catalog(path), pii_hash_key, str(path))
 
     def table(name: str) -> dlt.sources.DltResource:
         def emit() -> Iterator[pa.Table]:

@@ -1,0 +1,29 @@
+{#- Every identity edge of every source in one shape; a source without Shopify contributes GA4's
+    edges only (var microfunnel__shopify_enabled). -#}
+with
+
+ga4_edges as (
+
+    select * from {{ ref('int_identity_edges__ga4') }}
+
+),
+
+{% if var('microfunnel__shopify_enabled', true) %}
+shopify_edges as (
+
+    select * from {{ ref('int_identity_edges__shopify') }}
+
+),
+{% endif %}
+
+unioned as (
+
+    select * from ga4_edges
+{%- if var('microfunnel__shopify_enabled', true) %}
+    union all
+    select * from shopify_edges
+{%- endif %}
+
+)
+
+select * from unioned
