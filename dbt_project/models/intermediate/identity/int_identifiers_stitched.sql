@@ -3,39 +3,46 @@
     user_id when GA4 saw it as a login. -#}
 with
 
-person_ids as (
-
-    select * from {{ ref('int_identity_person_ids') }}
-
-),
-
 nodes as (
 
     select * from {{ ref('int_identity_nodes') }}
 
 ),
 
-canonical as (
+person_ids as (
 
-    select identifier_type, identifier_value, person_id
-    from person_ids
+    select * from {{ ref('int_identity_person_ids') }}
+
+),
+
+current_identifiers as (
+
+    select
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.is_ga4_user_id,
+        person_ids.person_id
+
+    from nodes
+    inner join person_ids
+        on person_ids.identifier_type = nodes.identifier_type
+        and person_ids.identifier_value = nodes.identifier_value
 
 ),
 
 user_id_aliases as (
 
-    select 'user_id' as identifier_type, person_ids.identifier_value, person_ids.person_id
-    from person_ids
-    inner join nodes on nodes.node_id = person_ids.node_id
-    where nodes.is_ga4_user_id
+    select 'user_id' as identifier_type, identifier_value, is_ga4_user_id, person_id
+    from current_identifiers
+    where is_ga4_user_id
 
 ),
 
 stitched as (
 
-    select * from canonical
+    select identifier_type, identifier_value, person_id from current_identifiers
     union all
-    select * from user_id_aliases
+    select identifier_type, identifier_value, person_id from user_id_aliases
 
 )
 

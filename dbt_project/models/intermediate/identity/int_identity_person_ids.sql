@@ -1,5 +1,13 @@
-{#- (first version, stateless) every identifier with the person_id minted from its component's
-    anchor: the identifier first seen. -#}
+{{ config(materialized='incremental', unique_key=['identifier_type', 'identifier_value'], on_schema_change='append_new_columns') }}
+{#- Stable person ids. A person_id is minted once from its anchor, the first-seen identifier of
+    its component (identity_person_id), and lives as long as its anchor does:
+    - a component holding the anchor of one earlier person keeps that person's id;
+    - a component holding the anchors of several earlier persons (a new edge merged them) keeps
+      the oldest one's id (its anchor first seen earliest); the others retire (person_id_history);
+    - a component holding no earlier anchor (new, or split off) mints from its own anchor.
+    So ids never change while a person's identifiers do not, a full refresh re-mints the same ids
+    for unmerged persons, and the state kept between runs is only which identifiers are anchors.
+    Incremental only to read the previous run ({{ '{{' }} this {{ '}}' }}); every row is rewritten. -#}
 with
 
 components as (
@@ -8,16 +16,85 @@ components as (
 
 ),
 
-anchored as (
+previous_anchors as (
+
+{% if is_incremental() %}
+    select identifier_type, identifier_value, person_id
+    from {{ this }}
+    where is_person_anchor
+{% else %}
+    select
+        cast(null as varchar) as identifier_type,
+        cast(null as varchar) as identifier_value,
+        cast(null as varchar) as person_id
+    where false
+{% endif %}
+
+),
+
+claims as (
 
     select
-        *,
-        first_value({{ identity_person_id('identifier_type', 'identifier_value') }}) over (
+        components.component_id,
+        components.node_id as anchor_node_id,
+        previous_anchors.person_id,
+        row_number() over (
+            partition by components.component_id
+            order by components.first_seen_at, previous_anchors.person_id
+        ) as age_rank
+
+    from previous_anchors
+    inner join components
+        on components.identifier_type = previous_anchors.identifier_type
+        and components.identifier_value = previous_anchors.identifier_value
+
+),
+
+survivors as (
+
+    select component_id, anchor_node_id, person_id
+    from claims
+    where age_rank = 1
+
+),
+
+first_seen as (
+
+    select
+        component_id,
+        node_id as anchor_node_id,
+        {{ identity_person_id('identifier_type', 'identifier_value') }} as person_id,
+        row_number() over (
             partition by component_id order by first_seen_at, identifier_type, identifier_value
-        ) as person_id
+        ) as seen_rank
 
     from components
 
+),
+
+minted as (
+
+    select component_id, anchor_node_id, person_id
+    from first_seen
+    where seen_rank = 1
+
+),
+
+assigned as (
+
+    select
+        components.identifier_type,
+        components.identifier_value,
+        components.node_id,
+        components.component_id,
+        components.first_seen_at,
+        coalesce(survivors.person_id, minted.person_id) as person_id,
+        components.node_id = coalesce(survivors.anchor_node_id, minted.anchor_node_id) as is_person_anchor
+
+    from components
+    left join survivors on survivors.component_id = components.component_id
+    inner join minted on minted.component_id = components.component_id
+
 )
 
-select * from anchored
+select * from assigned
