@@ -1,0 +1,110 @@
+{#- Strict funnels: for every step occurrence, the first later timestamp at which the person did
+    something other than repeat that step (which breaks a run waiting there), and the same
+    ignoring exclusion events (which ends the span in which an exclusion still counts).
+    Events sharing the occurrence's timestamp never break it (see DECISIONLOG, funnel ties). -#}
+with
+
+occurrences as (
+
+    select * from {{ ref('int_funnel_step_occurrences') }}
+
+),
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
+
+),
+
+funnel_steps as (
+
+    select * from {{ ref('stg_config__funnel_steps') }}
+
+),
+
+strict_persons as (
+
+    select distinct occurrences.funnel_name, occurrences.person_id
+    from occurrences
+    inner join funnels on funnels.funnel_name = occurrences.funnel_name
+    where funnels.order_mode = 'strict'
+
+),
+
+step_matches as (
+
+    select distinct funnel_name, event_id, step_index
+    from occurrences
+    where not is_exclusion
+
+),
+
+exclusion_matches as (
+
+    select distinct funnel_name, event_id
+    from occurrences
+    where is_exclusion
+
+),
+
+events_by_step as (
+
+    -- every event of a person in a strict funnel, once per step of that funnel
+    select
+        strict_persons.funnel_name,
+        person_events.person_id,
+        person_events.event_id,
+        person_events.event_ts_us,
+        funnel_steps.step_index,
+        step_matches.event_id is not null as matches_step,
+        exclusion_matches.event_id is not null as is_exclusion
+
+    from strict_persons
+    inner join person_events on person_events.person_id = strict_persons.person_id
+    inner join funnel_steps on funnel_steps.funnel_name = strict_persons.funnel_name
+    left join step_matches
+        on step_matches.funnel_name = strict_persons.funnel_name
+        and step_matches.event_id = person_events.event_id
+        and step_matches.step_index = funnel_steps.step_index
+    left join exclusion_matches
+        on exclusion_matches.funnel_name = strict_persons.funnel_name
+        and exclusion_matches.event_id = person_events.event_id
+
+),
+
+breaks as (
+
+    select
+        funnel_name,
+        person_id,
+        event_id,
+        step_index,
+        matches_step,
+        min(case when not matches_step then event_ts_us end) over later_events as next_break_ts_us,
+        min(case when not matches_step and not is_exclusion then event_ts_us end) over later_events
+            as next_tail_break_ts_us
+
+    from events_by_step
+    window later_events as (
+        partition by funnel_name, person_id, step_index
+        order by event_ts_us
+        range between 1 following and unbounded following
+    )
+
+),
+
+step_occurrence_breaks as (
+
+    select funnel_name, person_id, event_id, step_index, next_break_ts_us, next_tail_break_ts_us
+    from breaks
+    where matches_step
+
+)
+
+select * from step_occurrence_breaks

@@ -1,0 +1,125 @@
+{#- The steps each person reached in each funnel, with when: one row per funnel x person x step
+    reached of the journey that counts (see DECISIONLOG, funnel semantics). Excluded persons and
+    persons who never entered have no rows. In any-order funnels step k means "k distinct steps
+    done" and funnel_step_index / step_name say which step that was. -#}
+with
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
+
+),
+
+funnel_steps as (
+
+    select * from {{ ref('stg_config__funnel_steps') }}
+
+),
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+sequential_results as (
+
+    select * from {{ ref('int_funnel_sequential_results') }}
+
+),
+
+journey_steps as (
+
+    select * from {{ ref('int_funnel_journey_steps') }}
+
+),
+
+any_order_results as (
+
+    select * from {{ ref('int_funnel_any_order_results') }}
+
+),
+
+any_order_window_steps as (
+
+    select * from {{ ref('int_funnel_any_order_window_steps') }}
+
+),
+
+sequential_steps as (
+
+    select
+        journey_steps.funnel_name,
+        journey_steps.person_id,
+        journey_steps.step_index,
+        journey_steps.step_index as funnel_step_index,
+        journey_steps.event_id
+
+    from sequential_results
+    inner join journey_steps
+        on journey_steps.funnel_name = sequential_results.funnel_name
+        and journey_steps.person_id = sequential_results.person_id
+        and journey_steps.entry_pos = sequential_results.entry_pos
+    where not sequential_results.is_excluded
+
+),
+
+any_order_steps as (
+
+    select
+        any_order_window_steps.funnel_name,
+        any_order_window_steps.person_id,
+        row_number() over (
+            partition by any_order_window_steps.funnel_name, any_order_window_steps.person_id
+            order by any_order_window_steps.event_pos, any_order_window_steps.step_index
+        ) as step_index,
+        any_order_window_steps.step_index as funnel_step_index,
+        any_order_window_steps.event_id
+
+    from any_order_results
+    inner join any_order_window_steps
+        on any_order_window_steps.funnel_name = any_order_results.funnel_name
+        and any_order_window_steps.person_id = any_order_results.person_id
+        and any_order_window_steps.window_start_ts_us = any_order_results.window_start_ts_us
+    where not any_order_results.is_excluded
+
+),
+
+steps_reached as (
+
+    select * from sequential_steps
+    union all
+    select * from any_order_steps
+
+),
+
+with_times as (
+
+    select
+        steps_reached.funnel_name,
+        steps_reached.person_id,
+        steps_reached.step_index,
+        funnel_steps.step_name,
+        person_events.event_at as reached_at,
+        first_value(person_events.event_at) over journey as entered_at,
+        steps_reached.funnel_step_index,
+        funnels.order_mode,
+        steps_reached.event_id,
+        person_events.event_ts_us as reached_ts_us,
+        first_value(steps_reached.event_id) over journey as entry_event_id,
+        first_value(person_events.session_id) over journey as entry_session_id
+
+    from steps_reached
+    inner join funnels on funnels.funnel_name = steps_reached.funnel_name
+    inner join funnel_steps
+        on funnel_steps.funnel_name = steps_reached.funnel_name
+        and funnel_steps.step_index = steps_reached.funnel_step_index
+    inner join person_events on person_events.event_id = steps_reached.event_id
+    window journey as (
+        partition by steps_reached.funnel_name, steps_reached.person_id
+        order by steps_reached.step_index
+    )
+
+)
+
+select * from with_times

@@ -1,0 +1,170 @@
+"""Build a throwaway warehouse holding only what the funnel engine reads, and run the engine on it.
+
+The funnel models read five relations (DESIGN.md section 7 / notes on contracts):
+int_person_events, fct_micro_conversions and the staged config tables. Tests write those by
+hand into a temp DuckDB file, then run only the funnel models with dbt against it, so a test
+exercises the real SQL without ingesting anything.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from microfunnel.settings import DBT_PROJECT_DIR
+
+FUNNEL_MODELS = "path:models/intermediate/funnels path:models/marts/funnels"
+
+
+@dataclass(frozen=True)
+class Funnel:
+    name: str
+    steps: Sequence[str]
+    window_seconds: int
+    order_mode: str = "ordered"
+    exclude: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    person_id: str
+    event_id: str
+    event_ts_us: int
+    event_seq: int
+    event_name: str
+    session_id: str | None = None
+    is_macro: bool = False
+
+
+@dataclass(frozen=True)
+class MicroConversion:
+    person_id: str
+    conversion_name: str
+    event_id: str
+    session_id: str | None = None
+    kind: str = "action"
+
+
+def write_inputs(
+    path: Path,
+    funnels: Iterable[Funnel],
+    events: Iterable[Event],
+    micro_conversions: Iterable[MicroConversion] = (),
+    catalog: Iterable[str] = (),
+) -> None:
+    """(Re)create the relations the funnel engine reads, in the schemas dbt resolves them to."""
+    funnels = list(funnels)
+    con = duckdb.connect(str(path))
+    for schema in ("staging", "intermediate", "marts"):
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(
+        "create or replace table staging.stg_config__funnels "
+        "(funnel_name varchar, order_mode varchar, window_seconds bigint, step_count bigint)"
+    )
+    con.executemany(
+        "insert into staging.stg_config__funnels values (?, ?, ?, ?)",
+        [(f.name, f.order_mode, f.window_seconds, len(f.steps)) for f in funnels],
+    )
+    con.execute(
+        "create or replace table staging.stg_config__funnel_steps "
+        "(funnel_name varchar, step_index bigint, step_name varchar)"
+    )
+    con.executemany(
+        "insert into staging.stg_config__funnel_steps values (?, ?, ?)",
+        [(f.name, i, s) for f in funnels for i, s in enumerate(f.steps, start=1)],
+    )
+    con.execute(
+        "create or replace table staging.stg_config__funnel_exclusions "
+        "(funnel_name varchar, step_name varchar)"
+    )
+    rows = [(f.name, s) for f in funnels for s in f.exclude]
+    if rows:
+        con.executemany("insert into staging.stg_config__funnel_exclusions values (?, ?)", rows)
+    con.execute(
+        "create or replace table staging.stg_config__micro_conversions "
+        "(conversion_name varchar, kind varchar, event_name varchar)"
+    )
+    names = sorted(set(catalog))
+    if names:
+        con.executemany(
+            "insert into staging.stg_config__micro_conversions values (?, 'action', null)",
+            [(n,) for n in names],
+        )
+    con.execute(
+        "create or replace table intermediate.int_person_events (person_id varchar, event_id varchar, "
+        "event_at timestamp, event_ts_us bigint, event_seq bigint, event_name varchar, session_id varchar, "
+        "is_macro boolean)"
+    )
+    con.executemany(
+        "insert into intermediate.int_person_events values (?, ?, make_timestamp(?::bigint), ?, ?, ?, ?, ?)",
+        [
+            (
+                e.person_id,
+                e.event_id,
+                e.event_ts_us,
+                e.event_ts_us,
+                e.event_seq,
+                e.event_name,
+                e.session_id,
+                e.is_macro,
+            )
+            for e in events
+        ],
+    )
+    con.execute(
+        "create or replace table marts.fct_micro_conversions (micro_conversion_id varchar, "
+        "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
+        "occurred_at timestamp, event_id varchar)"
+    )
+    micro = list(micro_conversions)
+    if micro:
+        con.executemany(
+            "insert into marts.fct_micro_conversions values (?, ?, ?, ?, ?, null, ?)",
+            [
+                (
+                    f"{m.conversion_name}|{m.event_id}",
+                    m.person_id,
+                    m.session_id,
+                    m.conversion_name,
+                    m.kind,
+                    m.event_id,
+                )
+                for m in micro
+            ],
+        )
+    con.close()
+
+
+def run_funnel_models(path: Path, select: str = FUNNEL_MODELS, extra: Sequence[str] = ()) -> None:
+    """`dbt run` the funnel models (only) against the warehouse file at `path`."""
+    env = {**os.environ, "WAREHOUSE_PATH": str(path)}
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    proc = subprocess.run(
+        [
+            dbt,
+            "run",
+            "--select",
+            *select.split(),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(path.parent / "dbt_target"),
+            "--log-path",
+            str(path.parent / "dbt_logs"),
+            "--quiet",
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"dbt run failed:\n{proc.stdout}\n{proc.stderr}")
