@@ -80,3 +80,9 @@
     {#- The id a person gets from its anchor identifier: short, opaque and the same on every run. -#}
     'p_' || left(md5({{ identifier_type }} || ':' || {{ identifier_value }}), 16)
 {%- endmacro %}
+
+{% macro identity_run_started_at() -%}
+    {#- This run's start as a UTC timestamp literal: when ids are issued and retired. A macro so unit
+        tests can pin it. -#}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}

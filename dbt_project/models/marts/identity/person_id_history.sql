@@ -4,7 +4,6 @@
     merges its person into an older one; its anchor identifier (the one it was minted from) then
     belongs to the survivor, which is how this table finds it, also across chains of merges.
     Incremental only to remember ids no longer in use; every row is rewritten on every run. -#}
-{%- set now = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp)" %}
 with
 
 person_ids as (
@@ -53,7 +52,7 @@ newly_issued as (
         current_identifiers.person_id,
         current_identifiers.identifier_type as anchor_identifier_type,
         current_identifiers.identifier_value as anchor_identifier_value,
-        {{ now }} as issued_at,
+        {{ identity_run_started_at() }} as issued_at,
         cast(null as timestamp) as retired_at
 
     from current_identifiers
@@ -80,7 +79,7 @@ followed as (
         issued.issued_at,
         case
             when anchor_now.person_id = issued.person_id then null
-            else coalesce(issued.retired_at, {{ now }})
+            else coalesce(issued.retired_at, {{ identity_run_started_at() }})
         end as retired_at,
         coalesce(anchor_now.person_id = issued.person_id, false) as is_current
 
