@@ -81,7 +81,7 @@ def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("funnel_engine") / "warehouse.duckdb"
     events, micro = random_world(SEED)
     write_inputs(path, FUNNELS, events, micro, catalog=[MICRO])
-    run_funnel_models(path, select="fct_funnel_steps+ +fct_funnel_steps,path:models/intermediate/funnels")
+    run_funnel_models(path, select="path:models/intermediate/funnels fct_funnel_steps")
     con = duckdb.connect(str(path), read_only=True)
     rows = con.execute(
         "select funnel_name, person_id, step_index, funnel_step_index, reached_ts_us, event_id "

@@ -106,6 +106,7 @@ with_times as (
         funnels.order_mode,
         steps_reached.event_id,
         person_events.event_ts_us as reached_ts_us,
+        first_value(person_events.event_ts_us) over journey as entered_ts_us,
         first_value(steps_reached.event_id) over journey as entry_event_id,
         first_value(person_events.session_id) over journey as entry_session_id
 

@@ -1,0 +1,112 @@
+{#- The most common paths to purchase and to drop-off: for each person, the micro-conversions in
+    the order they first did them, before their first purchase (or ever, for persons who never
+    bought). Persons with no micro-conversion before buying follow the path '(none)'. One row per
+    path among the top N (var conversion_paths_top_n) by purchasers or by persons who dropped off. -#}
+with
+
+micro_conversions as (
+
+    select * from {{ ref('fct_micro_conversions') }}
+
+),
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+first_purchases as (
+
+    select person_id, min(event_ts_us) as purchased_ts_us
+    from person_events
+    where is_macro
+    group by 1
+
+),
+
+first_occurrences as (
+
+    select
+        micro_conversions.person_id,
+        micro_conversions.conversion_name,
+        min(person_events.event_ts_us) as first_ts_us
+
+    from micro_conversions
+    inner join person_events on person_events.event_id = micro_conversions.event_id
+    left join first_purchases on first_purchases.person_id = micro_conversions.person_id
+    where micro_conversions.kind <> 'macro'
+        and (first_purchases.purchased_ts_us is null or person_events.event_ts_us < first_purchases.purchased_ts_us)
+    group by 1, 2
+
+),
+
+person_paths as (
+
+    select
+        person_id,
+        string_agg(conversion_name, ' > ' order by first_ts_us, conversion_name) as conversion_path,
+        count(*) as path_length
+
+    from first_occurrences
+    group by 1
+
+),
+
+persons as (
+
+    select person_paths.person_id, person_paths.conversion_path, person_paths.path_length, false as has_purchased
+    from person_paths
+    left join first_purchases on first_purchases.person_id = person_paths.person_id
+    where first_purchases.person_id is null
+    union all
+    select
+        first_purchases.person_id,
+        coalesce(person_paths.conversion_path, '(none)') as conversion_path,
+        coalesce(person_paths.path_length, 0) as path_length,
+        true as has_purchased
+    from first_purchases
+    left join person_paths on person_paths.person_id = first_purchases.person_id
+
+),
+
+paths as (
+
+    select
+        conversion_path,
+        any_value(path_length) as path_length,
+        count(*) as persons,
+        count(*) filter (where has_purchased) as persons_purchased,
+        count(*) filter (where not has_purchased) as persons_dropped_off,
+        (count(*) filter (where has_purchased) / count(*))::double as conversion_rate
+
+    from persons
+    group by 1
+
+),
+
+ranked as (
+
+    select
+        *,
+        case when persons_purchased > 0 then
+            row_number() over (order by persons_purchased desc, conversion_path)
+        end as rank_before_purchase,
+        case when persons_dropped_off > 0 then
+            row_number() over (order by persons_dropped_off desc, conversion_path)
+        end as rank_before_drop_off
+
+    from paths
+
+),
+
+top_paths as (
+
+    select *
+    from ranked
+    where rank_before_purchase <= {{ var('conversion_paths_top_n', 20) }}
+        or rank_before_drop_off <= {{ var('conversion_paths_top_n', 20) }}
+
+)
+
+select * from top_paths

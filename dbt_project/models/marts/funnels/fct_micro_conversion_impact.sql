@@ -1,0 +1,102 @@
+{#- Which micro-steps go with buying (PostHog correlation analysis, in the warehouse): for each
+    micro-conversion, persons who did it before their first purchase (or ever, if they never
+    bought) against everyone else, their purchase rates, the lift, and the odds ratio with
+    PostHog's +1 prior on all four cells and a Woolf (log) 95% confidence interval. Flagged
+    too small when fewer than min(25, 2% of all persons) did it (PostHog hides those). -#}
+with
+
+micro_conversions as (
+
+    select * from {{ ref('fct_micro_conversions') }}
+
+),
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+persons as (
+
+    select person_id, bool_or(is_macro) as has_purchased, min(case when is_macro then event_ts_us end)
+        as purchased_ts_us
+    from person_events
+    group by 1
+
+),
+
+totals as (
+
+    select
+        count(*) as total_persons,
+        count(*) filter (where has_purchased) as total_purchasers
+
+    from persons
+
+),
+
+doers as (
+
+    select distinct micro_conversions.conversion_name, persons.person_id, persons.has_purchased
+    from micro_conversions
+    inner join person_events on person_events.event_id = micro_conversions.event_id
+    inner join persons on persons.person_id = person_events.person_id
+    where micro_conversions.kind <> 'macro'
+        and (persons.purchased_ts_us is null or person_events.event_ts_us < persons.purchased_ts_us)
+
+),
+
+cells as (
+
+    select
+        doers.conversion_name,
+        count(*) as persons_with,
+        count(*) filter (where doers.has_purchased) as purchasers_with,
+        any_value(totals.total_persons) - count(*) as persons_without,
+        any_value(totals.total_purchasers) - count(*) filter (where doers.has_purchased) as purchasers_without,
+        any_value(totals.total_persons) as total_persons
+
+    from doers
+    cross join totals
+    group by 1
+
+),
+
+odds as (
+
+    select
+        'purchase' as macro_conversion,
+        conversion_name,
+        persons_with,
+        persons_without,
+        purchasers_with,
+        purchasers_without,
+        (purchasers_with / persons_with)::double as purchase_rate_with,
+        (purchasers_without / nullif(persons_without, 0))::double as purchase_rate_without,
+        ((purchasers_with + 1.0) * (persons_without - purchasers_without + 1.0))
+            / ((purchasers_without + 1.0) * (persons_with - purchasers_with + 1.0)) as odds_ratio,
+        sqrt(
+            1.0 / (purchasers_with + 1) + 1.0 / (persons_with - purchasers_with + 1)
+            + 1.0 / (purchasers_without + 1) + 1.0 / (persons_without - purchasers_without + 1)
+        ) as log_odds_ratio_se,
+        persons_with < least(25, 0.02 * total_persons) as is_sample_too_small
+
+    from cells
+
+),
+
+with_interval as (
+
+    select
+        * exclude (log_odds_ratio_se),
+        purchase_rate_with / nullif(purchase_rate_without, 0) as lift,
+        exp(ln(odds_ratio) - 1.96 * log_odds_ratio_se) as odds_ratio_ci_low,
+        exp(ln(odds_ratio) + 1.96 * log_odds_ratio_se) as odds_ratio_ci_high,
+        case when odds_ratio > 1 then 'success' else 'failure' end as correlation_type
+
+    from odds
+
+)
+
+select * from with_interval
