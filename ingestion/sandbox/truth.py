@@ -84,3 +84,37 @@ def pairwise_scores(truth: list[IdentifierTruth], predicted: dict[tuple[str, str
         "true_pairs": float(true_pairs),
         "predicted_pairs": float(predicted_pairs),
     }
+
+
+def order_scores(
+    world: World, truth: list[IdentifierTruth], predicted: dict[tuple[str, str], str]
+) -> dict[str, float]:
+    """Share of (non-test) orders the warehouse gives to their buyer.
+
+    A true person's *home* is the predicted person holding most of their unshared identifiers. An
+    order is right when its order_id's predicted person is its buyer's home and that home belongs
+    mostly to the buyer (so an order glued to a stranger, or left on a person of its own while the
+    buyer's browsing sits elsewhere, counts as wrong).
+    """
+    by_true: dict[str, list[str]] = defaultdict(list)
+    owners_of_predicted: dict[str, list[str]] = defaultdict(list)
+    for t in truth:
+        if t.is_shared:
+            continue
+        key = (t.identifier_type, t.identifier_value)
+        guess = predicted.get(key, f"unknown:{key}")
+        by_true[t.person_id].append(guess)
+        owners_of_predicted[guess].append(t.person_id)
+
+    def most_common(values: list[str]) -> str:
+        return max(sorted(set(values)), key=values.count)
+
+    home = {person: most_common(guesses) for person, guesses in by_true.items()}
+    orders = [o for o in world.orders if not o.test]
+    right = 0
+    for order in orders:
+        buyer = order.person.person_id
+        guess = predicted.get(("order_id", str(order.order_id)))
+        is_home = guess is not None and guess == home.get(buyer)
+        right += is_home and most_common(owners_of_predicted[guess]) == buyer
+    return {"orders": float(len(orders)), "orders_right": right / len(orders) if orders else 1.0}
