@@ -33,10 +33,18 @@ def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     from microfunnel.settings import DBT_PROJECT_DIR
 
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), *args, "--profiles-dir", ".", "--target-path",
-         str(warehouse.parent / "dbt_target")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True, text=True,
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(warehouse.parent / "dbt_target"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return result
@@ -49,11 +57,19 @@ def build_identity(warehouse: Path) -> IdentityRun:
 
 def read_run(warehouse: Path) -> IdentityRun:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        stitched = {(t, v): p for t, v, p in con.execute(
-            "select identifier_type, identifier_value, person_id from intermediate.int_identifiers_stitched").fetchall()}
-        history = dict(con.execute("select person_id, current_person_id from marts.person_id_history").fetchall())
-        first_seen = {(t, v): str(s) for t, v, s in con.execute(
-            "select identifier_type, identifier_value, first_seen_at from intermediate.int_identity_nodes").fetchall()}
+        stitched_rows = con.execute(
+            "select identifier_type, identifier_value, person_id from intermediate.int_identifiers_stitched"
+        ).fetchall()
+        stitched = {(t, v): p for t, v, p in stitched_rows}
+        history = dict(
+            con.execute("select person_id, current_person_id from marts.person_id_history").fetchall()
+        )
+        first_seen = {
+            (t, v): str(s)
+            for t, v, s in con.execute(
+                "select identifier_type, identifier_value, first_seen_at from intermediate.int_identity_nodes"
+            ).fetchall()
+        }
     return IdentityRun(stitched, history, first_seen)
 
 
@@ -91,5 +107,10 @@ def identity_world(tmp_path_factory) -> dict:
     rebuilt = build_identity(warehouse)
     load_sources(world, root, as_of=None)
     final = build_identity(warehouse)
-    return {"world": world, "warehouse": warehouse, "week_before": week_before, "rebuilt": rebuilt,
-            "final": final}
+    return {
+        "world": world,
+        "warehouse": warehouse,
+        "week_before": week_before,
+        "rebuilt": rebuilt,
+        "final": final,
+    }

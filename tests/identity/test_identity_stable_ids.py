@@ -18,9 +18,14 @@ def test_rebuilding_without_new_data_changes_no_person_id(identity_world):
 
 
 def test_a_person_whose_identifiers_did_not_change_keeps_its_id_after_a_week_of_data(identity_world):
-    before, after = persons_of(identity_world["week_before"].stitched), persons_of(identity_world["final"].stitched)
+    before, after = (
+        persons_of(identity_world["week_before"].stitched),
+        persons_of(identity_world["final"].stitched),
+    )
     after_by_members = {members: person for person, members in after.items()}
-    unchanged = {person: after_by_members[members] for person, members in before.items() if members in after_by_members}
+    unchanged = {
+        person: after_by_members[members] for person, members in before.items() if members in after_by_members
+    }
     assert len(unchanged) > 0.5 * len(before), "most persons were untouched by the last week"
     assert all(old == new for old, new in unchanged.items())
 
@@ -35,7 +40,9 @@ def test_when_a_week_merges_persons_the_oldest_id_survives_and_history_maps_the_
     assert merged, "the last week's logins and orders merged some persons"
 
     def first_seen(person: str) -> str:
-        return min(final.first_seen[("customer_id" if k[0] == "user_id" else k[0], k[1])] for k in before[person])
+        return min(
+            final.first_seen[("customer_id" if k[0] == "user_id" else k[0], k[1])] for k in before[person]
+        )
 
     for survivor, olds in merged.items():
         assert survivor == min(olds, key=lambda p: (first_seen(p), p))

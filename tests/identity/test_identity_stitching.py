@@ -19,8 +19,10 @@ def scores(identity_world) -> tuple[dict, dict]:
 
 def test_pairwise_precision_and_recall_against_the_truth_are_at_least_99_percent(identity_world):
     pairs, _ = scores(identity_world)
-    print(f"\nidentity vs truth: precision {pairs['precision']:.4f}, recall {pairs['recall']:.4f} "
-          f"({pairs['true_pairs']:.0f} true pairs, {pairs['predicted_pairs']:.0f} predicted)")
+    print(
+        f"\nidentity vs truth: precision {pairs['precision']:.4f}, recall {pairs['recall']:.4f} "
+        f"({pairs['true_pairs']:.0f} true pairs, {pairs['predicted_pairs']:.0f} predicted)"
+    )
     assert pairs["precision"] >= 0.99
     assert pairs["recall"] >= 0.99
 
@@ -33,8 +35,11 @@ def test_at_least_99_percent_of_orders_belong_to_their_buyer(identity_world):
 
 def test_every_identifier_the_world_exposes_has_a_person(identity_world):
     truth = identifier_truth(identity_world["world"], TEST_PII_KEY)
-    missing = [(t.identifier_type, t.identifier_value) for t in truth
-               if (t.identifier_type, t.identifier_value) not in identity_world["final"].stitched]
+    missing = [
+        (t.identifier_type, t.identifier_value)
+        for t in truth
+        if (t.identifier_type, t.identifier_value) not in identity_world["final"].stitched
+    ]
     assert missing == []
 
 
@@ -43,8 +48,14 @@ def test_the_planted_shared_identifiers_are_cut_and_stand_alone(identity_world):
     truth = identifier_truth(world, TEST_PII_KEY)
     shared = {(t.identifier_type, t.identifier_value) for t in truth if t.is_shared}
     with duckdb.connect(str(identity_world["warehouse"]), read_only=True) as con:
-        cut = set(con.execute("select identifier_type, identifier_value from intermediate.int_identifiers_cut").fetchall())
-    assert {kind for kind, _ in shared} >= {"anonymous_id", "customer_id", "email_hash", "gclid"}, "the dirt is planted"
+        cut = set(
+            con.execute(
+                "select identifier_type, identifier_value from intermediate.int_identifiers_cut"
+            ).fetchall()
+        )
+    assert {kind for kind, _ in shared} >= {"anonymous_id", "customer_id", "email_hash", "gclid"}, (
+        "the dirt is planted"
+    )
     assert shared <= cut
     persons = defaultdict(set)
     for key, person in stitched.items():
@@ -69,11 +80,21 @@ def python_partition(con: duckdb.DuckDBPyConnection) -> tuple[set, dict]:
     """The guardrails and the components recomputed in Python from the unioned edges and the config."""
     edges = con.execute("""select identifier_type_a, identifier_value_a, identifier_type_b, identifier_value_b
                            from intermediate.int_identity_edges_unioned""").fetchall()
-    nodes = [tuple(row) for row in con.execute(
-        "select identifier_type, identifier_value from intermediate.int_identity_nodes").fetchall()]
-    caps = {(t, linked): cap for t, linked, cap in con.execute(
-        "select identifier_type, linked_type, max_links from raw_config.identity_max_links").fetchall()}
-    blocked = set(con.execute("select identifier_type, identifier_value from raw_config.identity_blocklist").fetchall())
+    nodes = [
+        tuple(row)
+        for row in con.execute(
+            "select identifier_type, identifier_value from intermediate.int_identity_nodes"
+        ).fetchall()
+    ]
+    caps = {
+        (t, linked): cap
+        for t, linked, cap in con.execute(
+            "select identifier_type, linked_type, max_links from raw_config.identity_max_links"
+        ).fetchall()
+    }
+    blocked = set(
+        con.execute("select identifier_type, identifier_value from raw_config.identity_blocklist").fetchall()
+    )
     neighbours = defaultdict(set)
     for type_a, value_a, type_b, value_b in edges:
         if (type_a, value_a) != (type_b, value_b):
@@ -85,7 +106,9 @@ def python_partition(con: duckdb.DuckDBPyConnection) -> tuple[set, dict]:
         for order in (n for n in direct if n[0] == "order_id"):
             links[node] |= neighbours[order] - {node}
     cut = set(blocked & set(nodes))
-    cut |= {c for email in cut if email[0] == "email_hash" for c in links.get(email, ()) if c[0] == "customer_id"}
+    cut |= {
+        c for email in cut if email[0] == "email_hash" for c in links.get(email, ()) if c[0] == "customer_id"
+    }
     for node, linked in links.items():
         for linked_type in {kind for kind, _ in linked}:
             cap = caps.get((node[0], linked_type))
@@ -109,7 +132,11 @@ def python_partition(con: duckdb.DuckDBPyConnection) -> tuple[set, dict]:
 def test_guardrails_and_components_equal_a_union_find_in_python_on_the_same_edges(identity_world):
     with duckdb.connect(str(identity_world["warehouse"]), read_only=True) as con:
         cut, python_roots = python_partition(con)
-        sql_cut = set(con.execute("select identifier_type, identifier_value from intermediate.int_identifiers_cut").fetchall())
+        sql_cut = set(
+            con.execute(
+                "select identifier_type, identifier_value from intermediate.int_identifiers_cut"
+            ).fetchall()
+        )
     stitched = identity_world["final"].stitched
     assert sql_cut == cut
     pairs = {(stitched[node], python_root) for node, python_root in python_roots.items()}
