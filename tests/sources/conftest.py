@@ -61,6 +61,22 @@ class Truth:
     def order_lines(self) -> int:
         return sum(len(o.lines) for o in self.world.orders)
 
+    def raw_counts(self, source: str) -> dict[str, int]:
+        """Rows each raw table of `source` should hold after loading the whole world."""
+        if source == "google_ads":
+            return {
+                "campaigns": 3,
+                "campaign_stats": self.campaign_days("google_ads"),
+                "click_view": self.clicks("google_ads"),
+            }
+        if source == "meta_ads":
+            return {"campaigns": 2, "campaign_insights": self.campaign_days("meta_ads")}
+        return {
+            "orders": len(self.world.orders),
+            "order_lines": self.order_lines(),
+            "customers": len(self.world.customers),
+        }
+
     def conversions(self, platform: str, as_of=None) -> tuple[int, Decimal]:
         claims = reported(platform_conversions(self.world), as_of)
         picked = [v for k, v in claims.items() if k[0] == platform]
@@ -128,9 +144,19 @@ def dbt_build(settings: Settings, tmp_path: Path) -> Callable[[], None]:
             shutil.copytree(DBT_PROJECT_DIR / "models" / folder, project / "models" / folder)
         # A subprocess: dbt-duckdb keeps its connection open for the life of the process.
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(project),
-             "--profiles-dir", str(project), "--target-path", str(tmp_path / "dbt_target")],
-            env={**os.environ, "WAREHOUSE_PATH": str(settings.warehouse_path)}, capture_output=True, text=True,
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "build",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+                "--target-path",
+                str(tmp_path / "dbt_target"),
+            ],
+            env={**os.environ, "WAREHOUSE_PATH": str(settings.warehouse_path)},
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-4000:]}"
 

@@ -28,7 +28,9 @@ def test_meta_ads_pages_through_every_campaign_day(server, load, query, truth, m
 def test_shopify_pages_through_every_order_line_and_customer(server, load, query, truth, world, monkeypatch):
     monkeypatch.setenv("SOURCES__SHOPIFY__PAGE_SIZE", "7")
     load("shopify")
-    orders, revenue = query("select count(*), sum(total_price_set__shop_money__amount) from raw_shopify.orders")[0]
+    orders, revenue = query(
+        "select count(*), sum(total_price_set__shop_money__amount) from raw_shopify.orders"
+    )[0]
     assert (orders, revenue) == (len(world.orders), truth.revenue())
     assert query("select count(*) from raw_shopify.order_lines") == [(truth.order_lines(),)]
     assert query("select count(*) from raw_shopify.customers") == [(len(world.customers),)]
@@ -37,18 +39,28 @@ def test_shopify_pages_through_every_order_line_and_customer(server, load, query
 
 def test_shopify_emails_reach_the_warehouse_only_as_keyed_hashes(server, load, query, world):
     load("shopify")
-    text_columns = query("select table_name, column_name from information_schema.columns "
-                         "where table_schema = 'raw_shopify' and data_type in ('VARCHAR', 'JSON')")
+    text_columns = query(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'raw_shopify' and data_type in ('VARCHAR', 'JSON')"
+    )
     for table, column in text_columns:
-        assert query(f'select count(*) from raw_shopify."{table}" where "{column}"::varchar like \'%@%\'') == [(0,)]
+        assert query(
+            f'select count(*) from raw_shopify."{table}" where "{column}"::varchar like \'%@%\''
+        ) == [(0,)]
     order = world.orders[0]
     stored = query(f"select email_hash from raw_shopify.orders where legacy_resource_id = {order.order_id}")
     assert stored == [(hash_email(order.email, "test-pii-key"),)]
 
 
 def test_rerunning_every_source_adds_no_duplicate_rows(server, load, query):
-    tables = ["raw_google_ads.campaign_stats", "raw_google_ads.click_view", "raw_meta_ads.campaign_insights",
-              "raw_shopify.orders", "raw_shopify.order_lines", "raw_shopify.customers"]
+    tables = [
+        "raw_google_ads.campaign_stats",
+        "raw_google_ads.click_view",
+        "raw_meta_ads.campaign_insights",
+        "raw_shopify.orders",
+        "raw_shopify.order_lines",
+        "raw_shopify.customers",
+    ]
     for source in ("google_ads", "meta_ads", "shopify"):
         load(source)
     first = [query(f"select count(*) from {table}") for table in tables]
@@ -61,13 +73,20 @@ def test_staging_spend_and_revenue_totals_equal_the_world(server, load, query, d
     for source in ("google_ads", "meta_ads", "shopify"):
         load(source)
     dbt_build()
-    spend = dict(query("select platform, sum(spend) from intermediate.int_ad_campaign_days_unioned group by 1"))
+    spend = dict(
+        query("select platform, sum(spend) from intermediate.int_ad_campaign_days_unioned group by 1")
+    )
     assert spend == {"google_ads": truth.spend("google_ads"), "meta_ads": truth.spend("meta_ads")}
     revenue, refunded, orders = query(
-        "select sum(total_price), sum(total_refunded), count(*) from staging.stg_shopify__orders")[0]
+        "select sum(total_price), sum(total_refunded), count(*) from staging.stg_shopify__orders"
+    )[0]
     assert (revenue, refunded, orders) == (truth.revenue(), truth.refunded(), len(world.orders))
-    conversions = dict(query("select platform, sum(platform_conversions) "
-                             "from intermediate.int_ad_campaign_days_unioned group by 1"))
+    conversions = dict(
+        query(
+            "select platform, sum(platform_conversions) "
+            "from intermediate.int_ad_campaign_days_unioned group by 1"
+        )
+    )
     assert conversions == {p: truth.conversions(p)[0] for p in ("google_ads", "meta_ads")}
 
 
@@ -84,8 +103,12 @@ def test_staged_money_is_decimal_in_the_account_currency(server, load, query, db
     for source in ("google_ads", "meta_ads", "shopify"):
         load(source)
     dbt_build()
-    types = dict(query("select column_name, data_type from information_schema.columns "
-                       "where table_name = 'int_ad_campaign_days_unioned'"))
+    types = dict(
+        query(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'int_ad_campaign_days_unioned'"
+        )
+    )
     assert types["spend"].startswith("DECIMAL") and types["platform_conversion_value"].startswith("DECIMAL")
     assert query("select distinct currency from intermediate.int_ad_campaign_days_unioned") == [("EUR",)]
     assert query("select sum(total_price) from staging.stg_shopify__orders")[0][0] % Decimal("0.01") == 0

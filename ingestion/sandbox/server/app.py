@@ -17,7 +17,7 @@ import socket
 import struct
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
@@ -38,7 +38,7 @@ SHOPIFY_API_VERSION = "2026-07"
 class LoggedRequest:
     endpoint: str
     number: int  # the nth request to this endpoint
-    status: int | None  # None: the connection was reset or abandoned
+    status: int | None  # None: not answered (yet): reset, abandoned or still waiting
     at: float  # time.monotonic() when the request arrived
     faults: tuple[str, ...]
 
@@ -59,6 +59,7 @@ class SandboxServer:
         self.faults = FaultPlan()
         self.faults.add(*(faults or []))
         self.requests: list[LoggedRequest] = []
+        self._log_lock = threading.Lock()
         self._routes = [
             (method, re.compile(pattern), endpoint, vendor)
             for vendor in VENDORS
@@ -146,9 +147,10 @@ class SandboxServer:
             return
         endpoint, vendor, match = route
         number, faults = self.faults.next_request(endpoint)
-        entry = dict(
-            endpoint=endpoint, number=number, at=time.monotonic(), faults=tuple(f.kind for f in faults)
-        )
+        entry = LoggedRequest(endpoint, number, None, time.monotonic(), tuple(f.kind for f in faults))
+        with self._log_lock:  # logged on arrival: a slow or reset request is visible while it hangs
+            self.requests.append(entry)
+            position = len(self.requests) - 1
         request = Request(
             handler.command,
             url.path,
@@ -165,7 +167,6 @@ class SandboxServer:
                 if self._stopping.wait(fault.number(5.0)):
                     return
             elif fault.kind == "reset":
-                self.requests.append(LoggedRequest(status=None, **entry))
                 _reset(handler)
                 return
             elif fault.kind not in ROW_MUTATIONS:
@@ -178,7 +179,7 @@ class SandboxServer:
                 response = vendor.error_response(endpoint, 500, "5xx")
             if any(f.kind == "malformed" for f in faults):
                 response = Response(200, response.body[: max(1, len(response.body) // 2)], response.headers)
-        self.requests.append(LoggedRequest(status=response.status, **entry))
+        self.requests[position] = replace(entry, status=response.status)
         self._send(handler, response)
 
     @staticmethod

@@ -43,9 +43,14 @@ def graphql_errors(message: str, code: str, cost_status: dict | None = None, **e
 
 
 def error_response(endpoint: str, status: int, kind: str, arg: float | None = None) -> Response:
-    if kind == "throttle":
+    if kind == "throttle":  # the bucket holds `arg` seconds (default 0.2) too few points for the query
+        requested, rate = 100, 100.0
+        available = max(0.0, requested - rate * (arg if arg is not None else 0.2))
         return graphql_errors(
-            "Throttled", "THROTTLED", _cost(752, None, 0, 1000.0, 50.0), documentation=RATE_LIMITS_DOCS
+            "Throttled",
+            "THROTTLED",
+            _cost(requested, None, available, 1000.0, rate),
+            documentation=RATE_LIMITS_DOCS,
         )
     if kind == "auth":
         return json_response(401, {"errors": INVALID_TOKEN})
