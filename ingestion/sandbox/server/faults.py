@@ -24,9 +24,9 @@ KINDS = {
     "slow": "answer after ARG seconds (default 5), past a short client timeout",
     "reset": "close the connection with a TCP reset before answering",
     "malformed": "HTTP 200 whose JSON body is cut off half-way",
-    "throttle": "the vendor's own throttling: Google 429 RESOURCE_EXHAUSTED with retryDelay ARG s (default 1), "
-    "Meta HTTP 400 with error code ARG (default 80000), Shopify THROTTLED on HTTP 200 with a bucket ARG s "
-    "(default 0.2) short",
+    "throttle": "the vendor's own throttling: Google 429 RESOURCE_EXHAUSTED with retryDelay ARG s "
+    "(default 1), Meta HTTP 400 with error code ARG (default 80000), Shopify THROTTLED on HTTP 200 with "
+    "a bucket ARG s (default 0.2) short",
     "auth": "the vendor's 401 for bad credentials, whatever was sent",
     "duplicate": "every row of the page is delivered twice",
     "new_field": "every row carries a field the connector has never seen",
