@@ -8,9 +8,23 @@ matchers as (
 
 ),
 
-person_events as (
+all_person_events as (
 
     select * from {{ ref('int_person_events') }}
+
+),
+
+recompute_persons as (
+
+    select * from {{ ref('int_funnel_recompute_persons') }}
+
+),
+
+person_events as (
+
+    select all_person_events.*
+    from all_person_events
+    inner join recompute_persons on recompute_persons.person_id = all_person_events.person_id
 
 ),
 

@@ -1,7 +1,19 @@
 {#- The steps each person reached in each funnel, with when: one row per funnel x person x step
     reached of the journey that counts (see DECISIONLOG, funnel semantics). Excluded persons and
     persons who never entered have no rows. In any-order funnels step k means "k distinct steps
-    done" and funnel_step_index / step_name say which step that was. -#}
+    done" and funnel_step_index / step_name say which step that was.
+    Incremental by person: a run replaces the persons of int_funnel_recompute_persons (everyone
+    on a full run) and drops person_ids that no longer exist (merged into another person). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }}
+        where person_id in (select person_id from {{ ref('int_funnel_recompute_persons') }})
+            or person_id not in (select person_id from {{ ref('int_person_events') }})
+    {% endif %}",
+) }}
+-- depends_on: {{ ref('int_funnel_recompute_persons') }}
 with
 
 funnels as (
