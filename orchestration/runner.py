@@ -36,11 +36,8 @@ def prepare_environment(settings: Settings) -> None:
         shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
 
 
-def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
-    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
-    from dagster import AssetSelection, DagsterInstance, materialize
-
-    settings = settings or load_settings()
+def load_definitions(settings: Settings):
+    """Validate the catalog, prepare the environment, parse the dbt project, import the code location."""
     load_catalog(settings.conversions_config)
     prepare_environment(settings)
     from orchestration.resources import dbt_project
@@ -49,6 +46,14 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     project.preparer.prepare(project)
     from orchestration.definitions import defs
 
+    return defs
+
+
+def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
+    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    defs = load_definitions(settings or load_settings())
     assets = list(defs.assets)
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
     quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}

@@ -1,9 +1,8 @@
-"""One small world run through the whole graph once per session; e2e tests read its warehouse."""
+"""One small world run through the whole graph once per module (keep e2e tests in one module: a run is slow)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -12,26 +11,38 @@ from ingestion.sandbox.simulate import WorldSpec
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
 
 
-@pytest.fixture(scope="session")
-def e2e_run(tmp_path_factory):
-    """Simulate, serve, run `microfunnel run` in-process into a temp warehouse; yield (settings, world)."""
-    from ingestion.sandbox.world_files import write_world_files
+@pytest.fixture(scope="module")
+def e2e_settings(tmp_path_factory):
+    """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
+
+    root = tmp_path_factory.mktemp("e2e")
+    env = {"WAREHOUSE_PATH": str(root / "warehouse.duckdb"), "SANDBOX_DIR": str(root / "sandbox"),
+           "DAGSTER_HOME": str(root / "dagster_home"), "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4")}
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def e2e_defs(e2e_settings):
+    from orchestration.runner import load_definitions
+
+    return load_definitions(e2e_settings)
+
+
+@pytest.fixture(scope="module")
+def e2e_run(e2e_settings, e2e_defs):
+    """Simulate, serve, run `microfunnel run` in-process into the temp warehouse; yield (settings, world)."""
+    from ingestion.sandbox.world_files import write_world_files
     from orchestration import runner
 
-    root: Path = tmp_path_factory.mktemp("e2e")
-    env = {"WAREHOUSE_PATH": str(root / "warehouse.duckdb"), "SANDBOX_DIR": str(root / "sandbox"),
-           "DAGSTER_HOME": str(root / "dagster_home")}
-    saved = {key: os.environ.get(key) for key in [*env, "SOURCES__GA4__BUCKET_URL"]}
-    os.environ.update(env)
-    settings = load_settings()
-    world = write_world_files(E2E_SPEC, settings.sandbox_dir)
-    os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
-    try:
-        with runner.sandbox_apis(world) as source_env:
-            os.environ.update(source_env)
-            assert runner.run_graph(settings=settings) == 0, "the whole graph materializes"
-        yield settings, world
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
+    with runner.sandbox_apis(world) as source_env:
+        os.environ.update(source_env)
+        assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
+    return e2e_settings, world

@@ -21,10 +21,8 @@ def warehouse(settings):
     return duckdb.connect(str(settings.warehouse_path), read_only=True)
 
 
-def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot():
-    from orchestration.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot(e2e_defs):
+    graph = e2e_defs.resolve_asset_graph()
     keys = set(graph.get_all_asset_keys())
     unproduced = [k for k in keys if not graph.get(k).is_materializable]
     assert not unproduced, f"dbt sources without a dlt asset feeding them: {unproduced}"
@@ -36,10 +34,8 @@ def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot():
     assert marts and marts <= graph.get(AssetKey(["serving", "snapshot"])).parent_keys
 
 
-def test_dbt_tests_are_loaded_as_asset_checks():
-    from orchestration.definitions import defs
-
-    checks = list(defs.resolve_asset_graph().asset_check_keys)
+def test_dbt_tests_are_loaded_as_asset_checks(e2e_defs):
+    checks = list(e2e_defs.resolve_asset_graph().asset_check_keys)
     assert any(check.asset_key.path == ["marts", "fct_sessions"] for check in checks)
 
 
