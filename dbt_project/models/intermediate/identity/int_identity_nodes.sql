@@ -1,6 +1,10 @@
+{{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
 {#- Every identifier the sources expose, in canonical form (GA4 user_id and Shopify customer id are
     one customer_id node; an order is its legacy id however it was reached), numbered for the graph.
-    Browsers and orders that link to nothing still count: each is a person of its own. -#}
+    Browsers and orders that link to nothing still count: each is a person of its own.
+    Incremental so a node keeps its number from run to run (new identifiers get the next numbers),
+    which lets int_identity_components recompute only the components a run touches. Only new or
+    changed rows are written. -#}
 with
 
 edges as (
@@ -50,10 +54,9 @@ sightings as (
 
 ),
 
-nodes as (
+identifiers as (
 
     select
-        row_number() over (order by identifier_type, identifier_value) as node_id,
         identifier_type,
         identifier_value,
         min(first_seen_at) as first_seen_at,
@@ -62,6 +65,59 @@ nodes as (
 
     from sightings
     group by identifier_type, identifier_value
+
+),
+
+previous as (
+
+{% if is_incremental() %}
+    select * from {{ this }}
+{% else %}
+    select
+        cast(null as bigint) as node_id,
+        cast(null as varchar) as identifier_type,
+        cast(null as varchar) as identifier_value,
+        cast(null as timestamp) as first_seen_at,
+        cast(null as timestamp) as last_seen_at,
+        cast(null as boolean) as is_ga4_user_id
+    where false
+{% endif %}
+
+),
+
+numbered as (
+
+    select
+        coalesce(
+            previous.node_id,
+            (select coalesce(max(node_id), 0) from previous)
+                + row_number() over (
+                    partition by previous.node_id is null
+                    order by identifiers.identifier_type, identifiers.identifier_value
+                )
+        ) as node_id,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        least(identifiers.first_seen_at, previous.first_seen_at) as first_seen_at,
+        greatest(identifiers.last_seen_at, previous.last_seen_at) as last_seen_at,
+        identifiers.is_ga4_user_id or coalesce(previous.is_ga4_user_id, false) as is_ga4_user_id,
+        previous.node_id is null
+            or identifiers.first_seen_at < previous.first_seen_at
+            or identifiers.last_seen_at > previous.last_seen_at
+            or identifiers.is_ga4_user_id and not previous.is_ga4_user_id as is_new_or_changed
+
+    from identifiers
+    left join previous
+        on previous.identifier_type = identifiers.identifier_type
+        and previous.identifier_value = identifiers.identifier_value
+
+),
+
+nodes as (
+
+    select node_id, identifier_type, identifier_value, first_seen_at, last_seen_at, is_ga4_user_id
+    from numbered
+    where is_new_or_changed
 
 )
 

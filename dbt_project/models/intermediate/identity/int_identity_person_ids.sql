@@ -16,6 +16,26 @@ components as (
 
 ),
 
+nodes as (
+
+    select * from {{ ref('int_identity_nodes') }}
+
+),
+
+placed as (
+
+    select
+        components.node_id,
+        components.component_id,
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.first_seen_at
+
+    from components
+    inner join nodes on nodes.node_id = components.node_id
+
+),
+
 previous_anchors as (
 
 {% if is_incremental() %}
@@ -35,18 +55,18 @@ previous_anchors as (
 claims as (
 
     select
-        components.component_id,
-        components.node_id as anchor_node_id,
+        placed.component_id,
+        placed.node_id as anchor_node_id,
         previous_anchors.person_id,
         row_number() over (
-            partition by components.component_id
-            order by components.first_seen_at, previous_anchors.person_id
+            partition by placed.component_id
+            order by placed.first_seen_at, previous_anchors.person_id
         ) as age_rank
 
     from previous_anchors
-    inner join components
-        on components.identifier_type = previous_anchors.identifier_type
-        and components.identifier_value = previous_anchors.identifier_value
+    inner join placed
+        on placed.identifier_type = previous_anchors.identifier_type
+        and placed.identifier_value = previous_anchors.identifier_value
 
 ),
 
@@ -68,7 +88,7 @@ first_seen as (
             partition by component_id order by first_seen_at, identifier_type, identifier_value
         ) as seen_rank
 
-    from components
+    from placed
 
 ),
 
@@ -83,17 +103,17 @@ minted as (
 assigned as (
 
     select
-        components.identifier_type,
-        components.identifier_value,
-        components.node_id,
-        components.component_id,
-        components.first_seen_at,
+        placed.identifier_type,
+        placed.identifier_value,
+        placed.node_id,
+        placed.component_id,
+        placed.first_seen_at,
         coalesce(survivors.person_id, minted.person_id) as person_id,
-        components.node_id = coalesce(survivors.anchor_node_id, minted.anchor_node_id) as is_person_anchor
+        placed.node_id = coalesce(survivors.anchor_node_id, minted.anchor_node_id) as is_person_anchor
 
-    from components
-    left join survivors on survivors.component_id = components.component_id
-    inner join minted on minted.component_id = components.component_id
+    from placed
+    left join survivors on survivors.component_id = placed.component_id
+    inner join minted on minted.component_id = placed.component_id
 
 )
 
