@@ -228,7 +228,10 @@ def _excluded_after_last_step(
     Exclusions sharing the last step's timestamp are ignored (PostHog ignores exclusions in
     mixed same-timestamp groups). A strict journey also ends at the first later event that is
     neither a repeat of its last step nor an exclusion: PostHog's strict reset empties the
-    stored step, so a later exclusion finds nothing to flag.
+    stored step, so a later exclusion finds nothing to flag. Difference: PostHog still flags
+    its `max_step` attempt when a *newer* run has refilled that step within the max's window
+    (the check looks at whichever attempt is stored, not the max's own); we judge each
+    journey on its own run.
     """
     last = ordered[journey.chain[-1]]
     tail_end = ordered[journey.chain[0]].ts_us + window_us
