@@ -31,9 +31,7 @@ def resequenced(events: list[Event]) -> list[Event]:
 
 def funnel_steps(path) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute(
-        "select * from marts.fct_funnel_steps order by all"
-    ).fetchall()
+    rows = con.execute("select * from marts.fct_funnel_steps order by all").fetchall()
     con.close()
     return rows
 
