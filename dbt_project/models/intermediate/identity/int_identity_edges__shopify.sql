@@ -61,8 +61,7 @@ order_edges as (
         linked_type as identifier_type_b,
         linked_value as identifier_value_b,
         min(seen_at) as first_seen_at,
-        max(seen_at) as last_seen_at,
-        count(*) as evidence_count
+        max(seen_at) as last_seen_at
 
     from order_links
     group by all
@@ -78,8 +77,7 @@ customer_edges as (
         'email_hash' as identifier_type_b,
         email_hash as identifier_value_b,
         min(created_at) as first_seen_at,
-        max(coalesce(updated_at, created_at)) as last_seen_at,
-        count(*) as evidence_count
+        max(coalesce(updated_at, created_at)) as last_seen_at
 
     from customers
     where customer_id is not null and email_hash is not null

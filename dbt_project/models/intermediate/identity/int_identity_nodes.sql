@@ -4,7 +4,7 @@
     Browsers and orders that link to nothing still count: each is a person of its own.
     Incremental so a node keeps its number from run to run (new identifiers get the next numbers),
     which lets int_identity_components recompute only the components a run touches. Only new or
-    changed rows are written. -#}
+    changed rows are written, and only the GA4 revision window of events is read again. -#}
 with
 
 edges as (
@@ -16,6 +16,13 @@ edges as (
 events as (
 
     select * from {{ ref('stg_ga4__events') }}
+{%- if is_incremental() %}
+    where event_date >= (
+        select cast(max(last_seen_at) as date) - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
+        from {{ this }}
+        where identifier_type = 'anonymous_id'
+    )
+{%- endif %}
 
 ),
 
