@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -63,7 +64,10 @@ def identity_graph(persons: int, seed: int) -> tuple[np.ndarray, np.ndarray, int
     next_id += len(account_orders)
     first_browser = np.r_[0, np.cumsum(browsers)[:-1]]
     left += [account_orders, account_orders]
-    right += [np.repeat(customer_of[account_holders], repeat), np.repeat(first_browser[account_holders], repeat)]
+    right += [
+        np.repeat(customer_of[account_holders], repeat),
+        np.repeat(first_browser[account_holders], repeat),
+    ]
 
     clicks = rng.poisson(1.3, len(cookie))
     click_ids = next_id + np.arange(clicks.sum())
@@ -76,8 +80,12 @@ def identity_graph(persons: int, seed: int) -> tuple[np.ndarray, np.ndarray, int
 
 def macro_sql(edges: str) -> str:
     """The shipped DuckDB SQL of identity_connected_components, rendered from the dbt macro file."""
-    text = re.sub(r"\{%-? macro (?!duckdb__identity_connected_components).*?\{%-? endmacro -?%\}", "",
-                  MACROS.read_text(), flags=re.S)
+    text = re.sub(
+        r"\{%-? macro (?!duckdb__identity_connected_components).*?\{%-? endmacro -?%\}",
+        "",
+        MACROS.read_text(),
+        flags=re.S,
+    )
     module = jinja2.Environment().from_string(text).module
     return str(module.duckdb__identity_connected_components(edges, "node_id_a", "node_id_b"))
 
@@ -107,14 +115,21 @@ def _rss() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def timed(label: str, run: Callable[[], object]) -> tuple[object, float, PeakRss]:
+def timed(label: str, run: Callable[[], object], repeat: int = 1) -> tuple[object, float, PeakRss]:
+    """Run `repeat` times; the median time, the peak memory over all runs, the last result."""
+    seconds = []
     with PeakRss() as memory:
-        started = time.perf_counter()
-        result = run()
-        seconds = time.perf_counter() - started
-    print(f"  {label:<44} {seconds:8.2f} s   peak RSS {memory.peak:7.0f} MiB (+{memory.peak - memory.start:.0f})",
-          flush=True)
-    return result, seconds, memory
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = run()
+            seconds.append(time.perf_counter() - started)
+    median = statistics.median(seconds)
+    runs = f" (median of {', '.join(f'{s:.2f}' for s in seconds)})" if repeat > 1 else ""
+    print(
+        f"  {label:<52} {median:6.2f} s  peak RSS {memory.peak:6.0f} MiB "
+        f"(+{memory.peak - memory.start:.0f}){runs}"
+    )
+    return result, median, memory
 
 
 def same_partition(labels_a: np.ndarray, labels_b: np.ndarray) -> bool:
@@ -127,7 +142,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench identity", description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=1_300_000, help="persons in the synthetic graph")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (the project's profile uses 2)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="DuckDB threads (the project's profile uses 2)"
+    )
     args = parser.parse_args(argv)
 
     left, right, nodes = identity_graph(args.persons, args.seed)
@@ -135,7 +153,9 @@ def main(argv: list[str]) -> int:
     assert len(left) >= 5_000_000 or args.persons < 1_300_000, "the benchmark needs >= 5M edges"
     con = duckdb.connect()
     con.execute(f"set threads = {args.threads}")
-    con.register("edge_arrow", pa.table({"node_id_a": left.astype(np.int64), "node_id_b": right.astype(np.int64)}))
+    con.register(
+        "edge_arrow", pa.table({"node_id_a": left.astype(np.int64), "node_id_b": right.astype(np.int64)})
+    )
     con.execute("create table edges as select * from edge_arrow")
     con.unregister("edge_arrow")
     sql = macro_sql("edges")
@@ -148,28 +168,59 @@ def main(argv: list[str]) -> int:
         return labels
 
     def reference() -> np.ndarray:
-        graph = sp.coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(nodes, nodes)).tocsr()
+        graph = sp.coo_matrix(
+            (np.ones(len(left), dtype=np.int8), (left, right)), shape=(nodes, nodes)
+        ).tocsr()
         return connected_components(graph, directed=False)[1]
 
     print("full stitch, side by side:")
-    our_labels, our_seconds, our_memory = timed("ours: SQL macro in DuckDB", ours)
-    scipy_labels, scipy_seconds, scipy_memory = timed("scipy.sparse.csgraph.connected_components", reference)
+    our_labels, our_seconds, _ = timed("ours: SQL macro in DuckDB", ours, args.repeat)
+    scipy_labels, scipy_seconds, _ = timed(
+        "scipy.sparse.csgraph.connected_components", reference, args.repeat
+    )
+
+    def python_model() -> np.ndarray:
+        """What a dbt Python model would do: edges out of DuckDB, scipy, labels back in."""
+        out = con.sql("select node_id_a, node_id_b from edges").fetchnumpy()
+        a, b = out["node_id_a"], out["node_id_b"]
+        graph = sp.coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(nodes, nodes)).tocsr()
+        labels = connected_components(graph, directed=False)[1]
+        con.register("labels_arrow", pa.table({"node_id": np.arange(nodes), "component_id": labels}))
+        con.execute("create or replace table python_components as select * from labels_arrow")
+        con.unregister("labels_arrow")
+        return labels
+
+    _, python_seconds, _ = timed(
+        "scipy with the DuckDB round trip (a Python model)", python_model, args.repeat
+    )
     equal = same_partition(our_labels, scipy_labels)
-    print(f"  partitions equal: {equal}; {len(np.unique(scipy_labels)):,} components; "
-          f"ratio ours/scipy {our_seconds / scipy_seconds:.1f}x")
+    print(
+        f"  partitions equal: {equal}; {len(np.unique(scipy_labels)):,} components; "
+        f"ratio ours/scipy {our_seconds / scipy_seconds:.1f}x "
+        f"(ours/Python model {our_seconds / python_seconds:.1f}x)"
+    )
 
     print("a day's new edges (1/30 of the graph: new visitors, returning ones, a few late merges):")
     day_left, day_right = a_day_of_edges(nodes, len(left) // 30, np.random.default_rng(args.seed + 1))
     con.register("day_arrow", pa.table({"node_id_a": day_left, "node_id_b": day_right}))
     con.execute("create table day_edges as select * from day_arrow")
     con.execute("create table all_edges as select * from edges union all select * from day_edges")
-    _, full_seconds, _ = timed("full recompute over every edge", lambda: con.execute(
-        f"create or replace table full_components as {macro_sql('all_edges')}"))
-    _, touched_seconds, _ = timed("recompute only the touched components", lambda: con.execute(
-        TOUCHED_SQL.format(components=macro_sql("affected_edges"))))
+    _, full_seconds, _ = timed(
+        "full recompute over every edge",
+        lambda: con.execute(f"create or replace table full_components as {macro_sql('all_edges')}"),
+        args.repeat,
+    )
+    _, touched_seconds, _ = timed(
+        "recompute only the touched components",
+        lambda: con.execute(TOUCHED_SQL.format(components=macro_sql("affected_edges"))),
+        args.repeat,
+    )
     incremental_equal = con.execute(INCREMENTAL_EQUALS_FULL).fetchone()[0]
-    print(f"  touched-only / full: {touched_seconds / full_seconds:.2f} (saves {full_seconds - touched_seconds:.1f} s "
-          f"a day); same partition as the full recompute: {incremental_equal}")
+    print(
+        f"  touched-only / full: {touched_seconds / full_seconds:.2f} "
+        f"(saves {full_seconds - touched_seconds:.1f} s a day); "
+        f"same partition as the full recompute: {incremental_equal}"
+    )
     return 0 if equal and incremental_equal else 1
 
 
@@ -181,11 +232,13 @@ def a_day_of_edges(nodes: int, count: int, rng: np.random.Generator) -> tuple[np
     merges = count - new_pairs - on_existing
     fresh = nodes + np.arange(new_pairs + on_existing)
     left = np.concatenate([fresh, rng.integers(0, nodes, merges)])
-    right = np.concatenate([
-        nodes + rng.integers(0, new_pairs, new_pairs),
-        rng.integers(0, nodes, on_existing),
-        rng.integers(0, nodes, merges),
-    ])
+    right = np.concatenate(
+        [
+            nodes + rng.integers(0, new_pairs, new_pairs),
+            rng.integers(0, nodes, on_existing),
+            rng.integers(0, nodes, merges),
+        ]
+    )
     return left.astype(np.int64), right.astype(np.int64)
 
 
@@ -211,7 +264,9 @@ select * from ({components})
 INCREMENTAL_EQUALS_FULL = """
 with
 incremental as (
-    select full_components.node_id, coalesce(touched_components.component_id, components.component_id) as label
+    select
+        full_components.node_id,
+        coalesce(touched_components.component_id, components.component_id) as label
     from full_components
     left join touched_components using (node_id)
     left join components using (node_id)
