@@ -7,7 +7,9 @@ from dagster import AssetSelection, ScheduleDefinition, define_asset_job
 daily_job = define_asset_job(
     name="daily_refresh",
     selection=AssetSelection.all(),
-    description="Load every source, rebuild the models and their checks, publish the serving snapshot.",
+    description="Load every source, rebuild the models (funnels only for persons the new days can change), "
+    "run their checks, publish the serving snapshot.",
+    config={"ops": {"dbt_models": {"config": {"incremental_funnels": True}}}},
 )
 
 daily_schedule = ScheduleDefinition(
