@@ -34,6 +34,7 @@ import requests
 log = logging.getLogger(__name__)
 
 _SECRETS: set[str] = set()
+MAX_VENDOR_WAITS = 50  # waits the vendor prescribes that do not count as attempts, per request
 _SECRETS_LOCK = threading.Lock()
 
 
@@ -181,9 +182,15 @@ class ApiClient:
         _install_log_redaction()
 
     def request_json(self, method: str, url: str, endpoint: str, **kwargs) -> Any:
-        """Send until the vendor answers OK (returning the parsed JSON) or an error is final."""
+        """Send until the vendor answers OK (returning the parsed JSON) or an error is final.
+
+        A wait the vendor itself prescribes (Retry-After, retryDelay, Shopify's bucket refill) does
+        not use up an attempt: a busy shop throttles a long load many times, and each time says
+        exactly when to come back. Up to MAX_VENDOR_WAITS such waits are honoured per request.
+        """
         policy = self.policy
-        for attempt in range(1, policy.max_attempts + 1):
+        attempt, vendor_waits = 1, 0
+        while True:
             status: int | None = None
             try:
                 response = self.session.request(method, url, timeout=policy.timeout_seconds, **kwargs)
@@ -229,7 +236,8 @@ class ApiClient:
                     f"That is longer than max_retry_wait={policy.max_retry_wait:g}s: re-run later, "
                     "nothing was loaded",
                 )
-            if attempt == policy.max_attempts:
+            prescribed = verdict.wait_seconds is not None and vendor_waits < MAX_VENDOR_WAITS
+            if attempt == policy.max_attempts and not prescribed:
                 raise RetriesExhaustedError(
                     self.source,
                     endpoint,
@@ -238,17 +246,19 @@ class ApiClient:
                     "Nothing from this run was loaded and the cursor did not move; re-run the load later",
                 )
             log.warning(
-                "%s: %s %s: %s; retry %d/%d in %.2fs",
+                "%s: %s %s: %s; %s in %.2fs",
                 self.source,
                 endpoint,
                 f"HTTP {status}" if status is not None else "request",
                 verdict.detail,
-                attempt,
-                policy.max_attempts - 1,
+                "waiting as asked" if prescribed else f"retry {attempt}/{policy.max_attempts - 1}",
                 wait,
             )
             time.sleep(wait)
-        raise AssertionError("unreachable")
+            if prescribed:
+                vendor_waits += 1
+            else:
+                attempt += 1
 
 
 def _parse(response: requests.Response) -> tuple[Any, str | None]:

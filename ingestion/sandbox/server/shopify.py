@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -137,19 +138,16 @@ def handle(request: Request, state: ServerState) -> Response:
             _cost(requested, None, available, limits.shopify_bucket_size, limits.shopify_restore_rate),
             documentation=RATE_LIMITS_DOCS,
         )
-    nodes = state.cached(name, _orders if name == "orders" else _customers)
-    nodes = _filtered(nodes, args.get("query"))
-    nodes.sort(key=_sort_key(args.get("sortKey") or "ID"))
-    if args.get("after"):
-        after = _decode_cursor(args["after"])
-        nodes = [n for n in nodes if _position(n, args.get("sortKey") or "ID") > after]
-    page, has_next = nodes[:first], len(nodes) > first
+    sort_key = args.get("sortKey") or "ID"
+    ordered, positions = _ordered(state, name, args.get("query"), sort_key)
+    start = bisect_right(positions, _decode_cursor(args["after"])) if args.get("after") else 0
+    page, has_next = ordered[start : start + first], len(ordered) > start + first
     actual = 2 + sum(
         3 + len(n.get("lineItems", {}).get("edges", [])) if name == "orders" else 2 for n in page
     )
     available = state.shopify_refund(requested - actual)
     page = [_mutate(node, request.mutations) for node in page]
-    edges = [{"cursor": _encode_cursor(_position(n, args.get("sortKey") or "ID")), "node": n} for n in page]
+    edges = [{"cursor": _encode_cursor(_position(n, sort_key)), "node": n} for n in page]
     if "duplicate" in request.mutations:
         edges = [e for edge in edges for e in (edge, edge)]
     connection_body: dict = {
@@ -175,6 +173,20 @@ def handle(request: Request, state: ServerState) -> Response:
             },
         },
     )
+
+
+def _ordered(
+    state: ServerState, name: str, query: str | None, sort_key: str
+) -> tuple[list[dict], list[tuple]]:
+    """The matching nodes in sort order and their cursor positions, computed once per query (pages bisect)."""
+
+    def compute(current: ServerState) -> list:
+        nodes = _filtered(current.cached(name, _orders if name == "orders" else _customers), query)
+        nodes.sort(key=_sort_key(sort_key))
+        return [nodes, [_position(n, sort_key) for n in nodes]]
+
+    ordered, positions = state.cached(f"{name}|{query}|{sort_key}", compute)
+    return ordered, positions
 
 
 def _value(raw: str, variables: dict):
