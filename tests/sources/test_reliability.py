@@ -38,6 +38,9 @@ RETRIED = [
     pytest.param("meta_ads", "throttle@campaigns#1:613", 0, id="Meta HTTP 400 code 613"),
     pytest.param("meta_ads", "throttle@insights#1:4", 0, id="Meta HTTP 400 code 4 (app request limit)"),
     pytest.param("shopify", "throttle@graphql#1:0.2", 0.2, id="Shopify THROTTLED on HTTP 200"),
+    pytest.param(
+        "shopify", "throttle@graphql#1x6:0.05", 0.05, id="THROTTLED 6 times: vendor waits use no attempts"
+    ),
     pytest.param("shopify", "slow@graphql#2:3", 0, id="a response slower than the 1 s client timeout"),
     pytest.param("meta_ads", "reset@insights#1", 0, id="a connection reset"),
 ]
@@ -110,6 +113,19 @@ def test_bad_credentials_fail_at_once_naming_the_key_and_never_printing_the_secr
     for where in (text, caplog.text, out, err):
         assert secret not in where
     assert counts(query, source) == {table: None for table in RAW_TABLES[source]}
+
+
+def test_a_wrong_customer_id_fails_at_once_naming_the_customer_and_manager_keys_nothing_lost(
+    server, load, query, monkeypatch
+):
+    monkeypatch.setenv("SOURCES__GOOGLE_ADS__CUSTOMER_ID", "9999999999")
+    with pytest.raises(PipelineStepFailed) as failure:
+        load("google_ads")
+    text = str(failure.value)
+    assert "USER_PERMISSION_DENIED" in text and "SOURCES__GOOGLE_ADS__CUSTOMER_ID" in text
+    assert "SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID" in text and "HTTP 403" in text
+    assert server.count("searchStream") == 1
+    assert counts(query, "google_ads") == {table: None for table in RAW_TABLES["google_ads"]}
 
 
 # -- malformed pages -------------------------------------------------------------------------------------
