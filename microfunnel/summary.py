@@ -17,7 +17,13 @@ def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """(funnel, step_index, step_name, persons, conversion from previous, conversion from first)."""
     return connection.execute("""
         with counts as (
-            select funnel_name, step_index, any_value(step_name) as step_name, count(distinct person_id) as persons
+            select
+                funnel_name,
+                step_index,
+                -- in any-order funnels step k is "k distinct steps done", whichever they were
+                case when any_value(order_mode) = 'any' then step_index || ' of the steps, any order'
+                     else any_value(step_name) end as step_name,
+                count(distinct person_id) as persons
             from marts.fct_funnel_steps group by 1, 2
         )
         select funnel_name, step_index, step_name, persons,
