@@ -15,7 +15,8 @@ events as (
     select * from {{ ref('stg_ga4__events') }}
 {%- if is_incremental() %}
     where event_date >= (
-        select cast(max(last_seen_at) as date) - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
+        select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
+            - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
         from {{ this }}
     )
 {%- endif %}

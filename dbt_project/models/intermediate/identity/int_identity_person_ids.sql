@@ -7,7 +7,7 @@
     - a component holding no earlier anchor (new, or split off) mints from its own anchor.
     So ids never change while a person's identifiers do not, a full refresh re-mints the same ids
     for unmerged persons, and the state kept between runs is only which identifiers are anchors.
-    Incremental only to read the previous run ({{ '{{' }} this {{ '}}' }}); every row is rewritten. -#}
+    Incremental to read the previous run's anchors; only rows whose person changed are written. -#}
 with
 
 components as (
@@ -36,19 +36,27 @@ placed as (
 
 ),
 
-previous_anchors as (
+previous as (
 
 {% if is_incremental() %}
-    select identifier_type, identifier_value, person_id
+    select identifier_type, identifier_value, person_id, is_person_anchor
     from {{ this }}
-    where is_person_anchor
 {% else %}
     select
         cast(null as varchar) as identifier_type,
         cast(null as varchar) as identifier_value,
-        cast(null as varchar) as person_id
+        cast(null as varchar) as person_id,
+        cast(null as boolean) as is_person_anchor
     where false
 {% endif %}
+
+),
+
+previous_anchors as (
+
+    select identifier_type, identifier_value, person_id
+    from previous
+    where is_person_anchor
 
 ),
 
@@ -106,8 +114,6 @@ assigned as (
         placed.identifier_type,
         placed.identifier_value,
         placed.node_id,
-        placed.component_id,
-        placed.first_seen_at,
         coalesce(survivors.person_id, minted.person_id) as person_id,
         placed.node_id = coalesce(survivors.anchor_node_id, minted.anchor_node_id) as is_person_anchor
 
@@ -115,6 +121,20 @@ assigned as (
     left join survivors on survivors.component_id = placed.component_id
     inner join minted on minted.component_id = placed.component_id
 
+),
+
+changed as (
+
+    select assigned.*
+
+    from assigned
+    left join previous
+        on previous.identifier_type = assigned.identifier_type
+        and previous.identifier_value = assigned.identifier_value
+    where previous.person_id is null
+        or previous.person_id <> assigned.person_id
+        or previous.is_person_anchor <> assigned.is_person_anchor
+
 )
 
-select * from assigned
+select * from changed
