@@ -7,7 +7,9 @@
     - a component holding no earlier anchor (new, or split off) mints from its own anchor.
     So ids never change while a person's identifiers do not, a full refresh re-mints the same ids
     for unmerged persons, and the state kept between runs is only which identifiers are anchors.
-    Incremental to read the previous run's anchors; only rows whose person changed are written. -#}
+    Incremental to read the previous run's anchors; only rows whose person changed are written,
+    with the person they left (previous_person_id) and the run that moved them (assigned_at), so
+    downstream models can recompute exactly the persons a run changed. -#}
 with
 
 components as (
@@ -125,7 +127,10 @@ assigned as (
 
 changed as (
 
-    select assigned.*
+    select
+        assigned.*,
+        previous.person_id as previous_person_id,
+        {{ identity_run_started_at() }} as assigned_at
 
     from assigned
     left join previous
