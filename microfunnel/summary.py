@@ -55,11 +55,13 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
 
 
 def _print_identity_scores(connection: duckdb.DuckDBPyConnection, world) -> None:
+    from ingestion.sandbox.truth import identifier_truth, order_scores, pairwise_scores
     from microfunnel.pii import pii_key
-    from ingestion.sandbox.truth import identifier_truth, pairwise_scores
 
     predicted = {(kind, value): person for kind, value, person in connection.execute(
         "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers").fetchall()}
-    scores = pairwise_scores(identifier_truth(world, pii_key()), predicted)
+    truth = identifier_truth(world, pii_key())
+    scores = pairwise_scores(truth, predicted)
+    orders = order_scores(world, truth, predicted)
     print(f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
-          f"recall {scores['recall']:.4f}")
+          f"recall {scores['recall']:.4f}; orders on their buyer {orders['orders_right']:.4f}")
