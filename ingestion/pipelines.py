@@ -26,8 +26,14 @@ SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
 }
 # source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
 SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
-    "config": ("micro_conversions", "funnels", "funnel_steps", "funnel_exclusions", "identity_max_links",
-               "identity_blocklist"),
+    "config": (
+        "micro_conversions",
+        "funnels",
+        "funnel_steps",
+        "funnel_exclusions",
+        "identity_max_links",
+        "identity_blocklist",
+    ),
     "ga4": ("events",),
     "google_ads": ("campaigns", "campaign_stats", "click_view"),
     "meta_ads": ("campaigns", "campaign_insights"),
@@ -47,7 +53,9 @@ def source_function(source: str) -> Callable[..., dlt.sources.DltSource]:
     return getattr(importlib.import_module(module), name)
 
 
-def make_pipeline(source: str, settings: Settings | None = None, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+def make_pipeline(
+    source: str, settings: Settings | None = None, pipelines_dir: Path | None = None
+) -> dlt.Pipeline:
     """A dlt pipeline writing `raw_<source>` in the warehouse file; its state lives beside the file."""
     settings = settings or load_settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="check conversions.yml (CONVERSIONS_CONFIG) and exit")
     run = commands.add_parser("run", help="materialize the whole asset graph in-process (scripts, CI)")
-    run.add_argument("--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)")
-    demo = commands.add_parser("demo", help="simulate the sandbox world, serve its APIs, run everything, summarize")
+    run.add_argument(
+        "--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)"
+    )
+    demo = commands.add_parser(
+        "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
+    )
     commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
     sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
 
@@ -41,7 +45,9 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
 
         path = load_settings().conversions_config
         catalog = load_catalog(path)
-        print(f"{path}: ok ({len(catalog.micro_conversions)} micro-conversions, {len(catalog.funnels)} funnels)")
+        print(
+            f"{path}: ok ({len(catalog.micro_conversions)} micro-conversions, {len(catalog.funnels)} funnels)"
+        )
         return 0
     if args.command == "sandbox":
         return sandbox_cli.run(args)

@@ -151,10 +151,13 @@ class Identity(BaseModel):
     @field_validator("max_links", mode="before")
     @classmethod
     def _user_id_is_customer_id(cls, value: Any) -> Any:
-        if isinstance(value, dict) and ("user_id" in value or any(
-                isinstance(inner, dict) and "user_id" in inner for inner in value.values())):
-            raise ValueError("user_id and customer_id are one identifier (the shop's customer id): "
-                             "write customer_id")
+        if isinstance(value, dict) and (
+            "user_id" in value
+            or any(isinstance(inner, dict) and "user_id" in inner for inner in value.values())
+        ):
+            raise ValueError(
+                "user_id and customer_id are one identifier (the shop's customer id): write customer_id"
+            )
         return value
 
     @field_validator("max_links")
@@ -163,15 +166,18 @@ class Identity(BaseModel):
         for kind, caps in value.items():
             for linked, cap in caps.items():
                 if cap is not None and cap < 1:
-                    raise ValueError(f"max_links {kind} -> {linked}: {cap} must be at least 1 "
-                                     "(or null for no cap)")
+                    raise ValueError(
+                        f"max_links {kind} -> {linked}: {cap} must be at least 1 (or null for no cap)"
+                    )
         return value
 
     def caps(self) -> dict[tuple[str, str], int]:
         """The effective caps: the defaults, overridden pair by pair; null removes a cap."""
         merged: dict[tuple[str, str], int | None] = {}
         for layer in (DEFAULT_MAX_LINKS, self.max_links):
-            merged.update({(kind, linked): cap for kind, caps in layer.items() for linked, cap in caps.items()})
+            merged.update(
+                {(kind, linked): cap for kind, caps in layer.items() for linked, cap in caps.items()}
+            )
         return {pair: cap for pair, cap in sorted(merged.items()) if cap is not None}
 
 
@@ -199,7 +205,9 @@ class Catalog(BaseModel):
                 raise ValueError(f"funnel {funnel.name!r}: {sorted(overlap)} are both a step and excluded")
         return self
 
-    def micro_conversion(self, name: str) -> ActionConversion | DestinationConversion | EngagementConversion | None:
+    def micro_conversion(
+        self, name: str
+    ) -> ActionConversion | DestinationConversion | EngagementConversion | None:
         return next((m for m in self.micro_conversions if m.name == name), None)
 
 

@@ -40,12 +40,22 @@ def _funnels(connection: duckdb.DuckDBPyConnection) -> str:
     for funnel in sorted({r[0] for r in rows}):
         steps = [r for r in rows if r[0] == funnel]
         top = max(s[3] for s in steps) or 1
-        sections.append(f"<h3>{html.escape(funnel)}</h3>" + _table(
-            ["step", "persons", "", "from previous", "from first"],
-            [(f"{index}. {html.escape(step)}", f"{persons:,}",
-              f'<div class="bar" style="width:{200 * persons / top:.0f}px"></div>',
-              "" if previous is None else f"{previous:.1%}", "" if first is None else f"{first:.1%}")
-             for _, index, step, persons, previous, first in steps]))
+        sections.append(
+            f"<h3>{html.escape(funnel)}</h3>"
+            + _table(
+                ["step", "persons", "", "from previous", "from first"],
+                [
+                    (
+                        f"{index}. {html.escape(step)}",
+                        f"{persons:,}",
+                        f'<div class="bar" style="width:{200 * persons / top:.0f}px"></div>',
+                        "" if previous is None else f"{previous:.1%}",
+                        "" if first is None else f"{first:.1%}",
+                    )
+                    for _, index, step, persons, previous, first in steps
+                ],
+            )
+        )
     return "<h2>Funnels</h2>" + "".join(sections)
 
 
@@ -53,8 +63,11 @@ def _query_table(connection, title: str, sql: str, note: str = "") -> str:
     cursor = connection.execute(sql)
     headers = [d[0] for d in cursor.description]
     rows = [tuple(_number(v) for v in row) for row in cursor.fetchall()]
-    return f"<h2>{html.escape(title)}</h2>" + (f"<small>{html.escape(note)}</small>" if note else "") + \
-        _table(headers, rows)
+    return (
+        f"<h2>{html.escape(title)}</h2>"
+        + (f"<small>{html.escape(note)}</small>" if note else "")
+        + _table(headers, rows)
+    )
 
 
 def write_report(serving: Path, out: Path) -> Path:
@@ -64,21 +77,37 @@ def write_report(serving: Path, out: Path) -> Path:
         if "fct_funnel_steps" in tables:
             parts.append(_funnels(connection))
         if "fct_micro_conversion_impact" in tables:
-            columns = {c for (c,) in connection.execute(
-                "select column_name from information_schema.columns where table_name = 'fct_micro_conversion_impact'"
-            ).fetchall()}
-            parts.append(_query_table(connection, "Which micro-steps matter",
-                                      f"select {', '.join(sorted(columns))} from marts.fct_micro_conversion_impact",
-                                      "purchase rate of persons with vs without each micro-conversion"))
+            parts.append(
+                _query_table(
+                    connection,
+                    "Which micro-steps matter",
+                    """
+                select conversion_name, persons_with, round(purchase_rate_with, 3) as rate_with,
+                       round(purchase_rate_without, 3) as rate_without, round(lift, 2) as lift,
+                       round(odds_ratio, 2) as odds_ratio,
+                       round(odds_ratio_ci_low, 2) || ' – ' || round(odds_ratio_ci_high, 2) as ci_95,
+                       is_sample_too_small as too_few
+                from marts.fct_micro_conversion_impact order by odds_ratio desc""",
+                    "purchase rate with vs without each micro-conversion (odds ratio, PostHog's +1 prior)",
+                )
+            )
         if "fct_campaign_performance_daily" in tables:
-            parts.append(_query_table(connection, "Campaigns", """
-                select platform, campaign_name, sum(spend) as spend, sum(clicks) as clicks, sum(sessions) as sessions,
-                       round(sum(orders), 1) as orders, sum(revenue) as revenue,
+            parts.append(
+                _query_table(
+                    connection,
+                    "Campaigns",
+                    """
+                select platform, campaign_name, sum(spend) as spend, sum(clicks) as clicks,
+                       sum(sessions) as sessions, round(sum(orders), 1) as orders, sum(revenue) as revenue,
                        round(sum(revenue) / nullif(sum(spend), 0), 2) as roas
                 from marts.fct_campaign_performance_daily group by 1, 2 order by spend desc""",
-                "orders and revenue credited by the last-non-direct model"))
+                    "orders and revenue credited by the last-non-direct model",
+                )
+            )
         parts.append(_table(["mart", "rows"], [(name, f"{count:,}") for name, count in tables.items()]))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"<!doctype html><meta charset=utf-8><title>microfunnel report</title><style>{STYLE}</style>"
-                   + "".join(parts))
+    out.write_text(
+        f"<!doctype html><meta charset=utf-8><title>microfunnel report</title><style>{STYLE}</style>"
+        + "".join(parts)
+    )
     return out

@@ -21,13 +21,22 @@ def publish_marts(warehouse: Path, serving: Path, schema: str = "marts") -> dict
     with duckdb.connect() as connection:
         connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
         connection.execute(f"attach '{staging_file}' as snapshot")
-        tables = [row[0] for row in connection.execute(
-            "select table_name from duckdb_tables() where database_name = 'warehouse' and schema_name = ? "
-            "order by table_name", [schema]).fetchall()]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from duckdb_tables() "
+                "where database_name = 'warehouse' and schema_name = ? order by table_name",
+                [schema],
+            ).fetchall()
+        ]
         connection.execute(f"create schema snapshot.{schema}")
         for table in tables:
-            connection.execute(f'create table snapshot.{schema}."{table}" as select * from warehouse.{schema}."{table}"')
-            counts[table] = connection.execute(f'select count(*) from snapshot.{schema}."{table}"').fetchone()[0]
+            connection.execute(
+                f'create table snapshot.{schema}."{table}" as select * from warehouse.{schema}."{table}"'
+            )
+            counts[table] = connection.execute(
+                f'select count(*) from snapshot.{schema}."{table}"'
+            ).fetchone()[0]
         connection.execute("detach snapshot")
         connection.execute("detach warehouse")
     os.replace(staging_file, serving)

@@ -9,8 +9,11 @@ from microfunnel.settings import Settings
 
 def mart_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = connection.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()
-    return {name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables}
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ).fetchall()
+    return {
+        name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in tables
+    }
 
 
 def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -28,7 +31,9 @@ def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
         )
         select funnel_name, step_index, step_name, persons,
                persons / lag(persons) over (partition by funnel_name order by step_index) as from_previous,
-               persons / first_value(persons) over (partition by funnel_name order by step_index) as from_first
+               persons / first_value(persons) over (
+                   partition by funnel_name order by step_index
+               ) as from_first
         from counts order by funnel_name, step_index
     """).fetchall()
 
@@ -58,10 +63,16 @@ def _print_identity_scores(connection: duckdb.DuckDBPyConnection, world) -> None
     from ingestion.sandbox.truth import identifier_truth, order_scores, pairwise_scores
     from microfunnel.pii import pii_key
 
-    predicted = {(kind, value): person for kind, value, person in connection.execute(
-        "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers").fetchall()}
+    predicted = {
+        (kind, value): person
+        for kind, value, person in connection.execute(
+            "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers"
+        ).fetchall()
+    }
     truth = identifier_truth(world, pii_key())
     scores = pairwise_scores(truth, predicted)
     orders = order_scores(world, truth, predicted)
-    print(f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
-          f"recall {scores['recall']:.4f}; orders on their buyer {orders['orders_right']:.4f}")
+    print(
+        f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
+        f"recall {scores['recall']:.4f}; orders on their buyer {orders['orders_right']:.4f}"
+    )

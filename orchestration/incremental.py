@@ -22,11 +22,14 @@ def funnel_recompute_since(warehouse: Path) -> date | None:
         return None
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         exists = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw_ga4' and table_name = 'events'"
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw_ga4' and table_name = 'events'"
         ).fetchone()[0]
         if not exists:
             return None
-        newest = connection.execute("select max(strptime(event_date, '%Y%m%d'))::date from raw_ga4.events").fetchone()[0]
+        newest = connection.execute(
+            "select max(strptime(event_date, '%Y%m%d'))::date from raw_ga4.events"
+        ).fetchone()[0]
     return newest - timedelta(days=LOOKBACK_DAYS) if newest else None
 
 

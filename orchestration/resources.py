@@ -27,5 +27,8 @@ def dbt_project() -> DbtProject:
 
 def dbt_resource() -> DbtCliResource:
     executable = Path(sys.executable).with_name("dbt")  # the venv's dbt, whether or not the venv is active
-    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
-                          dbt_executable=str(executable) if executable.exists() else "dbt")
+    return DbtCliResource(
+        project_dir=dbt_project(),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(executable) if executable.exists() else "dbt",
+    )

@@ -57,8 +57,14 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     assets = list(defs.assets)
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
     quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    result = materialize(assets, selection=chosen, instance=DagsterInstance.get(), run_config=quiet_console,
-                         resources=defs.resources, raise_on_error=False)
+    result = materialize(
+        assets,
+        selection=chosen,
+        instance=DagsterInstance.get(),
+        run_config=quiet_console,
+        resources=defs.resources,
+        raise_on_error=False,
+    )
     return 0 if result.success else 1
 
 
@@ -110,10 +116,31 @@ def dev(spec) -> int:
     write_world_files(spec, settings.sandbox_dir)
     env_file = settings.sandbox_dir / "sources.env"
     env_file.unlink(missing_ok=True)
-    world_args = ["--seed", str(spec.seed), "--persons", str(spec.persons), "--days", str(spec.days),
-                  "--start-date", spec.start_date.isoformat()]
-    server = subprocess.Popen([sys.executable, "-m", "microfunnel.cli", "sandbox", "serve", "--port", "0",
-                               "--env-file", str(env_file), *world_args], stdout=subprocess.DEVNULL)
+    world_args = [
+        "--seed",
+        str(spec.seed),
+        "--persons",
+        str(spec.persons),
+        "--days",
+        str(spec.days),
+        "--start-date",
+        spec.start_date.isoformat(),
+    ]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "microfunnel.cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--env-file",
+            str(env_file),
+            *world_args,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while not env_file.exists():
@@ -123,9 +150,22 @@ def dev(spec) -> int:
             time.sleep(0.2)
         source_env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
         source_env["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
-        print(f"sandbox world in {settings.sandbox_dir}; its APIs at {source_env['SOURCES__SHOPIFY__BASE_URL']}")
-        return subprocess.call([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
-                                str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", "3000"],
-                               env={**os.environ, **source_env}, cwd=PROJECT_ROOT)
+        print(
+            f"sandbox world in {settings.sandbox_dir}; its APIs at {source_env['SOURCES__SHOPIFY__BASE_URL']}"
+        )
+        return subprocess.call(
+            [
+                str(Path(sys.executable).with_name("dagster")),
+                "dev",
+                "-w",
+                str(PROJECT_ROOT / "workspace.yaml"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "3000",
+            ],
+            env={**os.environ, **source_env},
+            cwd=PROJECT_ROOT,
+        )
     finally:
         server.terminate()

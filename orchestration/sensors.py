@@ -1,6 +1,5 @@
 """Sensors: a new or revised GA4 export file starts the daily job; a failed run posts an alert."""
 
-
 import json
 import os
 import urllib.request
@@ -52,13 +51,16 @@ def new_ga4_export_files(context: SensorEvaluationContext):
 def alert_on_run_failure(context: RunFailureSensorContext) -> None:
     """POST {job, run_id, error} as JSON to MICROFUNNEL_ALERT_WEBHOOK_URL (Slack-compatible `text`)."""
     url = os.environ.get(ALERT_WEBHOOK_ENV)
-    message = f"microfunnel run {context.dagster_run.run_id} of {context.dagster_run.job_name} failed: " \
-              f"{context.failure_event.message}"
+    message = (
+        f"microfunnel run {context.dagster_run.run_id} of {context.dagster_run.job_name} failed: "
+        f"{context.failure_event.message}"
+    )
     if not url:
         context.log.warning(f"{message} ({ALERT_WEBHOOK_ENV} is not set; no alert sent)")
         return
-    body = json.dumps({"text": message, "job": context.dagster_run.job_name,
-                       "run_id": context.dagster_run.run_id}).encode()
+    body = json.dumps(
+        {"text": message, "job": context.dagster_run.job_name, "run_id": context.dagster_run.run_id}
+    ).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10):
         pass

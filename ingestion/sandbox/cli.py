@@ -28,31 +28,50 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
     add_world_arguments(simulate)
     simulate.add_argument("--out", type=Path, default=None, help="folder (default: SANDBOX_DIR)")
     simulate.add_argument("--format", choices=["json", "parquet"], default="json")
-    simulate.add_argument("--as-of", type=date.fromisoformat, default=None,
-                          help="export as GA4 had by this day (late events not yet arrived are left out)")
+    simulate.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="export as GA4 had by this day (late events not yet arrived are left out)",
+    )
     serve = commands.add_parser("serve", help="serve the world's Google Ads, Meta, Shopify APIs until Ctrl-C")
     add_world_arguments(serve)
     serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
-    serve.add_argument("--as-of", type=date.fromisoformat, default=None,
-                       help="answer as the vendors would have on this day (default: the whole world)")
-    serve.add_argument("--fault", action="append", default=[], metavar="KIND@ENDPOINT[#N][xTIMES][:ARG]",
-                       help="inject a fault, e.g. 429@insights#2:0.2 (repeatable; see --list-faults)")
+    serve.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="answer as the vendors would have on this day (default: the whole world)",
+    )
+    serve.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND@ENDPOINT[#N][xTIMES][:ARG]",
+        help="inject a fault, e.g. 429@insights#2:0.2 (repeatable; see --list-faults)",
+    )
     serve.add_argument("--list-faults", action="store_true", help="print the fault kinds and exit")
-    serve.add_argument("--env-file", type=Path, default=None,
-                       help="also write the SOURCES__... variables to this file (KEY=value lines)")
+    serve.add_argument(
+        "--env-file",
+        type=Path,
+        default=None,
+        help="also write the SOURCES__... variables to this file (KEY=value lines)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from microfunnel.settings import load_settings
     from ingestion.sandbox.world_files import write_world_files
+    from microfunnel.settings import load_settings
 
     if args.sandbox_command == "serve":
         return serve(args)
     out = args.out or load_settings().sandbox_dir
     if args.sandbox_command == "simulate":
         world = write_world_files(world_spec(args), out, fmt=args.format, as_of=args.as_of)
-        print(f"{out}: {len(world.events)} GA4 events, {len(world.orders)} orders, "
-              f"{len(world.persons)} persons; ground truth in {out / 'truth'}")
+        print(
+            f"{out}: {len(world.events)} GA4 events, {len(world.orders)} orders, "
+            f"{len(world.persons)} persons; ground truth in {out / 'truth'}"
+        )
         return 0
     raise SystemExit(f"unknown sandbox command {args.sandbox_command!r}")
 

@@ -26,9 +26,12 @@ from ingestion.sandbox.model import Event, Traffic
 from ingestion.sandbox.simulate import World
 from ingestion.sources.ga4.helpers import parse_export_json
 
-COUNTRIES = [("Germany", "Berlin", "Europe", "Western Europe"), ("Austria", "Vienna", "Europe", "Western Europe"),
-             ("Switzerland", "Zurich", "Europe", "Western Europe"), ("Netherlands", "Amsterdam", "Europe",
-                                                                      "Western Europe")]
+COUNTRIES = [
+    ("Germany", "Berlin", "Europe", "Western Europe"),
+    ("Austria", "Vienna", "Europe", "Western Europe"),
+    ("Switzerland", "Zurich", "Europe", "Western Europe"),
+    ("Netherlands", "Amsterdam", "Europe", "Western Europe"),
+]
 
 
 def export_lines(world: World, as_of: date | None = None) -> dict[date, list[str]]:
@@ -85,29 +88,53 @@ class _DeviceFragments:
         key = (device.cookie, person.person_id)
         if key not in self.cache:
             touch_ts, touch = self.first_touch[device.cookie]
-            country, city, continent, sub_continent = COUNTRIES[sum(map(ord, person.person_id)) % len(COUNTRIES)]
-            self.cache[key] = json.dumps({
-                "user_pseudo_id": device.cookie,
-                "privacy_info": {"analytics_storage": "Yes", "ads_storage": "Yes", "uses_transient_token": "No"},
-                "user_properties": [],
-                "user_first_touch_timestamp": str(touch_ts),
-                "device": _compact({
-                    "category": device.category,
-                    "mobile_brand_name": {"iOS": "Apple", "Android": "Google"}.get(device.operating_system),
-                    "operating_system": device.operating_system,
-                    "language": "de-de",
-                    "is_limited_ad_tracking": "No",
-                    "web_info": {"browser": device.browser, "browser_version": "130.0",
-                                 "hostname": catalog.SHOP_HOST},
-                }),
-                "geo": {"city": city, "country": country, "continent": continent, "region": city,
-                        "sub_continent": sub_continent},
-                "traffic_source": {"name": touch.campaign or "(direct)", "medium": touch.medium,
-                                   "source": touch.source},
-                "stream_id": catalog.STREAM_ID,
-                "platform": "WEB",
-                "is_active_user": True,
-            }, separators=(",", ":"))[1:-1]
+            country, city, continent, sub_continent = COUNTRIES[
+                sum(map(ord, person.person_id)) % len(COUNTRIES)
+            ]
+            self.cache[key] = json.dumps(
+                {
+                    "user_pseudo_id": device.cookie,
+                    "privacy_info": {
+                        "analytics_storage": "Yes",
+                        "ads_storage": "Yes",
+                        "uses_transient_token": "No",
+                    },
+                    "user_properties": [],
+                    "user_first_touch_timestamp": str(touch_ts),
+                    "device": _compact(
+                        {
+                            "category": device.category,
+                            "mobile_brand_name": {"iOS": "Apple", "Android": "Google"}.get(
+                                device.operating_system
+                            ),
+                            "operating_system": device.operating_system,
+                            "language": "de-de",
+                            "is_limited_ad_tracking": "No",
+                            "web_info": {
+                                "browser": device.browser,
+                                "browser_version": "130.0",
+                                "hostname": catalog.SHOP_HOST,
+                            },
+                        }
+                    ),
+                    "geo": {
+                        "city": city,
+                        "country": country,
+                        "continent": continent,
+                        "region": city,
+                        "sub_continent": sub_continent,
+                    },
+                    "traffic_source": {
+                        "name": touch.campaign or "(direct)",
+                        "medium": touch.medium,
+                        "source": touch.source,
+                    },
+                    "stream_id": catalog.STREAM_ID,
+                    "platform": "WEB",
+                    "is_active_user": True,
+                },
+                separators=(",", ":"),
+            )[1:-1]
         return self.cache[key]
 
 
@@ -174,14 +201,16 @@ def _row_json(event: Event, event_date: date, device_fragment: str, bundle_id: i
         row["items"] = [_item(item, event.name == "purchase") for item in event.items]
     if landing and traffic.medium != "(none)":
         manual = not traffic.gclid and traffic.medium != "organic"
-        row["collected_traffic_source"] = _compact({
-            "manual_campaign_id": traffic.campaign_id if traffic.fbclid else None,
-            "manual_campaign_name": traffic.campaign if manual else None,
-            "manual_source": traffic.source if manual else None,
-            "manual_medium": traffic.medium if manual else None,
-            "manual_content": traffic.content,
-            "gclid": traffic.gclid,
-        })
+        row["collected_traffic_source"] = _compact(
+            {
+                "manual_campaign_id": traffic.campaign_id if traffic.fbclid else None,
+                "manual_campaign_name": traffic.campaign if manual else None,
+                "manual_source": traffic.source if manual else None,
+                "manual_medium": traffic.medium if manual else None,
+                "manual_content": traffic.content,
+                "gclid": traffic.gclid,
+            }
+        )
     if event.order is not None:
         order = event.order
         row["ecommerce"] = {

@@ -41,11 +41,14 @@ class SessionRecorder:
         """The landing page view; on a device's first session also first_visit."""
         first = self.session.device.sessions_started == 1 and self.session.session_number == 1
         names = (["first_visit"] if first else []) + ["session_start"]
-        self._open_page(self.session.landing_path, _title(self.session.landing_path), dwell_s=self.rng.uniform(5, 40))
+        self._open_page(
+            self.session.landing_path, _title(self.session.landing_path), dwell_s=self.rng.uniform(5, 40)
+        )
         for index, name in enumerate(names):
             self._emit(name, {}, batch_event_index=index)
-        self._emit("page_view", {"page_referrer": self.session.traffic.referrer or ""},
-                   batch_event_index=len(names))
+        self._emit(
+            "page_view", {"page_referrer": self.session.traffic.referrer or ""}, batch_event_index=len(names)
+        )
 
     def page_view(self, path: str, title: str, dwell_s: float, at_current_time: bool = False) -> None:
         """Leave the current page (user_engagement) and open the next one."""
@@ -88,21 +91,37 @@ class SessionRecorder:
         self._emit("user_engagement", {"engagement_time_msec": int(engaged_ms)})
         self.page_path = None
 
-    def _emit(self, name: str, params: dict, items: list[dict] | None = None, batch_event_index: int = 0) -> None:
+    def _emit(
+        self, name: str, params: dict, items: list[dict] | None = None, batch_event_index: int = 0
+    ) -> None:
         if self.page_views >= 2 or self.now_us - self.session.start_us >= 10 * SECOND_US:
             self.engaged = True
-        base = {"ga_session_id": self.session.ga_session_id, "ga_session_number": self.session.session_number,
-                "page_location": f"{catalog.SHOP_URL}{self.page_path or ''}", "page_title": self.page_title}
+        base = {
+            "ga_session_id": self.session.ga_session_id,
+            "ga_session_number": self.session.session_number,
+            "page_location": f"{catalog.SHOP_URL}{self.page_path or ''}",
+            "page_title": self.page_title,
+        }
         if self.engaged:
             base["session_engaged"] = "1"
         if batch_event_index == 0:
             self.batch_ordering_id += 1
-        self.events.append(Event(
-            person=self.person, session=self.session, user_id=self.user_id, ts_us=self.now_us, name=name,
-            params={**base, **params}, page_location=base["page_location"], page_title=self.page_title,
-            batch_page_id=self.batch_page_id, batch_ordering_id=self.batch_ordering_id,
-            batch_event_index=batch_event_index, items=items or [],
-        ))
+        self.events.append(
+            Event(
+                person=self.person,
+                session=self.session,
+                user_id=self.user_id,
+                ts_us=self.now_us,
+                name=name,
+                params={**base, **params},
+                page_location=base["page_location"],
+                page_title=self.page_title,
+                batch_page_id=self.batch_page_id,
+                batch_ordering_id=self.batch_ordering_id,
+                batch_event_index=batch_event_index,
+                items=items or [],
+            )
+        )
 
 
 def _title(path: str) -> str:

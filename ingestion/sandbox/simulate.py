@@ -121,11 +121,15 @@ def simulate(spec: WorldSpec) -> World:
     _plant_delivery_dirt(spec, world, random.Random(f"{spec.seed}:dirt"))
     _number_orders(world)
     _fill_campaign_days(spec, world, random.Random(f"{spec.seed}:ads"))
-    world.events.sort(key=lambda e: (e.ts_us, e.session.device.cookie, e.batch_ordering_id, e.batch_event_index))
+    world.events.sort(
+        key=lambda e: (e.ts_us, e.session.device.cookie, e.batch_ordering_id, e.batch_event_index)
+    )
     return world
 
 
-def _new_device(rng: random.Random, first_visit_us: int, profile: tuple[str, str, str] | None = None) -> Device:
+def _new_device(
+    rng: random.Random, first_visit_us: int, profile: tuple[str, str, str] | None = None
+) -> Device:
     category, os_name, browser = profile or rng.choice(DEVICE_PROFILES)
     cookie = f"{rng.randrange(10**9, 2 * 10**9)}.{first_visit_us // SECOND_US}"
     return Device(cookie, category, os_name, browser)
@@ -148,7 +152,9 @@ def _register_account_holders(spec: WorldSpec, world: World, shop: _Shop) -> Non
         email = f"{first.lower()}.{index + 1}@{rng.choice(EMAIL_DOMAINS)}"
         if kind == "throwaway_buyer":
             email = rng.choice([catalog.THROWAWAY_EMAIL, " Test@Example.com", "TEST@example.com "])
-        intent = 0.05 if kind == "bot" else min(0.95, rng.betavariate(1.2, 7) + (0.6 if kind != "regular" else 0))
+        intent = (
+            0.05 if kind == "bot" else min(0.95, rng.betavariate(1.2, 7) + (0.6 if kind != "regular" else 0))
+        )
         person = Person(person_id, kind, email, has_account, intent)
         if has_account:
             person.customer = shop.customer_for(email, spec.start_us - rng.randrange(30, 400) * DAY_US, first)
@@ -204,15 +210,30 @@ def _pick_device(person: Person, session_count: int, rng: random.Random) -> Devi
     return person.devices[0] if rng.random() < 0.7 else rng.choice(person.devices)
 
 
-def _choose_traffic(person: Person, returning: bool, state: dict, rng: random.Random,
-                    force: str | None = None) -> tuple:
+def _choose_traffic(
+    person: Person, returning: bool, state: dict, rng: random.Random, force: str | None = None
+) -> tuple:
     """Where the session comes from; ad sessions carry a click id and register the click."""
     if returning:
-        weights = {"direct": 0.33, "organic": 0.2, "email": 0.12, "google_ads": 0.12, "meta_ads": 0.13,
-                   "referral": 0.05, "organic_social": 0.05}
+        weights = {
+            "direct": 0.33,
+            "organic": 0.2,
+            "email": 0.12,
+            "google_ads": 0.12,
+            "meta_ads": 0.13,
+            "referral": 0.05,
+            "organic_social": 0.05,
+        }
     else:
-        weights = {"direct": 0.15, "organic": 0.28, "email": 0.0, "google_ads": 0.27, "meta_ads": 0.18,
-                   "referral": 0.07, "organic_social": 0.05}
+        weights = {
+            "direct": 0.15,
+            "organic": 0.28,
+            "email": 0.0,
+            "google_ads": 0.27,
+            "meta_ads": 0.18,
+            "referral": 0.07,
+            "organic_social": 0.05,
+        }
     channel = force or rng.choices(list(weights), list(weights.values()))[0]
     if channel == "google_ads":
         campaigns = catalog.campaigns_of("google_ads")
@@ -223,15 +244,24 @@ def _choose_traffic(person: Person, returning: bool, state: dict, rng: random.Ra
         retarget = returning and state["cart"] and rng.random() < 0.6
         campaign = catalog.campaigns_of("meta_ads")[1 if retarget else 0]
         fbclid = _click_id("IwAR", rng)
-        traffic = Traffic("facebook", "paid_social", campaign.utm_campaign, campaign.campaign_id,
-                          content=campaign.ad_group_ids[0], fbclid=fbclid, referrer="https://m.facebook.com/")
+        traffic = Traffic(
+            "facebook",
+            "paid_social",
+            campaign.utm_campaign,
+            campaign.campaign_id,
+            content=campaign.ad_group_ids[0],
+            fbclid=fbclid,
+            referrer="https://m.facebook.com/",
+        )
         return traffic, campaign
     if channel == "email":
         return Traffic("newsletter", "email", "weekly_digest"), None
     if channel == "organic":
         return Traffic("google", "organic", referrer="https://www.google.com/"), None
     if channel == "referral":
-        return Traffic("blog.runners.example", "referral", referrer="https://blog.runners.example/best-shoes"), None
+        return Traffic(
+            "blog.runners.example", "referral", referrer="https://blog.runners.example/best-shoes"
+        ), None
     if channel == "organic_social":
         return Traffic("instagram.com", "referral", referrer="https://l.instagram.com/"), None
     return Traffic("(direct)", "(none)"), None
@@ -239,20 +269,37 @@ def _choose_traffic(person: Person, returning: bool, state: dict, rng: random.Ra
 
 def _start_session(person, device, t, session_count, state, world, rng) -> Session:
     if person.kind == "bot":  # click fraud: the bot lands through search ads every other day
-        traffic, campaign = _choose_traffic(person, session_count > 0, state, rng, force="google_ads"
-                                            if rng.random() < 0.5 else "direct")
+        traffic, campaign = _choose_traffic(
+            person, session_count > 0, state, rng, force="google_ads" if rng.random() < 0.5 else "direct"
+        )
     else:
         traffic, campaign = _choose_traffic(person, session_count > 0, state, rng)
     device.sessions_started += 1
-    landing = rng.choice(["/", "/collections/shoes", f"/products/{rng.choice(catalog.PRODUCTS).slug}",
-                          "/blog/how-to-choose-trail-shoes", catalog.GUIDE_PAGE[0]])
+    landing = rng.choice(
+        [
+            "/",
+            "/collections/shoes",
+            f"/products/{rng.choice(catalog.PRODUCTS).slug}",
+            "/blog/how-to-choose-trail-shoes",
+            catalog.GUIDE_PAGE[0],
+        ]
+    )
     session = Session(person, device, t // SECOND_US, device.sessions_started, t, traffic, landing)
     world.sessions.append(session)
     if campaign is not None:
         day = datetime.fromtimestamp(t / 1e6, UTC).date()
         click_id = traffic.gclid or traffic.fbclid
-        world.ad_clicks.append(AdClick(campaign.platform, campaign.campaign_id,
-                                       rng.choice(campaign.ad_group_ids), click_id, day, person, session))
+        world.ad_clicks.append(
+            AdClick(
+                campaign.platform,
+                campaign.campaign_id,
+                rng.choice(campaign.ad_group_ids),
+                click_id,
+                day,
+                person,
+                session,
+            )
+        )
     return session
 
 
@@ -261,8 +308,12 @@ def _bot_session(recorder: SessionRecorder, rng: random.Random) -> None:
     for _ in range(rng.randrange(25, 60)):
         product = rng.choice(catalog.PRODUCTS)
         recorder.page_view(f"/products/{product.slug}", product.name, dwell_s=rng.uniform(0.3, 1.5))
-        recorder.action("view_item", {"currency": catalog.SHOP_CURRENCY, "value": float(product.price)},
-                        items=[_item(product)], after_s=0.1)
+        recorder.action(
+            "view_item",
+            {"currency": catalog.SHOP_CURRENCY, "value": float(product.price)},
+            items=[_item(product)],
+            after_s=0.1,
+        )
     recorder.end()
 
 
@@ -272,8 +323,9 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
     user_id = str(person.customer.customer_id) if person.customer else None
     # Persons with several devices log in on each (that is how anyone knows they are one person);
     # single-device account holders log in now and then.
-    must_login = person.has_account and (device.shared or device.logged_in_as != user_id and
-                                         (len(person.devices) > 1 or rng.random() < 0.5))
+    must_login = person.has_account and (
+        device.shared or device.logged_in_as != user_id and (len(person.devices) > 1 or rng.random() < 0.5)
+    )
     if device.shared:
         device.logged_in_as = None  # the family computer: each member logs in at the start
     if must_login:
@@ -294,12 +346,18 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
             if rng.random() < 0.15:
                 recorder.action("video_start", {"video_title": f"{product.name} in action"}, after_s=4)
                 if rng.random() < 0.55:
-                    recorder.action("video_complete", {"video_title": f"{product.name} in action"}, after_s=30)
+                    recorder.action(
+                        "video_complete", {"video_title": f"{product.name} in action"}, after_s=30
+                    )
             if rng.random() < 0.05 + 0.4 * person.intent:
                 quantity = rng.choice([1, 1, 1, 2])
                 state["cart"].append((product, quantity))
-                recorder.action("add_to_cart", _value_params(product.price * quantity),
-                                items=[_item(product, quantity)], after_s=rng.uniform(3, 20))
+                recorder.action(
+                    "add_to_cart",
+                    _value_params(product.price * quantity),
+                    items=[_item(product, quantity)],
+                    after_s=rng.uniform(3, 20),
+                )
                 state["stage"] = max(state["stage"], 2)
         elif roll < 0.58:
             path, title = rng.choice(catalog.PRICING_PAGES)
@@ -307,9 +365,15 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
         elif roll < 0.66:
             recorder.page_view(*catalog.GUIDE_PAGE, dwell_s=rng.uniform(10, 60))
             if rng.random() < 0.35:
-                recorder.action("file_download", {
-                    "file_name": catalog.LEAD_MAGNET_FILE, "file_extension": "pdf",
-                    "link_url": f"{catalog.SHOP_URL}/files/{catalog.LEAD_MAGNET_FILE}"}, after_s=5)
+                recorder.action(
+                    "file_download",
+                    {
+                        "file_name": catalog.LEAD_MAGNET_FILE,
+                        "file_extension": "pdf",
+                        "link_url": f"{catalog.SHOP_URL}/files/{catalog.LEAD_MAGNET_FILE}",
+                    },
+                    after_s=5,
+                )
         else:
             path, title = rng.choice(catalog.CONTENT_PAGES)
             recorder.page_view(path, title, dwell_s=rng.uniform(5, 45))
@@ -338,8 +402,17 @@ def _checkout(spec, person, recorder, state, world, shop, rng) -> None:
     customer = person.customer or shop.customer_for(email, created_us, email.split(".")[0].title())
     person.customer = person.customer or (customer if person.kind != "throwaway_buyer" else None)
     shipping = Decimal("0.00") if value >= 100 else Decimal("4.90")
-    order = Order(person, customer, created_us, email, lines, shipping, (value * Decimal("0.19")).quantize(
-        Decimal("0.01")), recorder.session, recorder.session.device.cookie)
+    order = Order(
+        person,
+        customer,
+        created_us,
+        email,
+        lines,
+        shipping,
+        (value * Decimal("0.19")).quantize(Decimal("0.01")),
+        recorder.session,
+        recorder.session.device.cookie,
+    )
     _after_sale(order, spec, rng)
     world.orders.append(order)
     recorder.now_us = created_us
@@ -356,8 +429,9 @@ def _after_sale(order: Order, spec: WorldSpec, rng: random.Random) -> None:
     if roll < 0.03:
         order.cancelled_at_us = order.created_at_us + rng.randrange(1, 48) * 3_600 * SECOND_US
     elif roll < 0.08:
-        order.refunds.append(Refund(0, order.created_at_us + rng.randrange(2, 10) * DAY_US,
-                                    order.lines[0].unit_price))
+        order.refunds.append(
+            Refund(0, order.created_at_us + rng.randrange(2, 10) * DAY_US, order.lines[0].unit_price)
+        )
 
 
 def _buy_without_tracking(spec, person, world, shop, rng, t) -> None:
@@ -366,9 +440,17 @@ def _buy_without_tracking(spec, person, world, shop, rng, t) -> None:
     created_us = (t // SECOND_US) * SECOND_US
     customer = shop.customer_for(person.email, created_us, "Guest")
     person.customer = customer
-    order = Order(person, customer, created_us, person.email, [LineItem(product.item_id, product.name, 1,
-                  product.price)], Decimal("4.90"), (product.price * Decimal("0.19")).quantize(Decimal("0.01")),
-                  None, None)
+    order = Order(
+        person,
+        customer,
+        created_us,
+        person.email,
+        [LineItem(product.item_id, product.name, 1, product.price)],
+        Decimal("4.90"),
+        (product.price * Decimal("0.19")).quantize(Decimal("0.01")),
+        None,
+        None,
+    )
     world.orders.append(order)
 
 
@@ -379,9 +461,20 @@ def _place_test_orders(spec: WorldSpec, world: World, shop: _Shop) -> None:
         created = spec.start_us + (n + 1) * 3_600 * SECOND_US
         customer = shop.customer_for(staff.email, created, "Staff")
         product = catalog.PRODUCTS[n % len(catalog.PRODUCTS)]
-        world.orders.append(Order(staff, customer, created, staff.email,
-                                  [LineItem(product.item_id, product.name, 1, product.price)],
-                                  Decimal("0.00"), Decimal("0.00"), None, None, test=True))
+        world.orders.append(
+            Order(
+                staff,
+                customer,
+                created,
+                staff.email,
+                [LineItem(product.item_id, product.name, 1, product.price)],
+                Decimal("0.00"),
+                Decimal("0.00"),
+                None,
+                None,
+                test=True,
+            )
+        )
 
 
 def _plant_delivery_dirt(spec: WorldSpec, world: World, rng: random.Random) -> None:
@@ -391,16 +484,29 @@ def _plant_delivery_dirt(spec: WorldSpec, world: World, rng: random.Random) -> N
             event.duplicated = True
         if rng.random() < spec.late_rate:
             event.arrival_delay_days = rng.choice([1, 2])
-    clicked = [c for c in world.ad_clicks if c.platform == "google_ads" and c.person and c.person.kind == "regular"]
+    clicked = [
+        c for c in world.ad_clicks if c.platform == "google_ads" and c.person and c.person.kind == "regular"
+    ]
     if not clicked or spec.pasted_gclid_visitors == 0:
         return
     original = rng.choice(clicked)
-    pasted = [s for s in world.sessions if s.person.kind == "regular" and s.person is not original.person
-              and s.traffic.medium == "referral" and s.start_us > original.session.start_us]
+    pasted = [
+        s
+        for s in world.sessions
+        if s.person.kind == "regular"
+        and s.person is not original.person
+        and s.traffic.medium == "referral"
+        and s.start_us > original.session.start_us
+    ]
     for session in rng.sample(pasted, min(spec.pasted_gclid_visitors, len(pasted))):
-        session.traffic = Traffic("google", "cpc", original.session.traffic.campaign,
-                                  original.campaign_id, gclid=original.click_id,
-                                  referrer="https://forum.runners.example/t/shoe-deals")
+        session.traffic = Traffic(
+            "google",
+            "cpc",
+            original.session.traffic.campaign,
+            original.campaign_id,
+            gclid=original.click_id,
+            referrer="https://forum.runners.example/t/shoe-deals",
+        )
 
 
 def _number_orders(world: World) -> None:
@@ -425,22 +531,40 @@ def _fill_campaign_days(spec: WorldSpec, world: World, rng: random.Random) -> No
             bounced = sum(rng.random() < 0.12 for _ in range(landed)) + (1 if rng.random() < 0.3 else 0)
             for _ in range(bounced):
                 prefix = "Cj0KCQ" if campaign.platform == "google_ads" else "IwAR"
-                world.ad_clicks.append(AdClick(campaign.platform, campaign.campaign_id,
-                                               rng.choice(campaign.ad_group_ids), _click_id(prefix, rng), day, None))
+                world.ad_clicks.append(
+                    AdClick(
+                        campaign.platform,
+                        campaign.campaign_id,
+                        rng.choice(campaign.ad_group_ids),
+                        _click_id(prefix, rng),
+                        day,
+                        None,
+                    )
+                )
             clicks = landed + bounced
-            cost = sum(int(campaign.cost_per_click * Decimal(rng.uniform(0.6, 1.4)) * 100) for _ in range(clicks))
+            cost = sum(
+                int(campaign.cost_per_click * Decimal(rng.uniform(0.6, 1.4)) * 100) for _ in range(clicks)
+            )
             impressions = max(int(clicks / campaign.click_through_rate * rng.uniform(0.9, 1.1)), clicks + 1)
-            world.campaign_days.append(CampaignDay(campaign.platform, campaign.campaign_id, day, impressions,
-                                                   clicks, cost * 10_000))
+            world.campaign_days.append(
+                CampaignDay(campaign.platform, campaign.campaign_id, day, impressions, clicks, cost * 10_000)
+            )
 
 
 def _click_id(prefix: str, rng: random.Random) -> str:
-    return prefix + "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", k=36))
+    return prefix + "".join(
+        rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", k=36)
+    )
 
 
 def _item(product: catalog.Product, quantity: int = 1) -> dict:
-    return {"item_id": product.item_id, "item_name": product.name, "item_category": product.category,
-            "price": float(product.price), "quantity": quantity}
+    return {
+        "item_id": product.item_id,
+        "item_name": product.name,
+        "item_category": product.category,
+        "price": float(product.price),
+        "quantity": quantity,
+    }
 
 
 def _value_params(value: Decimal) -> dict:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from microfunnel.pii import hash_email
 from ingestion.sandbox.simulate import World
+from microfunnel.pii import hash_email
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def identifier_truth(world: World, pii_key: str) -> list[IdentifierTruth]:
         if order.ga_client_id:
             owners[("anonymous_id", order.ga_client_id)].add(person)
     return [
-        IdentifierTruth(kind, value, next(iter(persons)) if len(persons) == 1 else None, tuple(sorted(persons)))
+        IdentifierTruth(
+            kind, value, next(iter(persons)) if len(persons) == 1 else None, tuple(sorted(persons))
+        )
         for (kind, value), persons in sorted(owners.items())
     ]
 

@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel
 from ingestion.sandbox.simulate import World
+from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def person_timelines(world: World, catalog: Catalog, macro_from_orders: bool = True) -> dict[str, list[TimelineEvent]]:
+def person_timelines(
+    world: World, catalog: Catalog, macro_from_orders: bool = True
+) -> dict[str, list[TimelineEvent]]:
     """Every true person's events (unique, late ones included) with the catalog entries each satisfies."""
     by_session: dict[int, list] = defaultdict(list)
     for event in world.events:
@@ -47,7 +49,9 @@ def person_timelines(world: World, catalog: Catalog, macro_from_orders: bool = T
         events.sort(key=lambda e: (e.ts_us, e.batch_ordering_id, e.batch_event_index))
         engaged_ms, page_views, reached = 0, 0, set()
         for event in events:
-            engaged_ms += int(event.params.get("engagement_time_msec", 0)) if event.name == "user_engagement" else 0
+            engaged_ms += (
+                int(event.params.get("engagement_time_msec", 0)) if event.name == "user_engagement" else 0
+            )
             page_views += event.name == "page_view"
             matches = set()
             for conversion in catalog.micro_conversions:
@@ -57,8 +61,9 @@ def person_timelines(world: World, catalog: Catalog, macro_from_orders: bool = T
                     ):
                         matches.add(conversion.name)
                 elif isinstance(conversion, DestinationConversion):
-                    if event.name == "page_view" and fnmatch.fnmatchcase(_path(event.page_location),
-                                                                         conversion.page_path):
+                    if event.name == "page_view" and fnmatch.fnmatchcase(
+                        _path(event.page_location), conversion.page_path
+                    ):
                         matches.add(conversion.name)
                 elif conversion.name not in reached and (
                     (conversion.min_engaged_seconds and engaged_ms >= conversion.min_engaged_seconds * 1000)
@@ -68,15 +73,29 @@ def person_timelines(world: World, catalog: Catalog, macro_from_orders: bool = T
                     matches.add(conversion.name)
             is_macro = not macro_from_orders and event.name == MACRO_STEP and event.order is not None
             key = f"{event.session.device.cookie}:{event.ts_us}:{event.name}:{event.batch_event_index}"
-            timelines[event.person.person_id].append(TimelineEvent(
-                event.ts_us, (event.ts_us, 0, event.batch_ordering_id, event.batch_event_index, key), key,
-                event.name, is_macro, frozenset(matches | ({MACRO_STEP} if is_macro else set()))))
+            timelines[event.person.person_id].append(
+                TimelineEvent(
+                    event.ts_us,
+                    (event.ts_us, 0, event.batch_ordering_id, event.batch_event_index, key),
+                    key,
+                    event.name,
+                    is_macro,
+                    frozenset(matches | ({MACRO_STEP} if is_macro else set())),
+                )
+            )
     if macro_from_orders:
         for order in world.orders:
             if not order.test:
-                timelines[order.person.person_id].append(TimelineEvent(
-                    order.created_at_us, (order.created_at_us, 1, 0, 0, str(order.order_id)),
-                    f"order:{order.order_id}", MACRO_STEP, True, frozenset({MACRO_STEP})))
+                timelines[order.person.person_id].append(
+                    TimelineEvent(
+                        order.created_at_us,
+                        (order.created_at_us, 1, 0, 0, str(order.order_id)),
+                        f"order:{order.order_id}",
+                        MACRO_STEP,
+                        True,
+                        frozenset({MACRO_STEP}),
+                    )
+                )
     for timeline in timelines.values():
         timeline.sort(key=lambda e: e.order_key)
     return timelines
@@ -99,14 +118,19 @@ def funnel_truth(world: World, catalog: Catalog, funnel: Funnel, macro_from_orde
     for person_id, timeline in person_timelines(world, catalog, macro_from_orders).items():
         events = [
             funnel_semantics.FunnelEvent(
-                ts_us=event.ts_us, seq=seq, event_id=event.event_id,
-                steps=frozenset(i for i, step in enumerate(funnel.steps, start=1) if step_matches(event, step, catalog)),
+                ts_us=event.ts_us,
+                seq=seq,
+                event_id=event.event_id,
+                steps=frozenset(
+                    i for i, step in enumerate(funnel.steps, start=1) if step_matches(event, step, catalog)
+                ),
                 is_exclusion=any(step_matches(event, step, catalog) for step in funnel.exclude),
             )
             for seq, event in enumerate(timeline, start=1)
         ]
-        result = funnel_semantics.evaluate_funnel(events, len(funnel.steps), funnel.window_seconds * 1_000_000,
-                                                  funnel.order)
+        result = funnel_semantics.evaluate_funnel(
+            events, len(funnel.steps), funnel.window_seconds * 1_000_000, funnel.order
+        )
         if result is not None:
             results[person_id] = result
     return results

@@ -1,8 +1,8 @@
 """Write a simulated world to a folder: the GA4 export files and the ground truth beside them.
 
-    <out>/ga4/events_YYYYMMDD.json       what GA4 exported (with its dirt)
-    <out>/truth/identifiers.parquet      the true person(s) behind every identifier
-    <out>/world.json                     the spec that reproduces the world
+<out>/ga4/events_YYYYMMDD.json       what GA4 exported (with its dirt)
+<out>/truth/identifiers.parquet      the true person(s) behind every identifier
+<out>/world.json                     the spec that reproduces the world
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from microfunnel.pii import pii_key
 from ingestion.sandbox.ga4_export import write_ga4_export
 from ingestion.sandbox.simulate import World, WorldSpec, simulate
 from ingestion.sandbox.truth import identifier_truth
+from microfunnel.pii import pii_key
 
 
 def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date | None = None) -> World:
@@ -29,9 +29,19 @@ def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date
     write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     truth = identifier_truth(world, pii_key())
-    pq.write_table(pa.Table.from_pylist([
-        {"identifier_type": t.identifier_type, "identifier_value": t.identifier_value, "person_id": t.person_id,
-         "is_shared": t.is_shared} for t in truth
-    ]), out / "truth" / "identifiers.parquet")
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {
+                    "identifier_type": t.identifier_type,
+                    "identifier_value": t.identifier_value,
+                    "person_id": t.person_id,
+                    "is_shared": t.is_shared,
+                }
+                for t in truth
+            ]
+        ),
+        out / "truth" / "identifiers.parquet",
+    )
     (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")
     return world

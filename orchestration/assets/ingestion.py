@@ -4,12 +4,17 @@ Specs come from the static SOURCE_RESOURCES list rather than from calling the so
 function, because calling it resolves credentials; definitions must load without secrets.
 """
 
-
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, multi_asset
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.pipelines import LOADER_FILE_FORMAT, SOURCE_RESOURCES, dataset_name, make_pipeline, source_function
+from ingestion.pipelines import (
+    LOADER_FILE_FORMAT,
+    SOURCE_RESOURCES,
+    dataset_name,
+    make_pipeline,
+    source_function,
+)
 from orchestration.resources import WAREHOUSE_POOL
 
 
@@ -21,15 +26,21 @@ class RawTableTranslator(DagsterDltTranslator):
     """Key each dlt resource by its raw table, the same key dbt gives the source table."""
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
-        return super().get_asset_spec(data).replace_attributes(
-            key=AssetKey([data.pipeline.dataset_name, data.resource.name])
+        return (
+            super()
+            .get_asset_spec(data)
+            .replace_attributes(key=AssetKey([data.pipeline.dataset_name, data.resource.name]))
         )
 
 
 def source_assets(source: str) -> AssetsDefinition:
     specs = [
-        AssetSpec(raw_asset_key(source, resource), group_name="ingestion", kinds={"dlt", "duckdb"},
-                  description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.")
+        AssetSpec(
+            raw_asset_key(source, resource),
+            group_name="ingestion",
+            kinds={"dlt", "duckdb"},
+            description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.",
+        )
         for resource in SOURCE_RESOURCES[source]
     ]
 

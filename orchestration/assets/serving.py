@@ -1,6 +1,5 @@
 """Publish the marts to the read-only serving file that BI tools open (DESIGN.md section 8)."""
 
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from microfunnel.serving import publish_marts
@@ -21,7 +20,8 @@ def serving_snapshot_asset(mart_keys: list[AssetKey]):
         settings = load_settings()
         tables = publish_marts(settings.warehouse_path, settings.serving_path)
         context.log.info(f"published {len(tables)} marts to {settings.serving_path}")
-        return MaterializeResult(metadata={"path": str(settings.serving_path), "tables": len(tables),
-                                           "rows": sum(tables.values())})
+        return MaterializeResult(
+            metadata={"path": str(settings.serving_path), "tables": len(tables), "rows": sum(tables.values())}
+        )
 
     return serving_snapshot

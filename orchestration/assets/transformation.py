@@ -1,6 +1,5 @@
 """The dbt project as assets: models keyed [schema, model], sources keyed [raw_<source>, table]."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +33,9 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
-    dagster_dbt_translator=MicrofunnelDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=MicrofunnelDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
     pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):

@@ -1,4 +1,4 @@
-"""One small world run through the whole graph once per module (keep e2e tests in one module: a run is slow)."""
+"""One small world through the whole graph, once per module: keep e2e tests in one module (a run is slow)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ def e2e_settings(tmp_path_factory):
     from microfunnel.settings import load_settings
 
     root = tmp_path_factory.mktemp("e2e")
-    env = {"WAREHOUSE_PATH": str(root / "warehouse.duckdb"), "SANDBOX_DIR": str(root / "sandbox"),
-           "DAGSTER_HOME": str(root / "dagster_home"), "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4")}
+    env = {
+        "WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+        "SANDBOX_DIR": str(root / "sandbox"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4"),
+    }
     saved = dict(os.environ)
     os.environ.update(env)
     try:

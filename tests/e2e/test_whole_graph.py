@@ -44,7 +44,8 @@ def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
     catalog = load_catalog(settings.conversions_config)
     with warehouse(settings) as connection:
         rows = connection.execute(
-            "select funnel_name, step_index, count(distinct person_id) from marts.fct_funnel_steps group by 1, 2"
+            "select funnel_name, step_index, count(distinct person_id) "
+            "from marts.fct_funnel_steps group by 1, 2"
         ).fetchall()
     measured = {(funnel, step): persons for funnel, step, persons in rows}
     for funnel in catalog.funnels:
@@ -60,15 +61,26 @@ def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
 def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e2e_run):
     settings, _ = e2e_run
     required = ["fct_sessions", "fct_micro_conversions", "fct_funnel_steps"]
-    completed = subprocess.run([sys.executable, str(CHECK_MARTS), str(settings.serving_path), "--require", *required],
-                               capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, str(CHECK_MARTS), str(settings.serving_path), "--require", *required],
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 0, completed.stdout
     with warehouse(settings) as connection:
-        built = {t for (t,) in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        built = {
+            t
+            for (t,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
     with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
-        served = {t for (t,) in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        served = {
+            t
+            for (t,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
     assert served == built
 
 
@@ -76,4 +88,7 @@ def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e
 def test_every_fact_row_has_a_person(e2e_run, table):
     settings, _ = e2e_run
     with warehouse(settings) as connection:
-        assert connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0] == 0
+        assert (
+            connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0]
+            == 0
+        )

@@ -36,8 +36,11 @@ def query(settings, sql: str):
 
 def unique_events_exported(world, as_of=None) -> int:
     as_of = as_of or SPEC.end_date + timedelta(days=3)
-    return sum(1 for e in world.events
-               if e.event_date + timedelta(days=e.arrival_delay_days) <= as_of and e.event_date <= as_of)
+    return sum(
+        1
+        for e in world.events
+        if e.event_date + timedelta(days=e.arrival_delay_days) <= as_of and e.event_date <= as_of
+    )
 
 
 def test_loading_twice_adds_no_duplicates(tmp_path, world, settings):
@@ -62,11 +65,15 @@ def test_late_events_re_exported_in_an_earlier_days_file_are_picked_up(tmp_path,
     first_cut = SPEC.start_date + timedelta(days=5)
     write_ga4_export(world, folder, as_of=first_cut)
     load(settings, folder)
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == unique_events_exported(world, first_cut)
+    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == unique_events_exported(
+        world, first_cut
+    )
 
     second_cut = first_cut + timedelta(days=2)
     changed = write_ga4_export(world, folder, as_of=second_cut)
-    assert any(p.name < f"events_{first_cut:%Y%m%d}" for p in changed), "an earlier day's file was re-exported"
+    assert any(p.name < f"events_{first_cut:%Y%m%d}" for p in changed), (
+        "an earlier day's file was re-exported"
+    )
     load(settings, folder)
     total, distinct = query(settings, "select count(*), count(distinct event_key) from raw_ga4.events")[0]
     assert total == distinct == unique_events_exported(world, second_cut)
@@ -98,8 +105,11 @@ def test_a_malformed_file_fails_naming_it_and_loads_nothing(tmp_path, world, set
         load(settings, folder)
     assert broken.name in str(caught.value) and isinstance(caught.value.__cause__ or caught.value, Exception)
     assert any(isinstance(e, Ga4ExportError) for e in _chain(caught.value))
-    tables = query(settings, "select count(*) from information_schema.tables where table_name = 'events'")[0][0] \
-        if settings.warehouse_path.exists() else 0
+    tables = (
+        query(settings, "select count(*) from information_schema.tables where table_name = 'events'")[0][0]
+        if settings.warehouse_path.exists()
+        else 0
+    )
     assert tables == 0, "no partial load becomes visible"
 
 

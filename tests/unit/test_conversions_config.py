@@ -26,8 +26,16 @@ def test_the_shipped_catalog_is_valid():
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("7 days", 604800), ("1 day", 86400), ("14 days", 1209600), ("30 minutes", 1800), ("1 second", 1),
-     ("2 weeks", 1209600), ("3 Hours", 10800), ("  5   minutes ", 300)],
+    [
+        ("7 days", 604800),
+        ("1 day", 86400),
+        ("14 days", 1209600),
+        ("30 minutes", 1800),
+        ("1 second", 1),
+        ("2 weeks", 1209600),
+        ("3 Hours", 10800),
+        ("  5   minutes ", 300),
+    ],
 )
 def test_windows_accept_units_seconds_to_weeks_singular_or_plural(text, seconds):
     assert parse_window(text) == seconds
@@ -40,12 +48,15 @@ def test_unparsable_windows_are_rejected(text):
 
 
 def test_an_unknown_kind_names_the_file_the_entry_and_the_kinds(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: signup, kind: actoin, event_name: sign_up}
 funnels:
   - {name: f, steps: [signup, purchase]}
-""")
+""",
+    )
     assert "conversions.yml" in message and "micro_conversions[0] 'signup'" in message
     assert "use one of: action, destination, engagement" in message
 
@@ -61,13 +72,16 @@ def test_an_unparsable_window_names_the_funnel_and_the_fix(tmp_path):
 
 
 def test_duplicate_names_are_rejected(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: a, kind: action, event_name: x}
   - {name: a, kind: action, event_name: y}
 funnels:
   - {name: f, steps: [a, purchase]}
-""")
+""",
+    )
     assert "'a' is used twice" in message
 
 
@@ -77,32 +91,41 @@ def test_a_misspelled_key_is_reported_not_ignored(tmp_path):
 
 
 def test_an_engagement_entry_needs_exactly_one_threshold(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: e, kind: engagement, min_engaged_seconds: 60, min_page_views: 3}
 funnels:
   - {name: f, steps: [e, purchase]}
-""")
+""",
+    )
     assert "micro_conversions[0] 'e'" in message and "exactly one of" in message
 
 
 def test_a_destination_needs_a_path_pattern_starting_with_a_slash(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: p, kind: destination, page_path: pricing}
 funnels:
   - {name: f, steps: [p, purchase]}
-""")
+""",
+    )
     assert "must start with '/'" in message
 
 
 def test_the_macro_name_cannot_be_reused_for_a_micro_conversion(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: purchase, kind: action, event_name: purchase}
 funnels:
   - {name: f, steps: [view_item, purchase]}
-""")
+""",
+    )
     assert "macro-conversion" in message
 
 
@@ -113,10 +136,13 @@ def test_a_missing_file_and_broken_yaml_say_what_to_do(tmp_path):
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    message = error_of(tmp_path, """
+    message = error_of(
+        tmp_path,
+        """
 micro_conversions:
   - {name: a, kind: nope}
 funnels:
   - {name: f, steps: [a], window: soon}
-""")
+""",
+    )
     assert len(message.splitlines()) == 3

@@ -50,7 +50,9 @@ def test_purchase_events_carry_the_shopify_order_name_and_the_order_the_buying_c
         assert event.order.ga_client_id == event.session.device.cookie
     fired = {e.order.name for e in purchases}
     tracked = [o for o in world.orders if o.ga_client_id and not o.test]
-    assert 0 < len(tracked) - len(fired & {o.name for o in tracked}) < 0.2 * len(tracked), "some purchases unseen"
+    assert 0 < len(tracked) - len(fired & {o.name for o in tracked}) < 0.2 * len(tracked), (
+        "some purchases unseen"
+    )
 
 
 def test_order_names_run_in_creation_order(world):
@@ -113,7 +115,9 @@ def test_the_json_export_uses_bigquery_encoding(world):
     row = json.loads(line)
     assert isinstance(row["event_timestamp"], str) and row["event_timestamp"].isdigit()
     param = next(p for p in row["event_params"] if p["key"] == "ga_session_id")
-    assert param["value"] == {"int_value": param["value"]["int_value"]} and param["value"]["int_value"].isdigit()
+    assert (
+        param["value"] == {"int_value": param["value"]["int_value"]} and param["value"]["int_value"].isdigit()
+    )
     assert "user_id" not in row or row["user_id"] is not None, "NULL fields are left out, not null"
 
 

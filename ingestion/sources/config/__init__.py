@@ -25,23 +25,43 @@ from microfunnel.conversions import (
 from microfunnel.pii import KEY_ENV, hash_email
 
 SCHEMAS = {
-    "micro_conversions": pa.schema([
-        ("conversion_name", pa.string()), ("kind", pa.string()), ("event_name", pa.string()),
-        ("params_json", pa.string()), ("page_path", pa.string()),
-        ("min_engaged_seconds", pa.int64()), ("min_page_views", pa.int64()),
-    ]),
-    "funnels": pa.schema([
-        ("funnel_name", pa.string()), ("order_mode", pa.string()), ("window_seconds", pa.int64()),
-        ("step_count", pa.int64()),
-    ]),
-    "funnel_steps": pa.schema([("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]),
+    "micro_conversions": pa.schema(
+        [
+            ("conversion_name", pa.string()),
+            ("kind", pa.string()),
+            ("event_name", pa.string()),
+            ("params_json", pa.string()),
+            ("page_path", pa.string()),
+            ("min_engaged_seconds", pa.int64()),
+            ("min_page_views", pa.int64()),
+        ]
+    ),
+    "funnels": pa.schema(
+        [
+            ("funnel_name", pa.string()),
+            ("order_mode", pa.string()),
+            ("window_seconds", pa.int64()),
+            ("step_count", pa.int64()),
+        ]
+    ),
+    "funnel_steps": pa.schema(
+        [("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]
+    ),
     "funnel_exclusions": pa.schema([("funnel_name", pa.string()), ("step_name", pa.string())]),
-    "identity_max_links": pa.schema([
-        ("identifier_type", pa.string()), ("linked_type", pa.string()), ("max_links", pa.int64()),
-    ]),
-    "identity_blocklist": pa.schema([
-        ("identifier_type", pa.string()), ("identifier_value", pa.string()), ("reason", pa.string()),
-    ]),
+    "identity_max_links": pa.schema(
+        [
+            ("identifier_type", pa.string()),
+            ("linked_type", pa.string()),
+            ("max_links", pa.int64()),
+        ]
+    ),
+    "identity_blocklist": pa.schema(
+        [
+            ("identifier_type", pa.string()),
+            ("identifier_value", pa.string()),
+            ("reason", pa.string()),
+        ]
+    ),
 }
 
 
@@ -59,7 +79,9 @@ def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conv
                     "Shopify source uses, or write the entry as email_hash"
                 )
             kind, value = "email_hash", hash_email(value, pii_hash_key)
-        rows.setdefault((kind, value), {"identifier_type": kind, "identifier_value": value, "reason": entry.reason})
+        rows.setdefault(
+            (kind, value), {"identifier_type": kind, "identifier_value": value, "reason": entry.reason}
+        )
     return list(rows.values())
 
 
@@ -69,25 +91,50 @@ def catalog_rows(
     """The catalog flattened into the rows of each config table."""
     micro = []
     for conversion in catalog.micro_conversions:
-        row = {"conversion_name": conversion.name, "kind": conversion.kind, "event_name": None,
-               "params_json": "{}", "page_path": None, "min_engaged_seconds": None, "min_page_views": None}
+        row = {
+            "conversion_name": conversion.name,
+            "kind": conversion.kind,
+            "event_name": None,
+            "params_json": "{}",
+            "page_path": None,
+            "min_engaged_seconds": None,
+            "min_page_views": None,
+        }
         if isinstance(conversion, ActionConversion):
-            row.update(event_name=conversion.event_name,
-                       params_json=json.dumps({k: str(v) for k, v in conversion.params.items()}, sort_keys=True))
+            row.update(
+                event_name=conversion.event_name,
+                params_json=json.dumps({k: str(v) for k, v in conversion.params.items()}, sort_keys=True),
+            )
         elif isinstance(conversion, DestinationConversion):
             row.update(event_name="page_view", page_path=conversion.page_path)
         elif isinstance(conversion, EngagementConversion):
-            row.update(min_engaged_seconds=conversion.min_engaged_seconds, min_page_views=conversion.min_page_views)
+            row.update(
+                min_engaged_seconds=conversion.min_engaged_seconds, min_page_views=conversion.min_page_views
+            )
         micro.append(row)
     return {
         "micro_conversions": micro,
-        "funnels": [{"funnel_name": f.name, "order_mode": f.order, "window_seconds": f.window_seconds,
-                     "step_count": len(f.steps)} for f in catalog.funnels],
-        "funnel_steps": [{"funnel_name": f.name, "step_index": i, "step_name": step}
-                         for f in catalog.funnels for i, step in enumerate(f.steps, start=1)],
-        "funnel_exclusions": [{"funnel_name": f.name, "step_name": step} for f in catalog.funnels for step in f.exclude],
-        "identity_max_links": [{"identifier_type": kind, "linked_type": linked, "max_links": cap}
-                               for (kind, linked), cap in catalog.identity.caps().items()],
+        "funnels": [
+            {
+                "funnel_name": f.name,
+                "order_mode": f.order,
+                "window_seconds": f.window_seconds,
+                "step_count": len(f.steps),
+            }
+            for f in catalog.funnels
+        ],
+        "funnel_steps": [
+            {"funnel_name": f.name, "step_index": i, "step_name": step}
+            for f in catalog.funnels
+            for i, step in enumerate(f.steps, start=1)
+        ],
+        "funnel_exclusions": [
+            {"funnel_name": f.name, "step_name": step} for f in catalog.funnels for step in f.exclude
+        ],
+        "identity_max_links": [
+            {"identifier_type": kind, "linked_type": linked, "max_links": cap}
+            for (kind, linked), cap in catalog.identity.caps().items()
+        ],
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
     }
 

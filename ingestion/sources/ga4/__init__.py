@@ -37,15 +37,17 @@ def ga4(
 
 
 @dlt.resource(name="events", write_disposition="merge", primary_key="event_key")
-def events(
-    bucket_url: str, file_glob: str, start_date: str | None, lookback_days: int
-) -> Iterator[pa.Table]:
+def events(bucket_url: str, file_glob: str, start_date: str | None, lookback_days: int) -> Iterator[pa.Table]:
     """One row per GA4 event, as exported, plus `event_key` and the export file it came from."""
     state = dlt.current.resource_state()
     last_day = date.fromisoformat(state["last_export_day"]) if state.get("last_export_day") else None
     since = _first_day_to_read(last_day, start_date, lookback_days)
     files = sorted(
-        (item for item in filesystem(bucket_url=bucket_url, file_glob=file_glob) if export_day(item["file_name"])),
+        (
+            item
+            for item in filesystem(bucket_url=bucket_url, file_glob=file_glob)
+            if export_day(item["file_name"])
+        ),
         key=lambda item: item["file_name"],
     )
     newest = last_day
