@@ -6,6 +6,7 @@ import importlib
 import sys
 
 BENCHMARKS = {
+    "ga4_ingest": "bench.ga4_ingest",  # our arrow+parquet GA4 load vs dlt's default insert_values
     "identity": "bench.identity",  # stitching >= 5M edges vs scipy connected_components
     "funnels": "bench.funnels",  # a 5-step funnel over >= 10M events vs chDB windowFunnel and pandas
 }
