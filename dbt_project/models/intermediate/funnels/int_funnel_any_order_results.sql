@@ -24,17 +24,24 @@ funnels as (
 
 start_exclusions as (
 
-    select distinct funnel_name, person_id, event_ts_us, next_exclusion_ts_us
+    select distinct
+        occurrences.funnel_person_key,
+        occurrences.event_ts_us,
+        occurrences.next_exclusion_ts_us
+
     from occurrences
+    inner join funnels on funnels.funnel_name = occurrences.funnel_name
+    where funnels.order_mode = 'any'
 
 ),
 
 windows as (
 
     select
-        window_steps.funnel_name,
-        window_steps.person_id,
+        window_steps.funnel_person_key,
         window_steps.window_start_ts_us,
+        any_value(window_steps.funnel_name) as funnel_name,
+        any_value(window_steps.person_id) as person_id,
         count(*) as steps_reached,
         case
             when count(*) = any_value(funnels.step_count) then max(window_steps.event_ts_us)
@@ -43,7 +50,7 @@ windows as (
 
     from window_steps
     inner join funnels on funnels.funnel_name = window_steps.funnel_name
-    group by 1, 2, 3
+    group by 1, 2
 
 ),
 
@@ -55,8 +62,7 @@ windows_checked as (
 
     from windows
     inner join start_exclusions
-        on start_exclusions.funnel_name = windows.funnel_name
-        and start_exclusions.person_id = windows.person_id
+        on start_exclusions.funnel_person_key = windows.funnel_person_key
         and start_exclusions.event_ts_us = windows.window_start_ts_us
 
 ),
@@ -66,7 +72,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by funnel_name, person_id
+            partition by funnel_person_key
             order by is_cut, steps_reached desc, window_start_ts_us
         ) as window_rank
 
@@ -79,6 +85,7 @@ results as (
     select
         funnel_name,
         person_id,
+        funnel_person_key,
         case when is_cut then null else window_start_ts_us end as window_start_ts_us,
         case when is_cut then 0 else steps_reached end as steps_reached,
         is_cut as is_excluded

@@ -32,7 +32,13 @@ any_order_occurrences as (
 
 window_starts as (
 
-    select distinct funnel_name, person_id, event_ts_us as window_start_ts_us, window_us
+    select distinct
+        funnel_name,
+        person_id,
+        funnel_person_key,
+        event_ts_us as window_start_ts_us,
+        window_us
+
     from any_order_occurrences
 
 ),
@@ -42,61 +48,66 @@ starts_and_targets as (
     -- role 0 = a window start looking for step k, 1 = an occurrence of step k; at one timestamp
     -- the start sorts first, so a window includes the events at its own start
     select
-        window_starts.funnel_name,
-        window_starts.person_id,
+        window_starts.*,
         funnel_steps.step_index,
         window_starts.window_start_ts_us as event_ts_us,
         null as event_pos,
+        null as event_id,
         0 as role
+
     from window_starts
     inner join funnel_steps on funnel_steps.funnel_name = window_starts.funnel_name
-    union all
-    select funnel_name, person_id, step_index, event_ts_us, event_pos, 1 as role
-    from any_order_occurrences
 
-),
-
-first_positions as (
+    union all by name
 
     select
         funnel_name,
         person_id,
+        funnel_person_key,
         step_index,
-        event_ts_us as window_start_ts_us,
-        role,
-        min(case when role = 1 then event_pos end) over (
-            partition by funnel_name, person_id, step_index
-            order by event_ts_us, role
-            rows between 1 following and unbounded following
-        ) as first_event_pos
+        event_ts_us,
+        event_pos,
+        event_id,
+        1 as role
+
+    from any_order_occurrences
+
+),
+
+first_occurrences as (
+
+    select
+        *,
+        first_value(case when role = 1 then event_pos end ignore nulls) over later_occurrences
+            as first_event_pos,
+        first_value(case when role = 1 then event_ts_us end ignore nulls) over later_occurrences
+            as first_event_ts_us,
+        first_value(case when role = 1 then event_id end ignore nulls) over later_occurrences
+            as first_event_id
 
     from starts_and_targets
+    window later_occurrences as (
+        partition by funnel_person_key, step_index
+        order by event_ts_us, role, event_pos
+        rows between 1 following and unbounded following
+    )
 
 ),
 
 window_steps as (
 
     select
-        window_starts.funnel_name,
-        window_starts.person_id,
-        window_starts.window_start_ts_us,
-        first_positions.step_index,
-        firsts.event_pos,
-        firsts.event_ts_us,
-        firsts.event_id
+        funnel_name,
+        person_id,
+        window_start_ts_us,
+        step_index,
+        first_event_pos as event_pos,
+        first_event_ts_us as event_ts_us,
+        first_event_id as event_id,
+        funnel_person_key
 
-    from window_starts
-    inner join first_positions
-        on first_positions.funnel_name = window_starts.funnel_name
-        and first_positions.person_id = window_starts.person_id
-        and first_positions.window_start_ts_us = window_starts.window_start_ts_us
-        and first_positions.role = 0
-    inner join any_order_occurrences as firsts
-        on firsts.funnel_name = first_positions.funnel_name
-        and firsts.person_id = first_positions.person_id
-        and firsts.step_index = first_positions.step_index
-        and firsts.event_pos = first_positions.first_event_pos
-    where firsts.event_ts_us <= window_starts.window_start_ts_us + window_starts.window_us
+    from first_occurrences
+    where role = 0 and first_event_ts_us <= window_start_ts_us + window_us
 
 )
 

@@ -30,20 +30,31 @@ strict_breaks as (
 
 ),
 
-links as (
+links as materialized (
 
+    -- computed once, not once per step of the recursion; a strict link broken by another
+    -- event in between is no link
     select
-        successors.*,
-        funnels.window_seconds * 1000000 as window_us,
-        funnels.order_mode = 'strict' as is_strict,
-        strict_breaks.next_break_ts_us
+        successors.funnel_person_key,
+        successors.step_index,
+        successors.event_pos,
+        successors.next_exclusion_ts_us,
+        successors.next_event_pos,
+        successors.next_event_ts_us,
+        successors.next_event_id,
+        funnels.window_seconds * 1000000 as window_us
 
     from successors
     inner join funnels on funnels.funnel_name = successors.funnel_name
     left join strict_breaks
-        on strict_breaks.funnel_name = successors.funnel_name
-        and strict_breaks.event_id = successors.event_id
+        on strict_breaks.funnel_person_key = successors.funnel_person_key
+        and strict_breaks.event_seq = successors.event_seq
         and strict_breaks.step_index = successors.step_index
+    where successors.next_event_pos is not null
+        and (
+            funnels.order_mode <> 'strict'
+            or coalesce(strict_breaks.next_break_ts_us >= successors.next_event_ts_us, true)
+        )
 
 ),
 
@@ -54,7 +65,8 @@ entries as (
         occurrences.person_id,
         occurrences.event_pos as entry_pos,
         occurrences.event_ts_us as entry_ts_us,
-        occurrences.event_id as entry_event_id
+        occurrences.event_id as entry_event_id,
+        occurrences.funnel_person_key
 
     from occurrences
     inner join funnels on funnels.funnel_name = occurrences.funnel_name
@@ -73,7 +85,8 @@ journey_steps as (
         entry_pos as event_pos,
         entry_ts_us as event_ts_us,
         entry_event_id as event_id,
-        true as is_stored
+        true as is_stored,
+        funnel_person_key
 
     from entries
 
@@ -88,25 +101,21 @@ journey_steps as (
         links.next_event_pos as event_pos,
         links.next_event_ts_us as event_ts_us,
         links.next_event_id as event_id,
-        not coalesce(links.next_exclusion_ts_us < links.next_event_ts_us, false) as is_stored
+        not coalesce(links.next_exclusion_ts_us < links.next_event_ts_us, false) as is_stored,
+        waiting.funnel_person_key
 
     from (
         select
             *,
-            lead(event_pos) over (
-                partition by funnel_name, person_id order by entry_pos
-            ) as newer_arrival_pos
+            lead(event_pos) over (partition by funnel_person_key order by entry_pos) as newer_arrival_pos
         from journey_steps
         where is_stored
     ) as waiting
     inner join links
-        on links.funnel_name = waiting.funnel_name
-        and links.person_id = waiting.person_id
+        on links.funnel_person_key = waiting.funnel_person_key
         and links.step_index = waiting.step_index
         and links.event_pos = waiting.event_pos
-    where links.next_event_pos is not null
-        and links.next_event_ts_us - waiting.entry_ts_us <= links.window_us
-        and (not links.is_strict or coalesce(links.next_break_ts_us >= links.next_event_ts_us, true))
+    where links.next_event_ts_us - waiting.entry_ts_us <= links.window_us
         and (waiting.newer_arrival_pos is null or waiting.newer_arrival_pos >= links.next_event_pos)
 
 )

@@ -32,7 +32,7 @@ last_steps as (
     select
         journey_steps.*,
         row_number() over (
-            partition by funnel_name, person_id, entry_pos order by step_index desc
+            partition by funnel_person_key, entry_pos order by step_index desc
         ) as steps_from_last
 
     from journey_steps
@@ -44,6 +44,7 @@ journeys as (
     select
         last_steps.funnel_name,
         last_steps.person_id,
+        last_steps.funnel_person_key,
         last_steps.entry_pos,
         last_steps.entry_ts_us,
         last_steps.step_index as steps_reached,
@@ -61,12 +62,12 @@ journeys as (
     from last_steps
     inner join funnels on funnels.funnel_name = last_steps.funnel_name
     inner join occurrences
-        on occurrences.funnel_name = last_steps.funnel_name
-        and occurrences.event_id = last_steps.event_id
+        on occurrences.funnel_person_key = last_steps.funnel_person_key
+        and occurrences.event_pos = last_steps.event_pos
         and occurrences.step_index = last_steps.step_index
     left join strict_breaks
-        on strict_breaks.funnel_name = last_steps.funnel_name
-        and strict_breaks.event_id = last_steps.event_id
+        on strict_breaks.funnel_person_key = last_steps.funnel_person_key
+        and strict_breaks.event_seq = occurrences.event_seq
         and strict_breaks.step_index = last_steps.step_index
     where last_steps.steps_from_last = 1
 

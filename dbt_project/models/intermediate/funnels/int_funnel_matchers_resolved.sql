@@ -1,5 +1,6 @@
 {#- What each funnel step and exclusion name means (DESIGN.md section 6): a micro-conversion of
-    the catalog (its occurrences), `purchase` (the macro rows), or else any GA4 event name. -#}
+    the catalog (its occurrences), `purchase` (the macro rows), or else any GA4 event name.
+    funnel_key numbers the funnels (1, 2, ...) for the engine's integer keys. -#}
 with
 
 funnel_steps as (
@@ -34,6 +35,7 @@ resolved as (
 
     select
         matchers.funnel_name,
+        dense_rank() over (order by matchers.funnel_name) as funnel_key,
         matchers.step_index,
         matchers.step_name,
         matchers.is_exclusion,

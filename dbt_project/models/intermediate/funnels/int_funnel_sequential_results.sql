@@ -13,7 +13,7 @@ furthest as (
 
     select
         *,
-        max(steps_reached) over (partition by funnel_name, person_id) as furthest_step
+        max(steps_reached) over (partition by funnel_person_key) as furthest_step
 
     from journeys
 
@@ -24,7 +24,7 @@ candidates as (
     select
         *,
         row_number() over (
-            partition by funnel_name, person_id
+            partition by funnel_person_key
             order by is_excluded, last_event_pos
         ) as candidate_rank
 
@@ -38,6 +38,7 @@ results as (
     select
         funnel_name,
         person_id,
+        funnel_person_key,
         case when is_excluded then null else entry_pos end as entry_pos,
         case when is_excluded then 0 else steps_reached end as steps_reached,
         is_excluded

@@ -1,5 +1,7 @@
 {#- Every event that matches a funnel step or exclusion, once per funnel x event x step. The
-    events' clock and order come from int_person_events, whatever the step's source. -#}
+    events' clock and order come from int_person_events, whatever the step's source.
+    funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
+    engine's windows partition and its joins key on it instead of two strings. -#}
 with
 
 matchers as (
@@ -20,34 +22,44 @@ recompute_persons as (
 
 ),
 
-person_events as (
-
-    select all_person_events.*
-    from all_person_events
-    inner join recompute_persons on recompute_persons.person_id = all_person_events.person_id
-
-),
-
 micro_conversions as (
 
     select * from {{ ref('fct_micro_conversions') }}
 
 ),
 
+person_events as (
+
+    select
+        all_person_events.person_id,
+        recompute_persons.person_key,
+        all_person_events.event_id,
+        all_person_events.event_ts_us,
+        all_person_events.event_seq,
+        all_person_events.event_name,
+        all_person_events.is_macro
+
+    from all_person_events
+    inner join recompute_persons on recompute_persons.person_id = all_person_events.person_id
+
+),
+
 micro_conversion_matches as (
 
-    select matchers.*, micro_conversions.event_id
+    -- one row per matcher x event: micro_conversion_id is md5(conversion_name | event_id)
+    select matchers.*, person_events.*
     from matchers
     inner join micro_conversions
         on micro_conversions.conversion_name = matchers.step_name
         and micro_conversions.kind <> 'macro'
+    inner join person_events on person_events.event_id = micro_conversions.event_id
     where matchers.matcher_source = 'micro_conversion'
 
 ),
 
 macro_matches as (
 
-    select matchers.*, person_events.event_id
+    select matchers.*, person_events.*
     from matchers
     inner join person_events on person_events.is_macro
     where matchers.matcher_source = 'macro'
@@ -56,7 +68,7 @@ macro_matches as (
 
 event_name_matches as (
 
-    select matchers.*, person_events.event_id
+    select matchers.*, person_events.*
     from matchers
     inner join person_events
         on person_events.event_name = matchers.step_name
@@ -67,10 +79,11 @@ event_name_matches as (
 
 matches as (
 
+    -- the three sources are disjoint (matcher_source), so no row repeats
     select * from micro_conversion_matches
-    union
+    union all
     select * from macro_matches
-    union
+    union all
     select * from event_name_matches
 
 ),
@@ -78,17 +91,19 @@ matches as (
 occurrences as (
 
     select
-        matches.funnel_name,
-        person_events.person_id,
-        person_events.event_id,
-        person_events.event_ts_us,
-        person_events.event_seq,
-        matches.step_index,
-        matches.step_name,
-        matches.is_exclusion
+        funnel_name,
+        person_id,
+        event_id,
+        event_ts_us,
+        event_seq,
+        step_index,
+        step_name,
+        is_exclusion,
+        funnel_key,
+        person_key,
+        person_key * 65536 + funnel_key as funnel_person_key
 
     from matches
-    inner join person_events on person_events.event_id = matches.event_id
 
 )
 

@@ -1,6 +1,7 @@
 {#- Each step occurrence with its event's place in the funnel's processing order: by time, then
     lowest matched step (PostHog takes same-timestamp events in step order), then event_seq;
-    and the first exclusion strictly after it, which decides the exclusion rules. -#}
+    and the first exclusion strictly after it, which decides the exclusion rules. One sort of
+    the person's step and exclusion rows gives both (event_seq is unique per person). -#}
 with
 
 occurrences as (
@@ -9,57 +10,60 @@ occurrences as (
 
 ),
 
-events_lowest_step as (
+step_occurrences as (
+
+    select
+        *,
+        min(step_index) over (partition by funnel_person_key, event_seq) as lowest_step_index
+
+    from occurrences
+    where not is_exclusion
+
+),
+
+steps_and_exclusions as (
+
+    -- role 0 = an exclusion event, 1 = a step occurrence; at one timestamp the exclusions sort
+    -- first, so the rows after a step occurrence hold only strictly later exclusions
+    select *, 1 as role from step_occurrences
+    union all by name
+    select *, 0 as role from occurrences where is_exclusion
+
+),
+
+ordered as (
 
     select
         funnel_name,
         person_id,
         event_id,
         event_ts_us,
-        event_seq,
-        min(step_index) as lowest_step_index,
-        bool_or(is_exclusion) as is_exclusion
+        step_index,
+        role,
+        -- an event's rows are adjacent here and its lowest step's row comes first
+        count(case when step_index = lowest_step_index then 1 end) over (
+            processing_order rows between unbounded preceding and current row
+        ) as event_pos,
+        min(case when role = 0 then event_ts_us end) over (
+            processing_order rows between 1 following and unbounded following
+        ) as next_exclusion_ts_us,
+        funnel_person_key,
+        event_seq
 
-    from occurrences
-    group by 1, 2, 3, 4, 5
-
-),
-
-events_ranked as (
-
-    select
-        *,
-        case when lowest_step_index is not null then row_number() over (
-            partition by funnel_name, person_id, lowest_step_index is not null
-            order by event_ts_us, lowest_step_index, event_seq
-        ) end as event_pos,
-        min(case when is_exclusion then event_ts_us end) over (
-            partition by funnel_name, person_id
-            order by event_ts_us
-            range between 1 following and unbounded following
-        ) as next_exclusion_ts_us
-
-    from events_lowest_step
+    from steps_and_exclusions
+    window processing_order as (
+        partition by funnel_person_key
+        order by event_ts_us, role, lowest_step_index, event_seq, step_index
+    )
 
 ),
 
-step_occurrences as (
+step_occurrences_ordered as (
 
-    select
-        occurrences.funnel_name,
-        occurrences.person_id,
-        occurrences.event_id,
-        occurrences.event_ts_us,
-        occurrences.step_index,
-        events_ranked.event_pos,
-        events_ranked.next_exclusion_ts_us
-
-    from occurrences
-    inner join events_ranked
-        on events_ranked.funnel_name = occurrences.funnel_name
-        and events_ranked.event_id = occurrences.event_id
-    where not occurrences.is_exclusion
+    select * exclude (role)
+    from ordered
+    where role = 1
 
 )
 
-select * from step_occurrences
+select * from step_occurrences_ordered

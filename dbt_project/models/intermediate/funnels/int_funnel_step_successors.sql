@@ -28,60 +28,54 @@ anchors_and_targets as (
 
     -- role 0 = a candidate step j+1 event, 1 = a step j event looking for it; at one position
     -- the candidate sorts first, so an event never succeeds itself
-    select funnel_name, person_id, step_index + 1 as target_step_index, event_pos, 1 as role
+    select *, step_index + 1 as target_step_index, 1 as role
     from sequential_occurrences
     where step_index < step_count
     union all
-    select funnel_name, person_id, step_index as target_step_index, event_pos, 0 as role
+    select *, step_index as target_step_index, 0 as role
     from sequential_occurrences
     where step_index > 1
 
 ),
 
-next_positions as (
+next_targets as (
 
     select
-        funnel_name,
-        person_id,
-        target_step_index - 1 as step_index,
-        event_pos,
-        role,
-        min(case when role = 0 then event_pos end) over (
-            partition by funnel_name, person_id, target_step_index
-            order by event_pos, role
-            rows between 1 following and unbounded following
-        ) as next_event_pos
+        *,
+        first_value(case when role = 0 then event_pos end ignore nulls) over later_targets
+            as next_event_pos,
+        first_value(case when role = 0 then event_ts_us end ignore nulls) over later_targets
+            as next_event_ts_us,
+        first_value(case when role = 0 then event_id end ignore nulls) over later_targets
+            as next_event_id
 
     from anchors_and_targets
+    window later_targets as (
+        partition by funnel_person_key, target_step_index
+        order by event_pos, role
+        rows between 1 following and unbounded following
+    )
 
 ),
 
 successors as (
 
     select
-        anchors.funnel_name,
-        anchors.person_id,
-        anchors.step_index,
-        anchors.event_id,
-        anchors.event_pos,
-        anchors.event_ts_us,
-        anchors.next_exclusion_ts_us,
-        targets.event_pos as next_event_pos,
-        targets.event_ts_us as next_event_ts_us,
-        targets.event_id as next_event_id
+        funnel_name,
+        person_id,
+        step_index,
+        event_id,
+        event_pos,
+        event_ts_us,
+        next_exclusion_ts_us,
+        next_event_pos,
+        next_event_ts_us,
+        next_event_id,
+        funnel_person_key,
+        event_seq
 
-    from sequential_occurrences as anchors
-    inner join next_positions
-        on next_positions.funnel_name = anchors.funnel_name
-        and next_positions.person_id = anchors.person_id
-        and next_positions.step_index = anchors.step_index
-        and next_positions.event_pos = anchors.event_pos
-        and next_positions.role = 1
-    left join sequential_occurrences as targets
-        on targets.funnel_name = anchors.funnel_name
-        and targets.person_id = anchors.person_id
-        and targets.step_index = anchors.step_index + 1
-        and targets.event_pos = next_positions.next_event_pos
+    from next_targets
+    where role = 1
 
 )
 

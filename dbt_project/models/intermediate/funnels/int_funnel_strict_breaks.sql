@@ -28,27 +28,34 @@ funnel_steps as (
 
 ),
 
-strict_persons as (
+strict_occurrences as (
 
-    select distinct occurrences.funnel_name, occurrences.person_id
+    select occurrences.*
     from occurrences
     inner join funnels on funnels.funnel_name = occurrences.funnel_name
     where funnels.order_mode = 'strict'
 
 ),
 
+strict_persons as (
+
+    select distinct funnel_name, person_id, funnel_person_key
+    from strict_occurrences
+
+),
+
 step_matches as (
 
-    select distinct funnel_name, event_id, step_index
-    from occurrences
+    select distinct funnel_person_key, event_seq, step_index
+    from strict_occurrences
     where not is_exclusion
 
 ),
 
 exclusion_matches as (
 
-    select distinct funnel_name, event_id
-    from occurrences
+    select distinct funnel_person_key, event_seq
+    from strict_occurrences
     where is_exclusion
 
 ),
@@ -62,19 +69,21 @@ events_by_step as (
         person_events.event_id,
         person_events.event_ts_us,
         funnel_steps.step_index,
-        step_matches.event_id is not null as matches_step,
-        exclusion_matches.event_id is not null as is_exclusion
+        step_matches.event_seq is not null as matches_step,
+        exclusion_matches.event_seq is not null as is_exclusion,
+        strict_persons.funnel_person_key,
+        person_events.event_seq
 
     from strict_persons
     inner join person_events on person_events.person_id = strict_persons.person_id
     inner join funnel_steps on funnel_steps.funnel_name = strict_persons.funnel_name
     left join step_matches
-        on step_matches.funnel_name = strict_persons.funnel_name
-        and step_matches.event_id = person_events.event_id
+        on step_matches.funnel_person_key = strict_persons.funnel_person_key
+        and step_matches.event_seq = person_events.event_seq
         and step_matches.step_index = funnel_steps.step_index
     left join exclusion_matches
-        on exclusion_matches.funnel_name = strict_persons.funnel_name
-        and exclusion_matches.event_id = person_events.event_id
+        on exclusion_matches.funnel_person_key = strict_persons.funnel_person_key
+        and exclusion_matches.event_seq = person_events.event_seq
 
 ),
 
@@ -88,11 +97,13 @@ breaks as (
         matches_step,
         min(case when not matches_step then event_ts_us end) over later_events as next_break_ts_us,
         min(case when not matches_step and not is_exclusion then event_ts_us end) over later_events
-            as next_tail_break_ts_us
+            as next_tail_break_ts_us,
+        funnel_person_key,
+        event_seq
 
     from events_by_step
     window later_events as (
-        partition by funnel_name, person_id, step_index
+        partition by funnel_person_key, step_index
         order by event_ts_us
         range between 1 following and unbounded following
     )
@@ -101,7 +112,16 @@ breaks as (
 
 step_occurrence_breaks as (
 
-    select funnel_name, person_id, event_id, step_index, next_break_ts_us, next_tail_break_ts_us
+    select
+        funnel_name,
+        person_id,
+        event_id,
+        step_index,
+        next_break_ts_us,
+        next_tail_break_ts_us,
+        funnel_person_key,
+        event_seq
+
     from breaks
     where matches_step
 

@@ -65,12 +65,12 @@ sequential_steps as (
         journey_steps.person_id,
         journey_steps.step_index,
         journey_steps.step_index as funnel_step_index,
-        journey_steps.event_id
+        journey_steps.event_id,
+        journey_steps.funnel_person_key
 
     from sequential_results
     inner join journey_steps
-        on journey_steps.funnel_name = sequential_results.funnel_name
-        and journey_steps.person_id = sequential_results.person_id
+        on journey_steps.funnel_person_key = sequential_results.funnel_person_key
         and journey_steps.entry_pos = sequential_results.entry_pos
     where not sequential_results.is_excluded
 
@@ -82,16 +82,16 @@ any_order_steps as (
         any_order_window_steps.funnel_name,
         any_order_window_steps.person_id,
         row_number() over (
-            partition by any_order_window_steps.funnel_name, any_order_window_steps.person_id
+            partition by any_order_window_steps.funnel_person_key
             order by any_order_window_steps.event_pos, any_order_window_steps.step_index
         ) as step_index,
         any_order_window_steps.step_index as funnel_step_index,
-        any_order_window_steps.event_id
+        any_order_window_steps.event_id,
+        any_order_window_steps.funnel_person_key
 
     from any_order_results
     inner join any_order_window_steps
-        on any_order_window_steps.funnel_name = any_order_results.funnel_name
-        and any_order_window_steps.person_id = any_order_results.person_id
+        on any_order_window_steps.funnel_person_key = any_order_results.funnel_person_key
         and any_order_window_steps.window_start_ts_us = any_order_results.window_start_ts_us
     where not any_order_results.is_excluded
 
@@ -129,7 +129,7 @@ with_times as (
         and funnel_steps.step_index = steps_reached.funnel_step_index
     inner join person_events on person_events.event_id = steps_reached.event_id
     window journey as (
-        partition by steps_reached.funnel_name, steps_reached.person_id
+        partition by steps_reached.funnel_person_key
         order by steps_reached.step_index
     )
 
