@@ -1,6 +1,7 @@
 {#- One row per journey of an ordered or strict funnel: how far it got and whether an exclusion
     hit it, between two of its steps or after its last one within the window (strict: before
     its run broke). See microfunnel/funnel_semantics.py `_excluded_after_last_step`. -#}
+{{ config(materialized='view') }}
 with
 
 journey_steps as (

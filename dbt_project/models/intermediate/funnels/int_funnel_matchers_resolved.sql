@@ -1,6 +1,7 @@
 {#- What each funnel step and exclusion name means (DESIGN.md section 6): a micro-conversion of
     the catalog (its occurrences), `purchase` (the macro rows), or else any GA4 event name.
-    funnel_key numbers the funnels (1, 2, ...) for the engine's integer keys. -#}
+    funnel_key numbers the funnels (1, 2, ...) for the engine's integer keys; order_mode rides
+    along so that a model reading one mode's occurrences filters them at the source. -#}
 with
 
 funnel_steps as (
@@ -18,6 +19,12 @@ funnel_exclusions as (
 micro_conversions as (
 
     select * from {{ ref('stg_config__micro_conversions') }}
+
+),
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
 
 ),
 
@@ -39,6 +46,7 @@ resolved as (
         matchers.step_index,
         matchers.step_name,
         matchers.is_exclusion,
+        funnels.order_mode,
         case
             when micro_conversions.conversion_name is not null then 'micro_conversion'
             when matchers.step_name = 'purchase' then 'macro'
@@ -46,6 +54,7 @@ resolved as (
         end as matcher_source
 
     from matchers
+    inner join funnels on funnels.funnel_name = matchers.funnel_name
     left join micro_conversions on micro_conversions.conversion_name = matchers.step_name
 
 )

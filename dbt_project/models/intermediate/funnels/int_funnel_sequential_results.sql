@@ -1,6 +1,7 @@
 {#- Which journey counts for each person of an ordered or strict funnel (PostHog's max_step):
     the first clean journey to reach the furthest step any journey reached; when no clean
     journey gets that far the person is excluded and appears at no step. -#}
+{{ config(materialized='view') }}
 with
 
 journeys as (

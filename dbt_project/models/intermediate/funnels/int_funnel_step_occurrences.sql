@@ -2,6 +2,7 @@
     events' clock and order come from int_person_events, whatever the step's source.
     funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
     engine's windows partition and its joins key on it instead of two strings. -#}
+{{ config(materialized='view') }}
 with
 
 matchers as (
@@ -10,8 +11,9 @@ matchers as (
 
 ),
 
-all_person_events as (
+all_person_events as not materialized (
 
+    -- inlined into each match below, so a branch with no matchers reads no events
     select * from {{ ref('int_person_events') }}
 
 ),
@@ -28,8 +30,9 @@ micro_conversions as (
 
 ),
 
-person_events as (
+person_events as not materialized (
 
+    -- inlined into each match below, so a branch with no matchers reads no events
     select
         all_person_events.person_id,
         recompute_persons.person_key,
@@ -99,6 +102,7 @@ occurrences as (
         step_index,
         step_name,
         is_exclusion,
+        order_mode,
         funnel_key,
         person_key,
         person_key * 65536 + funnel_key as funnel_person_key

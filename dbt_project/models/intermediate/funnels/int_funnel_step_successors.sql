@@ -1,6 +1,7 @@
 {#- For every occurrence of step j (j below the last step) of an ordered or strict funnel, the
     first occurrence of step j+1 strictly later in the processing order: the event a journey
     waiting at step j would take next. One window pass per step pair, no range join. -#}
+{{ config(materialized='view') }}
 with
 
 occurrences as (

@@ -16,12 +16,6 @@ person_events as (
 
 ),
 
-funnels as (
-
-    select * from {{ ref('stg_config__funnels') }}
-
-),
-
 funnel_steps as (
 
     select * from {{ ref('stg_config__funnel_steps') }}
@@ -30,10 +24,9 @@ funnel_steps as (
 
 strict_occurrences as (
 
-    select occurrences.*
+    select *
     from occurrences
-    inner join funnels on funnels.funnel_name = occurrences.funnel_name
-    where funnels.order_mode = 'strict'
+    where order_mode = 'strict'
 
 ),
 
@@ -60,30 +53,38 @@ exclusion_matches as (
 
 ),
 
+strict_person_events as (
+
+    select *
+    from person_events
+    where person_id in (select person_id from strict_persons)
+
+),
+
 events_by_step as (
 
     -- every event of a person in a strict funnel, once per step of that funnel
     select
         strict_persons.funnel_name,
-        person_events.person_id,
-        person_events.event_id,
-        person_events.event_ts_us,
+        strict_person_events.person_id,
+        strict_person_events.event_id,
+        strict_person_events.event_ts_us,
         funnel_steps.step_index,
         step_matches.event_seq is not null as matches_step,
         exclusion_matches.event_seq is not null as is_exclusion,
         strict_persons.funnel_person_key,
-        person_events.event_seq
+        strict_person_events.event_seq
 
     from strict_persons
-    inner join person_events on person_events.person_id = strict_persons.person_id
+    inner join strict_person_events on strict_person_events.person_id = strict_persons.person_id
     inner join funnel_steps on funnel_steps.funnel_name = strict_persons.funnel_name
     left join step_matches
         on step_matches.funnel_person_key = strict_persons.funnel_person_key
-        and step_matches.event_seq = person_events.event_seq
+        and step_matches.event_seq = strict_person_events.event_seq
         and step_matches.step_index = funnel_steps.step_index
     left join exclusion_matches
         on exclusion_matches.funnel_person_key = strict_persons.funnel_person_key
-        and exclusion_matches.event_seq = person_events.event_seq
+        and exclusion_matches.event_seq = strict_person_events.event_seq
 
 ),
 
