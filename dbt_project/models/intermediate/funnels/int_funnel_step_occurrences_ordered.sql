@@ -13,8 +13,19 @@ occurrences as (
 step_occurrences as (
 
     select
-        *,
-        min(step_index) over (partition by funnel_person_key, event_seq) as lowest_step_index
+        funnel_name,
+        person_id,
+        event_id,
+        event_ts_us,
+        step_index,
+        funnel_person_key,
+        event_seq,
+        -- the event's rows are the peers of (event_ts_us, event_seq)
+        min(step_index) over (
+            partition by funnel_person_key
+            order by event_ts_us, event_seq
+            groups between current row and current row
+        ) as lowest_step_index
 
     from occurrences
     where not is_exclusion
@@ -27,7 +38,7 @@ steps_and_exclusions as (
     -- first, so the rows after a step occurrence hold only strictly later exclusions
     select *, 1 as role from step_occurrences
     union all by name
-    select *, 0 as role from occurrences where is_exclusion
+    select funnel_person_key, event_ts_us, 0 as role from occurrences where is_exclusion
 
 ),
 
