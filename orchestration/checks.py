@@ -1,4 +1,4 @@
-"""Asset checks beyond dbt's tests: raw GA4 freshness, and funnel conversion anomalies.
+"""Asset checks beyond dbt's tests: funnel conversion anomalies.
 
 A step's conversion (from the previous step) on the newest entry day whose window has fully
 elapsed is compared with its trailing band (mean ± 3 standard deviations of the 14 days
@@ -88,8 +88,3 @@ def funnel_conversion_within_trailing_band() -> AssetCheckResult:
             or "none",
         },
     )
-
-
-raw_ga4_freshness = build_last_update_freshness_checks(
-    assets=[AssetKey(["raw_ga4", "events"])], lower_bound_delta=timedelta(hours=26)
-)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, build_sensor_for_freshness_checks
+from dagster import Definitions
 
 from orchestration.assets.ingestion import all_source_assets
 from orchestration.assets.serving import serving_snapshot_asset
 from orchestration.assets.transformation import dbt_models
-from orchestration.checks import funnel_conversion_within_trailing_band, raw_ga4_freshness
+from orchestration.checks import funnel_conversion_within_trailing_band
 from orchestration.jobs import daily_job, daily_schedule
 from orchestration.resources import dbt_resource
 from orchestration.sensors import alert_on_run_failure, new_ga4_export_files
@@ -18,11 +18,7 @@ defs = Definitions(
     assets=[*all_source_assets(), dbt_models, serving_snapshot_asset(mart_keys)],
     jobs=[daily_job],
     schedules=[daily_schedule],
-    asset_checks=[funnel_conversion_within_trailing_band, *raw_ga4_freshness],
-    sensors=[
-        new_ga4_export_files,
-        alert_on_run_failure,
-        build_sensor_for_freshness_checks(freshness_checks=raw_ga4_freshness),
-    ],
+    asset_checks=[funnel_conversion_within_trailing_band],
+    sensors=[new_ga4_export_files, alert_on_run_failure],
     resources={"dbt": dbt_resource()},
 )

@@ -4,7 +4,16 @@ Specs come from the static SOURCE_RESOURCES list rather than from calling the so
 function, because calling it resolves credentials; definitions must load without secrets.
 """
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, multi_asset
+from datetime import timedelta
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    FreshnessPolicy,
+    multi_asset,
+)
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
@@ -16,6 +25,12 @@ from ingestion.pipelines import (
     source_function,
 )
 from orchestration.resources import WAREHOUSE_POOL
+
+
+# Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
+DAILY_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
+)
 
 
 def raw_asset_key(source: str, resource: str) -> AssetKey:
@@ -37,6 +52,7 @@ def source_assets(source: str) -> AssetsDefinition:
     specs = [
         AssetSpec(
             raw_asset_key(source, resource),
+            freshness_policy=DAILY_FRESHNESS,
             group_name="ingestion",
             kinds={"dlt", "duckdb"},
             description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.",
