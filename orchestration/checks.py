@@ -7,15 +7,12 @@ look like a drop. The check warns; it never blocks publishing, since a real chan
 behaviour is news, not an error.
 """
 
-from datetime import timedelta
-
 import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
     asset_check,
-    build_last_update_freshness_checks,
 )
 
 from microfunnel.settings import load_settings

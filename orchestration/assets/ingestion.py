@@ -26,7 +26,6 @@ from ingestion.pipelines import (
 )
 from orchestration.resources import WAREHOUSE_POOL
 
-
 # Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
 DAILY_FRESHNESS = FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
