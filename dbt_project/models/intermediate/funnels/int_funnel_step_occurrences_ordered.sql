@@ -10,7 +10,7 @@ occurrences as (
 
 ),
 
-step_occurrences as (
+events_lowest_step as (
 
     select
         funnel_name,
@@ -20,7 +20,9 @@ step_occurrences as (
         step_index,
         funnel_person_key,
         event_seq,
-        -- the event's rows are the peers of (event_ts_us, event_seq)
+        -- role 0 = an exclusion, 1 = a step occurrence
+        case when is_exclusion then 0 else 1 end as role,
+        -- an event's rows are the peers of (event_ts_us, event_seq); exclusion rows have no step
         min(step_index) over (
             partition by funnel_person_key
             order by event_ts_us, event_seq
@@ -28,17 +30,6 @@ step_occurrences as (
         ) as lowest_step_index
 
     from occurrences
-    where not is_exclusion
-
-),
-
-steps_and_exclusions as (
-
-    -- role 0 = an exclusion event, 1 = a step occurrence; at one timestamp the exclusions sort
-    -- first, so the rows after a step occurrence hold only strictly later exclusions
-    select *, 1 as role from step_occurrences
-    union all by name
-    select funnel_person_key, event_ts_us, 0 as role from occurrences where is_exclusion
 
 ),
 
@@ -51,17 +42,19 @@ ordered as (
         event_ts_us,
         step_index,
         role,
-        -- an event's rows are adjacent here and its lowest step's row comes first
+        -- an event's step rows are adjacent here and its lowest step's row comes first
         count(case when step_index = lowest_step_index then 1 end) over (
             processing_order rows between unbounded preceding and current row
         ) as event_pos,
+        -- at one timestamp the exclusions sort first, so the rows after a step occurrence hold
+        -- only strictly later exclusions
         min(case when role = 0 then event_ts_us end) over (
             processing_order rows between 1 following and unbounded following
         ) as next_exclusion_ts_us,
         funnel_person_key,
         event_seq
 
-    from steps_and_exclusions
+    from events_lowest_step
     window processing_order as (
         partition by funnel_person_key
         order by event_ts_us, role, lowest_step_index, event_seq, step_index
