@@ -10,27 +10,21 @@ journeys as (
 
 ),
 
-furthest as (
+counted as (
 
+    -- the journey that counts: the furthest, then clean before excluded, then the first to
+    -- get there (one aggregate instead of a window per rule)
     select
-        *,
-        max(steps_reached) over (partition by funnel_person_key) as furthest_step
+        funnel_person_key,
+        any_value(funnel_name) as funnel_name,
+        any_value(person_id) as person_id,
+        arg_min(
+            {'entry_pos': entry_pos, 'steps_reached': steps_reached, 'is_excluded': is_excluded},
+            (-steps_reached, is_excluded, last_event_pos)
+        ) as journey
 
     from journeys
-
-),
-
-candidates as (
-
-    select
-        *,
-        row_number() over (
-            partition by funnel_person_key
-            order by is_excluded, last_event_pos
-        ) as candidate_rank
-
-    from furthest
-    where steps_reached = furthest_step
+    group by funnel_person_key
 
 ),
 
@@ -40,12 +34,11 @@ results as (
         funnel_name,
         person_id,
         funnel_person_key,
-        case when is_excluded then null else entry_pos end as entry_pos,
-        case when is_excluded then 0 else steps_reached end as steps_reached,
-        is_excluded
+        case when journey.is_excluded then null else journey.entry_pos end as entry_pos,
+        case when journey.is_excluded then 0 else journey.steps_reached end as steps_reached,
+        journey.is_excluded
 
-    from candidates
-    where candidate_rank = 1
+    from counted
 
 )
 
