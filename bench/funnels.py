@@ -11,6 +11,8 @@ we do: which journey counts and its timestamps, strict runs that restart (its st
 for good), exclusions, any-order funnels, the entry session for breakdowns.
 
 Also times an incremental run (only persons with events on the last day) against the full run.
+"In models" is the sum of dbt's per-model execution times (the wall time adds dbt's start-up and
+project parse); the slowest models are listed, to show where the engine's time goes.
 """
 
 from __future__ import annotations
@@ -125,6 +127,13 @@ def run_engine(path: Path, extra: list[str]) -> tuple[float, float]:
     return wall, sum(r["execution_time"] for r in results)
 
 
+def slowest_models(path: Path, n: int = 3) -> str:
+    """The `n` slowest models of the last run_engine at `path`, as "name 1.2 s, ..."."""
+    results = json.loads((path.parent / "dbt_target" / "run_results.json").read_text())["results"]
+    ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:n]
+    return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f} s" for r in ranked)
+
+
 def engine_counts(path: Path) -> list[int]:
     con = duckdb.connect(str(path), read_only=True)
     rows = dict(con.execute("select step_index, count(*) from marts.fct_funnel_steps group by 1").fetchall())
@@ -211,6 +220,7 @@ def main(argv: list[str]) -> int:
             f"microfunnel (dbt, DuckDB)  full run     {wall:7.1f} s wall, {in_models:7.1f} s in models",
             flush=True,
         )
+        print(f"  slowest: {slowest_models(path)}", flush=True)
 
         con = duckdb.connect(str(path))
         parquet = Path(tmp) / "events.parquet"
