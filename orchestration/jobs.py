@@ -7,9 +7,8 @@ from dagster import AssetSelection, ScheduleDefinition, define_asset_job
 daily_job = define_asset_job(
     name="daily_refresh",
     selection=AssetSelection.all(),
-    description="Load every source, rebuild the models (funnels only for persons the new days can change), "
-    "run their checks, publish the serving snapshot.",
-    config={"ops": {"dbt_models": {"config": {"incremental_funnels": True}}}},
+    description="Load every source, build the models (identity and funnels recompute only the persons "
+    "the new data changed), run their checks, publish the serving snapshot.",
 )
 
 daily_schedule = ScheduleDefinition(

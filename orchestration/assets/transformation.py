@@ -3,18 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Config
+from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from microfunnel.settings import load_settings
-from orchestration.incremental import build_args
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
-
-
-class DbtBuildConfig(Config):
-    """incremental_funnels: recompute only the journeys the newest data can change (daily runs)."""
-
-    incremental_funnels: bool = False
 
 
 class MicrofunnelDbtTranslator(DagsterDbtTranslator):
@@ -38,5 +30,6 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
     ),
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    yield from dbt.cli(build_args(config, load_settings().warehouse_path), context=context).stream()
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: incremental models (identity, funnel steps) recompute only what new data changed."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -68,3 +68,59 @@ def test_an_incremental_run_equals_a_full_refresh_with_late_events_and_a_merge(t
     assert 0 < recomputed < len({e.person_id for e in day2}), "day 2 recomputes some persons, not all"
     assert funnel_steps(incremental) == funnel_steps(full)
     assert q not in {row[1] for row in funnel_steps(incremental)}
+
+
+def build(path, funnels, events, micro, extra=()):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_inputs(path, funnels, events, micro, catalog=[MICRO])
+    run_funnel_models(path, select=STEPS, extra=extra)
+
+
+def recomputed_persons(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("select person_id from intermediate.int_funnel_recompute_persons").fetchall()
+    persons = {row[0] for row in rows}
+    con.close()
+    return persons
+
+
+def test_an_identity_split_recomputes_the_persons_it_changed_without_any_new_event(tmp_path):
+    # Regression guard: a split moves events away from a person who has no new event; a date-based
+    # recompute would miss that person and keep journeys built on a stranger's events.
+    events, micro = random_world(seed=11)
+    events = resequenced(events)
+    p = "p0003"
+    moved = {e.event_id for e in events if e.person_id == p and e.event_seq % 2 == 0}
+    split = resequenced([replace(e, person_id="p_split") if e.event_id in moved else e for e in events])
+    micro_split = [replace(m, person_id="p_split") if m.event_id in moved else m for m in micro]
+
+    incremental = tmp_path / "incremental" / "warehouse.duckdb"
+    build(incremental, FUNNELS, events, micro)
+    build(incremental, FUNNELS, split, micro_split)
+    full = tmp_path / "full" / "warehouse.duckdb"
+    build(full, FUNNELS, split, micro_split)
+
+    assert recomputed_persons(incremental) == {p, "p_split"}
+    assert funnel_steps(incremental) == funnel_steps(full)
+
+
+def test_a_run_without_new_data_recomputes_no_one(tmp_path):
+    events, micro = random_world(seed=12)
+    path = tmp_path / "warehouse.duckdb"
+    build(path, FUNNELS, events, micro)
+    before = funnel_steps(path)
+    build(path, FUNNELS, events, micro)
+    assert recomputed_persons(path) == set()
+    assert funnel_steps(path) == before
+
+
+def test_a_changed_catalog_recomputes_everyone(tmp_path):
+    events, micro = random_world(seed=13)
+    wider = [replace(f, window_seconds=f.window_seconds * 2) for f in FUNNELS]
+    incremental = tmp_path / "incremental" / "warehouse.duckdb"
+    build(incremental, FUNNELS, events, micro)
+    build(incremental, wider, events, micro)
+    full = tmp_path / "full" / "warehouse.duckdb"
+    build(full, wider, events, micro)
+    assert recomputed_persons(incremental) == {e.person_id for e in events}
+    assert funnel_steps(incremental) == funnel_steps(full)

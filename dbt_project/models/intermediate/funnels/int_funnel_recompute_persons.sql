@@ -1,7 +1,8 @@
-{#- The persons whose funnel journeys this run recomputes, from their whole history. On a full
-    run: everyone. With var funnel_recompute_since (a UTC timestamp: the new day's start minus
-    GA4's revision lookback), only persons with an event at or after it: no other person's events
-    changed, so no other journey can. fct_funnel_steps replaces exactly these persons.
+{#- The persons whose funnel journeys this run recomputes, from their whole history: those whose
+    fingerprint changed since the previous run (int_funnel_person_fingerprints: everyone on a
+    first run, after --full-refresh or when the catalog changed). The optional var
+    funnel_recompute_since (a UTC timestamp) adds every person with an event at or after it,
+    e.g. to recompute a day after fixing its data. fct_funnel_steps replaces exactly these persons.
     person_key numbers them for this run only: the engine joins and partitions on integers. -#}
 with
 
@@ -11,11 +12,21 @@ person_events as (
 
 ),
 
+fingerprints as (
+
+    select * from {{ ref('int_funnel_person_fingerprints') }}
+
+),
+
 persons as (
 
-    select distinct person_id
-    from person_events
+    select person_id
+    from fingerprints
+    where is_changed
     {% if var('funnel_recompute_since', none) is not none %}
+    union
+    select person_id
+    from person_events
     where event_at >= cast('{{ var("funnel_recompute_since") }}' as timestamp)
     {% endif %}
 
