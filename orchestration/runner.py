@@ -65,6 +65,12 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
         resources=defs.resources,
         raise_on_error=False,
     )
+    timings = [
+        f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.1f} s"
+        for event in result.all_events
+        if event.is_step_success
+    ]
+    print(f"steps: {', '.join(timings)}", flush=True)
     return 0 if result.success else 1
 
 

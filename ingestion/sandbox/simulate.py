@@ -52,7 +52,7 @@ class WorldSpec:
     """What to simulate. The same spec always yields the same world."""
 
     seed: int = 7
-    persons: int = 5_000  # the demo's world: about two minutes end to end on 2 cores
+    persons: int = 20_000  # the demo's world: about two minutes end to end on 2 cores
     days: int = 28
     start_date: date = date(2026, 10, 1)
     duplicate_rate: float = 0.01  # share of GA4 events delivered twice

@@ -245,7 +245,8 @@ class ApiClient:
                     f"{verdict.detail}; gave up after {attempt} attempts",
                     "Nothing from this run was loaded and the cursor did not move; re-run the load later",
                 )
-            log.warning(
+            # a wait the vendor prescribes (throttling) is normal operation; a retry after an error is not
+            (log.info if prescribed else log.warning)(
                 "%s: %s %s: %s; %s in %.2fs",
                 self.source,
                 endpoint,
