@@ -1,7 +1,7 @@
 """`python -m bench [name [options]]`: run every benchmark, or one with its own options.
 
-    python -m bench                       # all, with their default sizes
-    python -m bench funnels --events 2000000 --persons 200000
+python -m bench                       # all, with their default sizes
+python -m bench funnels --events 2000000 --persons 200000
 """
 
 from __future__ import annotations
