@@ -84,9 +84,8 @@ def demo(spec) -> int:
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
+    _start_from_an_empty_warehouse(settings)
     world = write_world_files(spec, settings.sandbox_dir)
-    for stale in (settings.warehouse_path, settings.warehouse_path.parent / ".dlt_pipelines"):
-        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
     print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
     with sandbox_apis(world) as source_env:
@@ -101,6 +100,19 @@ def demo(spec) -> int:
     print_summary(settings, world, wall_seconds=time.monotonic() - started)
     print(f"report: {report}")
     return 0
+
+
+def _start_from_an_empty_warehouse(settings: Settings) -> None:
+    """The demo rebuilds from nothing, so it deletes the warehouse, but only the project's own one."""
+    demo_data = PROJECT_ROOT / "data"
+    if not settings.warehouse_path.resolve().is_relative_to(demo_data.resolve()):
+        raise SystemExit(
+            f"demo: WAREHOUSE_PATH={settings.warehouse_path} is outside {demo_data}; the demo starts from an "
+            "empty warehouse and will not delete that file. Unset WAREHOUSE_PATH or point it into data/."
+        )
+    settings.warehouse_path.unlink(missing_ok=True)
+    settings.warehouse_path.with_name(settings.warehouse_path.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(settings.warehouse_path.parent / ".dlt_pipelines", ignore_errors=True)
 
 
 @contextmanager
