@@ -1,5 +1,6 @@
-{#- Order × model × touch. Each model's credits sum to 1 per order, so attributed revenue sums to
-    the order's revenue; an order with no session in the lookback gets one 'unattributed' touch. -#}
+{#- Order × model × touch. Each model's credits sum to 1 per order, and its attributed revenue to the
+    order's revenue to the cent: every touch's share is rounded to cents and the last touch takes
+    the remainder. An order with no session in the lookback gets one 'unattributed' touch. -#}
 with
 
 touches as (
@@ -74,14 +75,30 @@ unattributed as (
 
 ),
 
-final as (
+rounded as (
 
     select
         *,
-        cast(credit * revenue as decimal(18, 2)) as attributed_revenue
+        cast(credit * revenue as decimal(18, 2)) as rounded_revenue,
+        row_number() over (partition by order_id, model order by touch_index desc) as touches_from_last
 
     from (select * from normalized union all by name select * from unattributed)
 
+),
+
+final as (
+
+    select
+        * exclude (rounded_revenue, touches_from_last, revenue),
+        case
+            when touches_from_last = 1
+                then cast(revenue as decimal(18, 2))
+                    - sum(rounded_revenue) over (partition by order_id, model) + rounded_revenue
+            else rounded_revenue
+        end as attributed_revenue
+
+    from rounded
+
 )
 
-select * exclude (revenue) from final
+select * from final
