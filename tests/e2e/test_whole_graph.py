@@ -60,7 +60,18 @@ def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
 
 def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e2e_run):
     settings, _ = e2e_run
-    required = ["fct_sessions", "fct_micro_conversions", "fct_funnel_steps"]
+    required = [
+        "dim_persons",
+        "dim_person_identifiers",
+        "fct_sessions",
+        "fct_micro_conversions",
+        "fct_funnel_steps",
+        "fct_funnel_daily",
+        "fct_orders",
+        "fct_attribution",
+        "fct_campaign_performance_daily",
+        "fct_micro_conversion_impact",
+    ]
     completed = subprocess.run(
         [sys.executable, str(CHECK_MARTS), str(settings.serving_path), "--require", *required],
         capture_output=True,
