@@ -103,3 +103,16 @@ def test_every_fact_row_has_a_person(e2e_run, table):
             connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0]
             == 0
         )
+
+
+def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
+    from microfunnel.report import write_report
+    from microfunnel.summary import print_summary
+
+    settings, world = e2e_run
+    print_summary(settings, world)
+    summary = capsys.readouterr().out
+    assert "fct_funnel_steps" in summary and "1. session_start" in summary
+    assert "identity vs ground truth: pairwise precision 1.0000" in summary
+    report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
+    assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
