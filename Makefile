@@ -35,7 +35,7 @@ bench: setup  ## slow scale runs, with ratios against a baseline run side by sid
 	@$(BIN)/python -m bench $(BENCH)
 
 lint: setup
-	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: setup
 	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .

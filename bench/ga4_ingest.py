@@ -18,10 +18,10 @@ import dlt
 import duckdb
 
 from ingestion.pipelines import LOADER_FILE_FORMAT, source_function
-from ingestion.sandbox.ga4_export import write_ga4_export
-from ingestion.sandbox.simulate import WorldSpec, simulate
 from ingestion.sources.ga4.helpers import parse_export_json
 from microfunnel.settings import INGESTION_DIR
+from sandbox.ga4_export import write_ga4_export
+from sandbox.simulate import WorldSpec, simulate
 
 
 def _pipeline(root: Path, name: str) -> dlt.Pipeline:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ingestion.sandbox.simulate import WorldSpec
+from sandbox.simulate import WorldSpec
 
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
 
@@ -34,7 +34,7 @@ def e2e_settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def e2e_defs(e2e_settings):
-    from orchestration.runner import load_definitions
+    from commands.runner import load_definitions
 
     return load_definitions(e2e_settings)
 
@@ -42,8 +42,8 @@ def e2e_defs(e2e_settings):
 @pytest.fixture(scope="module")
 def e2e_run(e2e_settings, e2e_defs):
     """Simulate, serve, run `microfunnel run` in-process into the temp warehouse; yield (settings, world)."""
-    from ingestion.sandbox.world_files import write_world_files
-    from orchestration import runner
+    from commands import runner
+    from sandbox.world_files import write_world_files
 
     world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
     with runner.sandbox_apis(world) as source_env:

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from dagster import AssetKey
 
-from ingestion.sandbox.truth_funnels import funnel_truth
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
+from sandbox.truth_funnels import funnel_truth
 
 CHECK_MARTS = PROJECT_ROOT.parent / "shared" / "contract" / "check_marts.py"
 
@@ -106,8 +106,8 @@ def test_every_fact_row_has_a_person(e2e_run, table):
 
 
 def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
-    from microfunnel.report import write_report
-    from microfunnel.summary import print_summary
+    from commands.report import write_report
+    from commands.summary import print_summary
 
     settings, world = e2e_run
     print_summary(settings, world)

@@ -7,10 +7,10 @@ import duckdb
 import pytest
 
 from ingestion.pipelines import run_source
-from ingestion.sandbox.ga4_export import write_ga4_export
-from ingestion.sandbox.simulate import WorldSpec, simulate
 from ingestion.sources.ga4.helpers import Ga4ExportError
 from microfunnel.settings import load_settings
+from sandbox.ga4_export import write_ga4_export
+from sandbox.simulate import WorldSpec, simulate
 
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 

@@ -13,7 +13,7 @@ from tests.identity.identity_runs import IDENTITY_SPEC, build_identity, load_sou
 @pytest.fixture(scope="session")
 def identity_world(tmp_path_factory) -> dict:
     """The world, and the identity runs: a week before the end, rebuilt unchanged, then at the end."""
-    from ingestion.sandbox.simulate import simulate
+    from sandbox.simulate import simulate
 
     world = simulate(IDENTITY_SPEC)
     root = tmp_path_factory.mktemp("identity")

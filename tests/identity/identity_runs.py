@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.sandbox.simulate import World, WorldSpec
+from sandbox.simulate import World, WorldSpec
 
 IDENTITY_SPEC = WorldSpec(seed=11, persons=500, days=21)
 IDENTITY_MODELS = "+int_identifiers_stitched +dim_persons +dim_person_identifiers +person_id_history"
@@ -74,9 +74,9 @@ def read_run(warehouse: Path) -> IdentityRun:
 def load_sources(world: World, root: Path, as_of: date | None) -> Path:
     """GA4 export files as GA4 had written them by `as_of`, Shopify as its API answered that day."""
     from ingestion.pipelines import run_source
-    from ingestion.sandbox.ga4_export import write_ga4_export
-    from ingestion.sandbox.server import SandboxServer
     from microfunnel.settings import PROJECT_ROOT, load_settings
+    from sandbox.ga4_export import write_ga4_export
+    from sandbox.server import SandboxServer
 
     settings = load_settings({"WAREHOUSE_PATH": str(root / "warehouse.duckdb")})
     write_ga4_export(world, root / "ga4", as_of=as_of)

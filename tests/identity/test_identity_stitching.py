@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import duckdb
 
-from ingestion.sandbox.truth import identifier_truth, order_scores, pairwise_scores
+from sandbox.truth import identifier_truth, order_scores, pairwise_scores
 from tests.conftest import TEST_PII_KEY
 
 

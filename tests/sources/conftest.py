@@ -20,10 +20,10 @@ import duckdb
 import pytest
 
 from ingestion.pipelines import make_pipeline, run_source
-from ingestion.sandbox.ad_conversions import platform_conversions, reported
-from ingestion.sandbox.server import SandboxServer
-from ingestion.sandbox.simulate import World, WorldSpec, simulate
 from microfunnel.settings import DBT_PROJECT_DIR, Settings, load_settings
+from sandbox.ad_conversions import platform_conversions, reported
+from sandbox.server import SandboxServer
+from sandbox.simulate import World, WorldSpec, simulate
 
 SPEC = WorldSpec(seed=13, persons=150, days=10)
 FAST_RETRIES = {

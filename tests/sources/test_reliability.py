@@ -1,6 +1,6 @@
 """The reliability matrix: every fault, against the real sandbox server, ends in a clear error, nothing lost.
 
-Each test injects a fault into the emulator (see ingestion/sandbox/server/faults.py), runs the
+Each test injects a fault into the emulator (see sandbox/server/faults.py), runs the
 real source, and checks two things: what the user is told, and what the warehouse holds.
 """
 

@@ -1,4 +1,4 @@
-from microfunnel.cli import main
+from commands.cli import main
 
 
 def test_validate_reports_the_catalog_and_exits_zero(capsys):

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from ingestion.sandbox.ga4_export import export_lines, write_ga4_export
-from ingestion.sandbox.simulate import WorldSpec, simulate
-from ingestion.sandbox.truth import identifier_truth
+from sandbox.ga4_export import export_lines, write_ga4_export
+from sandbox.simulate import WorldSpec, simulate
+from sandbox.truth import identifier_truth
 
 SPEC = WorldSpec(seed=11, persons=400, days=14)
 

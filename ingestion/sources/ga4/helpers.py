@@ -1,7 +1,7 @@
 """Reading GA4 BigQuery export files into typed Arrow tables, and keying their events.
 
-Pure functions, no dlt: the source composes them and the sandbox reuses the reader to
-write its Parquet exports, so both always agree on the schema.
+Pure functions, no dlt: the source composes them. The export schema itself is a public wire
+format shared with the sandbox (`microfunnel.ga4_export_schema`).
 """
 
 from __future__ import annotations
@@ -14,27 +14,13 @@ import pyarrow as pa
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
-from ingestion.sources.ga4.schema import GA4_EXPORT_SCHEMA
+from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA, JSON_WIRE_SCHEMA
 
 EXPORT_FILE = re.compile(r"events_(\d{8})(?:[-_][^/]*)?\.(json|jsonl|ndjson|parquet)(\.gz)?$")
 
 
 class Ga4ExportError(ValueError):
     """An export file could not be read; the message names the file and what to check."""
-
-
-def _as_wire_type(arrow_type: pa.DataType) -> pa.DataType:
-    """BigQuery's JSON export quotes INT64 values: read them as strings, cast afterwards."""
-    if pa.types.is_int64(arrow_type):
-        return pa.string()
-    if pa.types.is_struct(arrow_type):
-        return pa.struct([pa.field(f.name, _as_wire_type(f.type)) for f in arrow_type])
-    if pa.types.is_list(arrow_type):
-        return pa.list_(_as_wire_type(arrow_type.value_type))
-    return arrow_type
-
-
-WIRE_SCHEMA = pa.schema([pa.field(f.name, _as_wire_type(f.type)) for f in GA4_EXPORT_SCHEMA])
 
 
 def export_day(file_name: str) -> date | None:
@@ -52,7 +38,9 @@ def parse_export_json(stream: BinaryIO, file_name: str) -> pa.Table:
         table = pj.read_json(
             stream,
             read_options=pj.ReadOptions(block_size=1 << 24),
-            parse_options=pj.ParseOptions(explicit_schema=WIRE_SCHEMA, unexpected_field_behavior="ignore"),
+            parse_options=pj.ParseOptions(
+                explicit_schema=JSON_WIRE_SCHEMA, unexpected_field_behavior="ignore"
+            ),
         )
         return table.cast(GA4_EXPORT_SCHEMA)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

@@ -60,8 +60,8 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
 
 
 def _print_identity_scores(connection: duckdb.DuckDBPyConnection, world) -> None:
-    from ingestion.sandbox.truth import identifier_truth, order_scores, pairwise_scores
     from microfunnel.pii import pii_key
+    from sandbox.truth import identifier_truth, order_scores, pairwise_scores
 
     predicted = {
         (kind, value): person

@@ -18,10 +18,10 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.ad_conversions import reported
-from ingestion.sandbox.server.http import Request, Response, json_response
-from ingestion.sandbox.server.state import ServerState
+from sandbox import catalog
+from sandbox.ad_conversions import reported
+from sandbox.server.http import Request, Response, json_response
+from sandbox.server.state import ServerState
 
 ROUTES = [
     ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)/insights$", "insights"),

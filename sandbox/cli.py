@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from ingestion.sandbox.simulate import WorldSpec
+from sandbox.simulate import WorldSpec
 
 
 def add_world_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,8 +60,8 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ingestion.sandbox.world_files import write_world_files
     from microfunnel.settings import load_settings
+    from sandbox.world_files import write_world_files
 
     if args.sandbox_command == "serve":
         return serve(args)
@@ -80,8 +80,8 @@ def serve(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; print the base URL and the env vars that point the sources here."""
     import threading
 
-    from ingestion.sandbox.server import KINDS, SandboxServer, parse_fault
-    from ingestion.sandbox.simulate import simulate
+    from sandbox.server import KINDS, SandboxServer, parse_fault
+    from sandbox.simulate import simulate
 
     if args.list_faults:
         print("\n".join(f"{kind:12} {meaning}" for kind, meaning in KINDS.items()))

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
     sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
 
-    from ingestion.sandbox import cli as sandbox_cli
+    from sandbox import cli as sandbox_cli
 
     sandbox_cli.build_parser(sandbox)
     sandbox_cli.add_world_arguments(demo)
@@ -51,7 +51,7 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
         return 0
     if args.command == "sandbox":
         return sandbox_cli.run(args)
-    from orchestration import runner
+    from commands import runner
 
     if args.command == "run":
         return runner.run_graph(selection=args.select)

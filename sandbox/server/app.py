@@ -23,11 +23,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from urllib.parse import parse_qsl, urlsplit
 
-from ingestion.sandbox.server import google_ads, meta_ads, shopify
-from ingestion.sandbox.server.faults import ROW_MUTATIONS, Fault, FaultPlan
-from ingestion.sandbox.server.http import Request, Response, html_response, json_response
-from ingestion.sandbox.server.state import Credentials, Limits, ServerState
-from ingestion.sandbox.simulate import World
+from sandbox.server import google_ads, meta_ads, shopify
+from sandbox.server.faults import ROW_MUTATIONS, Fault, FaultPlan
+from sandbox.server.http import Request, Response, html_response, json_response
+from sandbox.server.state import Credentials, Limits, ServerState
+from sandbox.simulate import World
 
 log = logging.getLogger(__name__)
 VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify]

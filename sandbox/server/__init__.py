@@ -4,9 +4,9 @@ Serves a simulated `World` in the vendors' wire formats, checks credentials, pag
 rate-limits and injects faults on demand, so the real connectors run unchanged against it.
 """
 
-from ingestion.sandbox.server.app import LoggedRequest, SandboxServer
-from ingestion.sandbox.server.faults import KINDS, Fault, FaultPlan, parse_fault
-from ingestion.sandbox.server.state import Credentials, Limits
+from sandbox.server.app import LoggedRequest, SandboxServer
+from sandbox.server.faults import KINDS, Fault, FaultPlan, parse_fault
+from sandbox.server.state import Credentials, Limits
 
 __all__ = [
     "SandboxServer",

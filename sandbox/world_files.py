@@ -16,10 +16,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.sandbox.ga4_export import write_ga4_export
-from ingestion.sandbox.simulate import World, WorldSpec, simulate
-from ingestion.sandbox.truth import identifier_truth
 from microfunnel.pii import pii_key
+from sandbox.ga4_export import write_ga4_export
+from sandbox.simulate import World, WorldSpec, simulate
+from sandbox.truth import identifier_truth
 
 
 def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date | None = None) -> World:

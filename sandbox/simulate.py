@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.model import (
+from sandbox import catalog
+from sandbox.model import (
     AdClick,
     CampaignDay,
     Customer,
@@ -32,7 +32,7 @@ from ingestion.sandbox.model import (
     Session,
     Traffic,
 )
-from ingestion.sandbox.session_recorder import SessionRecorder
+from sandbox.session_recorder import SessionRecorder
 
 DAY_US = 86_400_000_000
 SECOND_US = 1_000_000

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.model import Event, Order, Person, Session
+from sandbox import catalog
+from sandbox.model import Event, Order, Person, Session
 
 SECOND_US = 1_000_000
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from microfunnel.summary import funnel_steps, mart_rows
+from commands.summary import funnel_steps, mart_rows
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#222}

@@ -2,7 +2,7 @@
 
 The JSON files use BigQuery's newline-delimited JSON export encoding: INT64 values are quoted
 strings, FLOAT64 values are numbers, NULL fields are left out, REPEATED fields are arrays.
-The Parquet variant carries the same columns typed, parsed by the GA4 source's own reader.
+The Parquet variant carries the same columns typed, as BigQuery's Parquet export does.
 
 `as_of` replays GA4's daily export over time: the file of day D holds the events of day D
 that had arrived by `as_of`, so a late event first appears when its (earlier) day's file is
@@ -19,12 +19,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import pyarrow.json as pj
 import pyarrow.parquet as pq
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.model import Event, Traffic
-from ingestion.sandbox.simulate import World
-from ingestion.sources.ga4.helpers import parse_export_json
+from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA, JSON_WIRE_SCHEMA
+from sandbox import catalog
+from sandbox.model import Event, Traffic
+from sandbox.simulate import World
 
 COUNTRIES = [
     ("Germany", "Berlin", "Europe", "Western Europe"),
@@ -65,13 +66,22 @@ def write_ga4_export(world: World, folder: Path, as_of: date | None = None, fmt:
         payload = ("\n".join(lines) + "\n").encode()
         if fmt == "parquet":
             buffer = io.BytesIO()
-            pq.write_table(parse_export_json(io.BytesIO(payload), str(path)), buffer)
+            pq.write_table(_typed(payload), buffer)
             payload = buffer.getvalue()
         if path.exists() and path.read_bytes() == payload:
             continue
         path.write_bytes(payload)
         changed.append(path)
     return changed
+
+
+def _typed(json_lines: bytes):
+    """The JSON rows as BigQuery's Parquet export types them (INT64 as integers, not strings)."""
+    options = pj.ParseOptions(explicit_schema=JSON_WIRE_SCHEMA, unexpected_field_behavior="ignore")
+    read = pj.ReadOptions(block_size=1 << 24)
+    return pj.read_json(io.BytesIO(json_lines), read_options=read, parse_options=options).cast(
+        GA4_EXPORT_SCHEMA
+    )
 
 
 class _DeviceFragments:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.ad_conversions import reported
-from ingestion.sandbox.server.http import Request, Response, json_response, request_id
-from ingestion.sandbox.server.state import ServerState
+from sandbox import catalog
+from sandbox.ad_conversions import reported
+from sandbox.server.http import Request, Response, json_response, request_id
+from sandbox.server.state import ServerState
 
 API_VERSION = "v26"
 FAILURE_TYPE_PREFIX = "type.googleapis.com/google.ads.googleads"

@@ -76,9 +76,9 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
 
 def demo(spec) -> int:
     """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
-    from ingestion.sandbox.world_files import write_world_files
-    from microfunnel.report import write_report
-    from microfunnel.summary import print_summary
+    from commands.report import write_report
+    from commands.summary import print_summary
+    from sandbox.world_files import write_world_files
 
     started = time.monotonic()
     settings = load_settings()
@@ -118,7 +118,7 @@ def _start_from_an_empty_warehouse(settings: Settings) -> None:
 @contextmanager
 def sandbox_apis(world) -> Iterator[dict[str, str]]:
     """Serve the world's Google Ads, Meta Ads and Shopify APIs; yield the env vars pointing at them."""
-    from ingestion.sandbox.server import SandboxServer
+    from sandbox.server import SandboxServer
 
     with SandboxServer(world) as server:
         yield server.source_env()
@@ -126,7 +126,7 @@ def sandbox_apis(world) -> Iterator[dict[str, str]]:
 
 def dev(spec) -> int:
     """The Dagster UI on 127.0.0.1:3000, its sources pointed at a sandbox world served beside it."""
-    from ingestion.sandbox.world_files import write_world_files
+    from sandbox.world_files import write_world_files
 
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
@@ -148,7 +148,7 @@ def dev(spec) -> int:
         [
             sys.executable,
             "-m",
-            "microfunnel.cli",
+            "commands.cli",
             "sandbox",
             "serve",
             "--port",

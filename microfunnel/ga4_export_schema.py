@@ -1,8 +1,9 @@
-"""The GA4 BigQuery export schema (`events_YYYYMMDD`), as typed Arrow, for the columns we read.
+"""The GA4 BigQuery export schema (`events_YYYYMMDD`), a public wire format, as typed Arrow.
 
-One definition serves the loader (to parse JSON exports into typed columns) and the sandbox
-(to write Parquet exports). Field names and nesting follow Google's export schema; INT64
-columns arrive as quoted strings in BigQuery's JSON export and are typed here.
+It lives on the ground floor because two layers speak it and neither may import the other:
+the GA4 source (parsing exports into typed columns) and the sandbox (writing Parquet exports).
+Field names and nesting follow Google's export schema; INT64 columns arrive as quoted strings
+in BigQuery's JSON export (JSON_WIRE_SCHEMA) and are typed by casting to GA4_EXPORT_SCHEMA.
 """
 
 from __future__ import annotations
@@ -152,3 +153,17 @@ GA4_EXPORT_SCHEMA = pa.schema(
         ("batch_ordering_id", pa.int64()),
     ]
 )
+
+
+def _as_json_wire_type(arrow_type: pa.DataType) -> pa.DataType:
+    """BigQuery's JSON export quotes INT64 values: read them as strings, cast afterwards."""
+    if pa.types.is_int64(arrow_type):
+        return pa.string()
+    if pa.types.is_struct(arrow_type):
+        return pa.struct([pa.field(f.name, _as_json_wire_type(f.type)) for f in arrow_type])
+    if pa.types.is_list(arrow_type):
+        return pa.list_(_as_json_wire_type(arrow_type.value_type))
+    return arrow_type
+
+
+JSON_WIRE_SCHEMA = pa.schema([pa.field(f.name, _as_json_wire_type(f.type)) for f in GA4_EXPORT_SCHEMA])

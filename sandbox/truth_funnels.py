@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ingestion.sandbox.simulate import World
 from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel
+from sandbox.simulate import World
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ingestion.sandbox.simulate import World
 from microfunnel.pii import hash_email
+from sandbox.simulate import World
 
 
 @dataclass(frozen=True)

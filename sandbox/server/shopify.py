@@ -21,11 +21,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.model import Customer, Order, Session
-from ingestion.sandbox.server.http import Request, Response, json_response
-from ingestion.sandbox.server.state import ServerState
-from ingestion.sandbox.simulate import World
+from sandbox import catalog
+from sandbox.model import Customer, Order, Session
+from sandbox.server.http import Request, Response, json_response
+from sandbox.server.state import ServerState
+from sandbox.simulate import World
 
 ROUTES = [("POST", r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$", "graphql")]
 RATE_LIMITS_DOCS = "https://shopify.dev/api/usage/rate-limits"

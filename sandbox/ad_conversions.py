@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from ingestion.sandbox.model import AdClick, Order
-from ingestion.sandbox.simulate import World
+from sandbox.model import AdClick, Order
+from sandbox.simulate import World
 
 # Default click-through attribution windows: Google Ads 30 days, Meta 7-day click.
 ATTRIBUTION_WINDOW_DAYS = {"google_ads": 30, "meta_ads": 7}

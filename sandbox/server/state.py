@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
-from ingestion.sandbox import catalog
-from ingestion.sandbox.ad_conversions import PlatformConversion, platform_conversions
-from ingestion.sandbox.model import AdClick, CampaignDay, Order
-from ingestion.sandbox.simulate import World
+from sandbox import catalog
+from sandbox.ad_conversions import PlatformConversion, platform_conversions
+from sandbox.model import AdClick, CampaignDay, Order
+from sandbox.simulate import World
 
 
 def _token(prefix: str, length: int = 24) -> str:
