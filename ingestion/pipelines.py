@@ -31,6 +31,8 @@ SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
         "funnels",
         "funnel_steps",
         "funnel_exclusions",
+        "property_filters",
+        "funnel_breakdowns",
         "identity_max_links",
         "identity_blocklist",
     ),

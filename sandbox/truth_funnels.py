@@ -122,9 +122,11 @@ def funnel_truth(world: World, catalog: Catalog, funnel: Funnel, macro_from_orde
                 seq=seq,
                 event_id=event.event_id,
                 steps=frozenset(
-                    i for i, step in enumerate(funnel.steps, start=1) if step_matches(event, step, catalog)
+                    i
+                    for i, step in enumerate(funnel.step_names, start=1)
+                    if step_matches(event, step, catalog)
                 ),
-                is_exclusion=any(step_matches(event, step, catalog) for step in funnel.exclude),
+                is_exclusion=any(step_matches(event, x.event, catalog) for x in funnel.exclude),
             )
             for seq, event in enumerate(timeline, start=1)
         ]
