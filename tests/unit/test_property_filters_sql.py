@@ -86,7 +86,8 @@ def pairs():
     conditions = [random_condition(rng) for _ in range(200)]
     con = duckdb.connect()
     con.execute(
-        "create table raw (event_key varchar, event_params json, user_properties json, items json, device json)"
+        "create table raw (event_key varchar, event_params json, user_properties json, items json, "
+        "device json)"
     )
     con.executemany(
         "insert into raw values (?, ?, ?, ?, ?)",
