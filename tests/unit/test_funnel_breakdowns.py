@@ -33,7 +33,8 @@ def breakdowns(tmp_path_factory):
     )
     con.execute(
         "create table staging.stg_config__funnel_steps as select f.funnel_name, s.step_index, s.step_name "
-        "from (values ('f'), ('g')) f(funnel_name), (values (1, 'a'), (2, 'b'), (3, 'c')) s(step_index, step_name)"
+        "from (values ('f'), ('g')) f(funnel_name), "
+        "(values (1, 'a'), (2, 'b'), (3, 'c')) s(step_index, step_name)"
     )
     con.execute(
         "create table staging.stg_config__funnel_breakdowns as select * from (values "
@@ -56,12 +57,13 @@ def breakdowns(tmp_path_factory):
         ],
     )
     con.execute(
-        "create table staging.stg_ga4__event_properties (event_key varchar, event_params map(varchar, varchar), "
-        "user_properties map(varchar, varchar), items json[], device json, geo json, traffic_source json, "
-        "collected_traffic_source json)"
+        "create table staging.stg_ga4__event_properties (event_key varchar, "
+        "event_params map(varchar, varchar), user_properties map(varchar, varchar), items json[], "
+        "device json, geo json, traffic_source json, collected_traffic_source json)"
     )
     con.executemany(
-        "insert into staging.stg_ga4__event_properties values (?, map(), map(), ?::json[], ?::json, null, null, null)",
+        "insert into staging.stg_ga4__event_properties "
+        "values (?, map(), map(), ?::json[], ?::json, null, null, null)",
         [
             (
                 f"{person}-entry",
