@@ -206,3 +206,12 @@ def test_a_where_on_a_catalog_action_is_validated_like_a_step(tmp_path):
     )
     message = error_of(tmp_path, text + funnel_with("cart"))
     assert "micro_conversions[0] 'cart' -> where" in message and "gt compares numbers" in message
+
+
+def test_the_shipped_catalog_uses_a_step_filter_a_bounded_exclusion_and_a_breakdown():
+    from microfunnel.settings import PROJECT_ROOT
+
+    funnels = load_catalog(PROJECT_ROOT / "conversions.yml").funnels
+    assert any(step.where for f in funnels for step in f.steps)
+    assert any(x.between and x.between != (1, len(f.steps)) for f in funnels for x in f.exclude)
+    assert any(f.breakdown for f in funnels)
