@@ -14,6 +14,7 @@ import dlt
 import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 
+from ingestion.sources.config.settings import SCHEMAS
 from microfunnel.conversions import (
     ActionConversion,
     Catalog,
@@ -24,82 +25,6 @@ from microfunnel.conversions import (
 )
 from microfunnel.pii import KEY_ENV, hash_email
 from microfunnel.property_filters import Condition, parse_path
-
-SCHEMAS = {
-    "micro_conversions": pa.schema(
-        [
-            ("conversion_name", pa.string()),
-            ("kind", pa.string()),
-            ("event_name", pa.string()),
-            ("params_json", pa.string()),
-            ("page_path", pa.string()),
-            ("min_engaged_seconds", pa.int64()),
-            ("min_page_views", pa.int64()),
-        ]
-    ),
-    "funnels": pa.schema(
-        [
-            ("funnel_name", pa.string()),
-            ("order_mode", pa.string()),
-            ("window_seconds", pa.int64()),
-            ("step_count", pa.int64()),
-            ("breakdown_limit", pa.int64()),
-        ]
-    ),
-    "funnel_steps": pa.schema(
-        [("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]
-    ),
-    "funnel_exclusions": pa.schema(
-        [
-            ("funnel_name", pa.string()),
-            ("exclusion_index", pa.int64()),
-            ("step_name", pa.string()),
-            ("from_step_index", pa.int64()),
-            ("to_step_index", pa.int64()),
-        ]
-    ),
-    "property_filters": pa.schema(
-        [
-            ("filter_owner", pa.string()),
-            ("funnel_name", pa.string()),
-            ("owner_index", pa.int64()),
-            ("conversion_name", pa.string()),
-            ("condition_index", pa.int64()),
-            ("property_path", pa.string()),
-            ("property_scope", pa.string()),
-            ("property_key", pa.string()),
-            ("operator", pa.string()),
-            ("text_values_json", pa.string()),
-            ("number_values_json", pa.string()),
-            ("pattern", pa.string()),
-            ("number", pa.float64()),
-            ("is_set", pa.bool_()),
-        ]
-    ),
-    "funnel_breakdowns": pa.schema(
-        [
-            ("funnel_name", pa.string()),
-            ("breakdown_index", pa.int64()),
-            ("property_path", pa.string()),
-            ("property_scope", pa.string()),
-            ("property_key", pa.string()),
-        ]
-    ),
-    "identity_max_links": pa.schema(
-        [
-            ("identifier_type", pa.string()),
-            ("linked_type", pa.string()),
-            ("max_links", pa.int64()),
-        ]
-    ),
-    "identity_blocklist": pa.schema(
-        [
-            ("identifier_type", pa.string()),
-            ("identifier_value", pa.string()),
-            ("reason", pa.string()),
-        ]
-    ),
-}
 
 
 def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conversions.yml") -> list[dict]:
