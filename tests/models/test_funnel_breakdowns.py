@@ -7,7 +7,9 @@ import json
 import duckdb
 import pytest
 
-from tests.funnel_warehouse import run_funnel_models
+from tests.support.funnel_warehouse import run_funnel_models
+
+pytestmark = pytest.mark.slow
 
 # person -> (steps reached, entry event device category, entry event items' categories)
 PERSONS = {

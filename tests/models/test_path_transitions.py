@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
-from tests.funnel_warehouse import Event, Funnel, MicroConversion, run_funnel_models, write_inputs
+from tests.support.funnel_warehouse import Event, Funnel, MicroConversion, run_funnel_models, write_inputs
 
 S = 1_000_000
+
+pytestmark = pytest.mark.slow
 
 # person -> [(event_name, page_path or None, micro-conversion or None, is_macro)]
 PERSONS = {
@@ -58,9 +58,7 @@ def transitions(tmp_path_factory):
     con.execute("create table staging.stg_ga4__events (event_key varchar, page_path varchar)")
     con.executemany("insert into staging.stg_ga4__events values (?, ?)", pages)
     con.close()
-    run_funnel_models(
-        path, select="fct_path_transitions", extra=["--vars", json.dumps({"microfunnel__path_max_steps": 3})]
-    )
+    run_funnel_models(path, select="fct_path_transitions", variables={"microfunnel__path_max_steps": 3})
     with duckdb.connect(str(path), read_only=True) as con:
         return set(
             con.execute(
