@@ -38,11 +38,17 @@ PERSONS = {
         ("page_view", "/pricing", "pricing_page", False),
     ],
     "buyer3": [("purchase", None, None, True)],  # nothing before buying: no transitions
+    # a micro-conversion repeated later (not consecutively) stays on the path as walked
+    "walker": [
+        ("view_item", None, "view_item", False),
+        ("add_to_cart", None, "add_to_cart", False),
+        ("view_item", None, "view_item", False),
+    ],
 }
 
 
 @pytest.fixture(scope="module")
-def transitions(tmp_path_factory):
+def built(tmp_path_factory):
     path = tmp_path_factory.mktemp("paths") / "warehouse.duckdb"
     events, micro, pages = [], [], []
     for person, timeline in PERSONS.items():
@@ -58,16 +64,26 @@ def transitions(tmp_path_factory):
     con.execute("create table staging.stg_ga4__events (event_key varchar, page_path varchar)")
     con.executemany("insert into staging.stg_ga4__events values (?, ?)", pages)
     con.close()
-    run_funnel_models(path, select="fct_path_transitions", variables={"microfunnel__path_max_steps": 3})
+    run_funnel_models(
+        path, select="fct_path_transitions fct_conversion_paths", variables={"microfunnel__path_max_steps": 3}
+    )
     with duckdb.connect(str(path), read_only=True) as con:
-        return set(
+        transitions = set(
             con.execute(
                 "select outcome, step_number, from_node, to_node, persons from marts.fct_path_transitions"
             ).fetchall()
         )
+        paths = set(
+            con.execute(
+                "select conversion_path, persons_purchased, persons_dropped_off "
+                "from marts.fct_conversion_paths"
+            ).fetchall()
+        )
+    return transitions, paths
 
 
-def test_paths_to_purchase_keep_the_last_steps_and_count_shared_transitions_once_per_person(transitions):
+def test_paths_to_purchase_keep_the_last_steps_and_count_shared_transitions_once_per_person(built):
+    transitions, _ = built
     # buyer1: /products, view_item, /cart, add_to_cart -> last 3: view_item, /cart, add_to_cart.
     # buyer2: /, view_item, add_to_cart. Both end add_to_cart -> purchase at step 3.
     assert {t for t in transitions if t[0] == "purchase"} == {
@@ -79,10 +95,27 @@ def test_paths_to_purchase_keep_the_last_steps_and_count_shared_transitions_once
     }
 
 
-def test_paths_that_drop_off_collapse_repeats_and_end_in_drop_off(transitions):
+def test_paths_that_drop_off_collapse_repeats_and_end_in_drop_off(built):
+    transitions, _ = built
     # dropper: /products, view_item (twice, one node), pricing_page (the /pricing page view).
     assert {t for t in transitions if t[0] == "drop_off"} == {
         ("drop_off", 1, "/products", "view_item", 1),
         ("drop_off", 2, "view_item", "pricing_page", 1),
         ("drop_off", 3, "pricing_page", "(drop off)", 1),
+        # walker: view_item, add_to_cart, view_item
+        ("drop_off", 1, "view_item", "add_to_cart", 1),
+        ("drop_off", 2, "add_to_cart", "view_item", 1),
+        ("drop_off", 3, "view_item", "(drop off)", 1),
+    }
+
+
+def test_conversion_paths_are_the_full_sequences_walked(built):
+    # buyer1 and buyer2: view_item > add_to_cart before buying; buyer3 bought with none; the
+    # dropper's two view_items are one step; the walker's second view_item is a new step.
+    _, paths = built
+    assert paths == {
+        ("view_item > add_to_cart", 2, 0),
+        ("(none)", 1, 0),
+        ("view_item > pricing_page", 0, 1),
+        ("view_item > add_to_cart > view_item", 0, 1),
     }
