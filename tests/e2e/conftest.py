@@ -17,7 +17,10 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
+    # Every source on, named explicitly: the definitions load before the sandbox serves the APIs,
+    # so "whatever has credentials" would see only GA4's bucket.
+    all_sources = {"MICROFUNNEL_SOURCES": "ga4,shopify,google_ads,meta_ads"}
+    with environment({**project_env(tmp_path_factory.mktemp("e2e")), **all_sources}):
         yield load_settings()
 
 
