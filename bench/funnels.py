@@ -231,7 +231,7 @@ def main(argv: list[str]) -> int:
         pd_time = time.perf_counter() - started
         print(f"pandas (merge_asof chain)                    {pd_time:7.1f} s", flush=True)
 
-        wall_inc, in_models_inc = run_engine(path, {"funnel_recompute_since": str(last_day)})
+        wall_inc, in_models_inc = run_engine(path, {"microfunnel__funnel_recompute_since": str(last_day)})
         after_incremental = engine_counts(path)
         con = duckdb.connect(str(path), read_only=True)
         recomputed = con.execute("select count(*) from intermediate.int_funnel_recompute_persons").fetchone()[

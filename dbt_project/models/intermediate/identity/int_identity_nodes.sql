@@ -19,7 +19,7 @@ events as (
 {%- if is_incremental() %}
     where event_date >= (
         select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
-            - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
+            - interval {{ var('microfunnel__ga4_lookback_days') }} day
         from {{ this }}
         where identifier_type = 'anonymous_id'
     )
