@@ -70,18 +70,14 @@ identifiers as (
 
 previous as (
 
-{% if is_incremental() %}
-    select * from {{ this }}
-{% else %}
-    select
-        cast(null as bigint) as node_id,
-        cast(null as varchar) as identifier_type,
-        cast(null as varchar) as identifier_value,
-        cast(null as timestamp) as first_seen_at,
-        cast(null as timestamp) as last_seen_at,
-        cast(null as boolean) as is_ga4_user_id
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'node_id': 'bigint',
+        'identifier_type': 'varchar',
+        'identifier_value': 'varchar',
+        'first_seen_at': 'timestamp',
+        'last_seen_at': 'timestamp',
+        'is_ga4_user_id': 'boolean',
+    }) }}
 
 ),
 

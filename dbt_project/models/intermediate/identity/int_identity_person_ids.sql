@@ -40,17 +40,12 @@ placed as (
 
 previous as (
 
-{% if is_incremental() %}
-    select identifier_type, identifier_value, person_id, is_person_anchor
-    from {{ this }}
-{% else %}
-    select
-        cast(null as varchar) as identifier_type,
-        cast(null as varchar) as identifier_value,
-        cast(null as varchar) as person_id,
-        cast(null as boolean) as is_person_anchor
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'identifier_type': 'varchar',
+        'identifier_value': 'varchar',
+        'person_id': 'varchar',
+        'is_person_anchor': 'boolean',
+    }) }}
 
 ),
 

@@ -31,18 +31,13 @@ current_identifiers as (
 
 previously_issued as (
 
-{% if is_incremental() %}
-    select person_id, anchor_identifier_type, anchor_identifier_value, issued_at, retired_at
-    from {{ this }}
-{% else %}
-    select
-        cast(null as varchar) as person_id,
-        cast(null as varchar) as anchor_identifier_type,
-        cast(null as varchar) as anchor_identifier_value,
-        cast(null as timestamp) as issued_at,
-        cast(null as timestamp) as retired_at
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'person_id': 'varchar',
+        'anchor_identifier_type': 'varchar',
+        'anchor_identifier_value': 'varchar',
+        'issued_at': 'timestamp',
+        'retired_at': 'timestamp',
+    }) }}
 
 ),
 
