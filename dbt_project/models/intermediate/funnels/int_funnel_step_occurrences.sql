@@ -26,7 +26,7 @@ recompute_persons as (
 
 micro_conversions as (
 
-    select * from {{ ref('fct_micro_conversions') }}
+    select * from {{ ref('int_micro_conversions_stitched') }}
 
 ),
 
@@ -52,9 +52,7 @@ micro_conversion_matches as (
     -- one row per matcher x event: micro_conversion_id is md5(conversion_name | event_id)
     select matchers.*, person_events.*
     from matchers
-    inner join micro_conversions
-        on micro_conversions.conversion_name = matchers.step_name
-        and micro_conversions.kind <> 'macro'
+    inner join micro_conversions on micro_conversions.conversion_name = matchers.step_name
     inner join person_events on person_events.event_id = micro_conversions.event_id
     where matchers.matcher_source = 'micro_conversion'
 
