@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{#- Incremental, the exception to the folder's tables: node numbers must survive from run to run (below). -#}
 {#- Every identifier the sources expose, in canonical form (GA4 user_id and Shopify customer id are
     one customer_id node; an order is its legacy id however it was reached), numbered for the graph.
     Browsers and orders that link to nothing still count: each is a person of its own.

@@ -3,6 +3,7 @@
     funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
     engine's windows partition and its joins key on it instead of two strings. -#}
 {{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: int_funnel_step_occurrences_ordered reads it once (and int_funnel_strict_breaks, for strict funnels only), so writing it would copy every matched event for nothing. -#}
 with
 
 matchers as (
