@@ -88,8 +88,9 @@ def build_warehouse(path: Path, events: int, persons: int, seed: int) -> None:
         "(conversion_name varchar, kind varchar, event_name varchar)"
     )
     con.execute(
-        "create table marts.fct_micro_conversions (micro_conversion_id varchar, person_id varchar, "
-        "session_id varchar, conversion_name varchar, kind varchar, occurred_at timestamp, event_id varchar)"
+        "create table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
+        "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
+        "occurred_at timestamp, event_id varchar)"
     )
     con.close()
 

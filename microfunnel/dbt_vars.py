@@ -28,7 +28,7 @@ def dbt_var_default(name: str, project_dir: Path = DBT_PROJECT_DIR) -> Any:
     variables = declared_vars(project_dir)
     if name not in variables:
         raise KeyError(
-            f"dbt var {name!r} is not declared under vars: in {project_dir / 'dbt_project.yml'}; declare it there "
-            "with its default"
+            f"dbt var {name!r} is not declared under vars: in {project_dir / 'dbt_project.yml'}; "
+            "declare it there with its default"
         )
     return variables[name]
