@@ -2,28 +2,29 @@
 
 - every var is declared under `vars:` in dbt_project.yml, with the `microfunnel__` prefix and its
   default, and no `var()` call repeats a default inline;
-- the GA4 source re-reads the same number of days as the models' GA4 revision window;
+- the GA4 revision window is written once, as a var both identity models read;
 - every macro is documented in macros/_macros.yml;
 - no intermediate model reads a mart.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
 import yaml
 
-from ingestion.sources import ga4
-from ingestion.sources.ga4.settings import LOOKBACK_DAYS
-from microfunnel.dbt_vars import declared_vars
-from microfunnel.settings import DBT_PROJECT_DIR
+from microfunnel.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 VAR_CALL = re.compile(r"""\bvar\(\s*(['"])(?P<name>[^'"]+)\1\s*(?P<default>,)?""")
 MACRO_DEFINITION = re.compile(r"{%-?\s*macro\s+(?P<name>\w+)\s*\(")
 REF_CALL = re.compile(r"""\bref\(\s*['"](?P<name>\w+)['"]\s*\)""")
 PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
+
+
+def declared_vars() -> dict:
+    """The `vars:` block of dbt_project.yml: var name -> its default."""
+    return dict(yaml.safe_load(PROJECT_FILE.read_text()).get("vars") or {})
 
 
 def project_files() -> list[Path]:
@@ -74,11 +75,19 @@ def test_every_declared_var_is_used_by_some_model_or_macro():
     assert not set(declared_vars()) - used, f"unused vars in {PROJECT_FILE}: {set(declared_vars()) - used}"
 
 
-def test_the_ga4_source_rereads_exactly_the_models_ga4_revision_window():
+def test_the_ga4_revision_window_is_written_once_and_read_by_both_identity_models():
     window = declared_vars()["microfunnel__ga4_lookback_days"]
     assert isinstance(window, int) and window > 0
-    assert window == LOOKBACK_DAYS
-    assert inspect.signature(ga4.ga4).parameters["lookback_days"].default == window
+    identity = DBT_PROJECT_DIR / "models" / "intermediate" / "identity"
+    for model in ("int_identity_nodes.sql", "int_identity_edges__ga4.sql"):
+        assert "var('microfunnel__ga4_lookback_days')" in (identity / model).read_text(), model
+    ga4_source = PROJECT_ROOT / "ingestion" / "sources" / "ga4"
+    repeated = [
+        path.name for path in ga4_source.glob("*.py") if re.search(r"LOOKBACK|lookback", path.read_text())
+    ]
+    assert not repeated, (
+        f"the GA4 revision window is the dbt var microfunnel__ga4_lookback_days only: {repeated}"
+    )
 
 
 def test_every_macro_is_documented_in_macros_yml():

@@ -1,12 +1,8 @@
 """Constants of the GA4 source."""
 
 from ingestion.sources.spec import SourceSpec
-from microfunnel.dbt_vars import dbt_var_default
 
 DEFAULT_FILE_GLOB = "**/events_*"
-# GA4 keeps revising a day's export table for up to 72 hours. One number with the dbt models' GA4
-# revision window: declared once in dbt_project.yml (vars: microfunnel__ga4_lookback_days).
-LOOKBACK_DAYS: int = dbt_var_default("microfunnel__ga4_lookback_days")
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",
