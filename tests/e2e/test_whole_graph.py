@@ -55,6 +55,34 @@ def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
         assert got == dict(expected), f"funnel {funnel.name}"
 
 
+def test_the_funnel_summary_equals_counting_the_funnel_steps(e2e_run):
+    """fct_funnel_summary (what the demo summary and the report print) agrees with fct_funnel_steps."""
+    settings, _ = e2e_run
+    counted = rows(
+        settings.warehouse_path,
+        """
+        with counts as (
+            select funnel_name, step_index, count(distinct person_id) as persons
+            from marts.fct_funnel_steps group by 1, 2
+        )
+        select funnel_name, step_index, persons,
+               persons / lag(persons, 1, persons) over (partition by funnel_name order by step_index),
+               persons / first_value(persons) over (partition by funnel_name order by step_index)
+        from counts order by 1, 2
+        """,
+    )
+    summary = rows(
+        settings.warehouse_path,
+        """
+        select funnel_name, step_index, persons_reached, conversion_from_previous, conversion_from_first
+        from marts.fct_funnel_summary where persons_reached > 0 order by 1, 2
+        """,
+    )
+    assert summary and [row[:3] for row in summary] == [row[:3] for row in counted]
+    for got, expected in zip(summary, counted, strict=True):
+        assert got[3:] == pytest.approx(expected[3:], abs=1e-12), got
+
+
 def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e2e_run):
     settings, _ = e2e_run
     required = [
@@ -64,6 +92,7 @@ def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e
         "fct_micro_conversions",
         "fct_funnel_steps",
         "fct_funnel_daily",
+        "fct_funnel_summary",
         "fct_orders",
         "fct_attribution",
         "fct_campaign_performance_daily",
