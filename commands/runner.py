@@ -14,12 +14,22 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import INGESTION_DIR, PROJECT_ROOT, Settings, load_settings
 
 SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
+FRESHNESS_AS_OF = "MICROFUNNEL_FRESHNESS_AS_OF"
+
+
+def sandbox_clock(spec) -> str:
+    """The sandbox world's "now" for freshness checks: 06:00 UTC the morning after its last day.
+
+    The world is a replay of past days; judged against the real clock every table would be stale.
+    """
+    return f"{spec.end_date + timedelta(days=1)}T06:00:00+00:00"
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -54,7 +64,7 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     from dagster import AssetSelection, DagsterInstance, materialize
 
     defs = load_definitions(settings or load_settings())
-    assets = list(defs.assets)
+    assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
     quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     result = materialize(
@@ -71,7 +81,21 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
         if event.is_step_success
     ]
     print(f"steps: {', '.join(timings)}", flush=True)
+    print(check_summary(result.get_asset_check_evaluations()), flush=True)
     return 0 if result.success else 1
+
+
+def check_summary(evaluations) -> str:
+    """One line: how many checks passed, and each one that did not (warnings and failures by name)."""
+    failed = [e for e in evaluations if not e.passed]
+    lines = [f"checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed"]
+    for evaluation in sorted(failed, key=lambda e: e.asset_check_key.to_user_string()):
+        details = evaluation.metadata.get("details") or evaluation.metadata.get("age_hours")
+        suffix = f": {details.value}" if details is not None else ""
+        lines.append(
+            f"  {evaluation.severity.value.lower()}: {evaluation.asset_check_key.to_user_string()}{suffix}"
+        )
+    return "\n".join(lines)
 
 
 def demo(spec) -> int:
@@ -83,6 +107,7 @@ def demo(spec) -> int:
     started = time.monotonic()
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
     _start_from_an_empty_warehouse(settings)
     world = write_world_files(spec, settings.sandbox_dir)
@@ -130,6 +155,7 @@ def dev(spec) -> int:
 
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     prepare_environment(settings)
     write_world_files(spec, settings.sandbox_dir)
     env_file = settings.sandbox_dir / "sources.env"

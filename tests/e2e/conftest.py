@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from commands.runner import sandbox_clock
 from sandbox.simulate import WorldSpec
 
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
@@ -22,6 +23,7 @@ def e2e_settings(tmp_path_factory):
         "SANDBOX_DIR": str(root / "sandbox"),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4"),
+        "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(E2E_SPEC),
     }
     saved = dict(os.environ)
     os.environ.update(env)
