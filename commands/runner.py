@@ -61,20 +61,7 @@ def load_definitions(settings: Settings):
 
 def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
-    from dagster import AssetSelection, DagsterInstance, materialize
-
-    defs = load_definitions(settings or load_settings())
-    assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
-    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
-    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    result = materialize(
-        assets,
-        selection=chosen,
-        instance=DagsterInstance.get(),
-        run_config=quiet_console,
-        resources=defs.resources,
-        raise_on_error=False,
-    )
+    result = materialize_graph(selection, settings)
     timings = [
         f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.1f} s"
         for event in result.all_events
@@ -83,6 +70,24 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     print(f"steps: {', '.join(timings)}", flush=True)
     print(check_summary(result.get_asset_check_evaluations()), flush=True)
     return 0 if result.success else 1
+
+
+def materialize_graph(selection: str = "*", settings: Settings | None = None):
+    """The selected assets and their asset checks (the same ones the daily job runs), in this process."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    defs = load_definitions(settings or load_settings())
+    assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
+    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
+    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    return materialize(
+        assets,
+        selection=chosen,
+        instance=DagsterInstance.get(),
+        run_config=quiet_console,
+        resources=defs.resources,
+        raise_on_error=False,
+    )
 
 
 def check_summary(evaluations) -> str:

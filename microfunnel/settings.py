@@ -103,7 +103,7 @@ def _path(env: Mapping[str, str], name: str, default: str) -> Path:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR and MICROFUNNEL_FRESHNESS_* (all optional)."""
+    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR, MICROFUNNEL_FRESHNESS_*."""
     env = os.environ if env is None else env
     warehouse = _path(env, "WAREHOUSE_PATH", "data/warehouse.duckdb")
     return Settings(

@@ -41,7 +41,7 @@ SOURCE_SPEND = {
     "google_ads": (
         "campaign_stats",
         """select 'google_ads' as platform, segments__date as date_day,
-        sum(cast(coalesce(metrics__cost_micros, 0) as decimal(20, 0)) * 0.000001) as spend
+        sum(coalesce(cast(metrics__cost_micros as decimal(20, 0)), 0) * 0.000001) as spend
         from raw_google_ads.campaign_stats group by all""",
     ),
     "meta_ads": (

@@ -42,13 +42,24 @@ def e2e_defs(e2e_settings):
 
 
 @pytest.fixture(scope="module")
-def e2e_run(e2e_settings, e2e_defs):
-    """Simulate, serve, run `microfunnel run` in-process into the temp warehouse; yield (settings, world)."""
+def e2e_outcome(e2e_settings, e2e_defs):
+    """Simulate, serve, run the graph as `microfunnel run` does, in-process, into the temp warehouse.
+
+    Yields (settings, world, the run's result) once per module.
+    """
     from commands import runner
     from sandbox.world_files import write_world_files
 
     world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
     with runner.sandbox_apis(world) as source_env:
         os.environ.update(source_env)
-        assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
-    return e2e_settings, world
+        result = runner.materialize_graph(settings=e2e_settings)
+    assert result.success, "the whole graph materializes"
+    return e2e_settings, world, result
+
+
+@pytest.fixture(scope="module")
+def e2e_run(e2e_outcome):
+    """(settings, world) after the whole graph ran."""
+    settings, world, _ = e2e_outcome
+    return settings, world

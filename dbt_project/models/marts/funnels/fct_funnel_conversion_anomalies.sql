@@ -29,7 +29,7 @@ funnel_steps as (
 
 step_days as (
 
-    select funnel_name, step_index, date_day, sum(persons_reached) as persons_reached
+    select funnel_name, step_index, date_day, cast(sum(persons_reached) as bigint) as persons_reached
     from funnel_daily
     group by funnel_name, step_index, date_day
 
