@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from ingestion.pipelines import SOURCE_RESOURCES
-from orchestration.assets.ingestion import all_source_assets
+from ingestion.registry import spec
+from orchestration.assets.ingestion import enabled_source_assets
 from orchestration.assets.serving import serving_snapshot_asset
 from orchestration.assets.transformation import dbt_models
 from orchestration.checks import all_checks, dbt_manifest
 from orchestration.jobs import daily_job, daily_schedule
-from orchestration.resources import dbt_resource
+from orchestration.resources import dbt_resource, source_selection
 from orchestration.sensors import alert_on_run_failure, new_ga4_export_files
 
-source_assets = all_source_assets()
+enabled = source_selection().enabled
+source_assets = enabled_source_assets(source_selection())
 built_keys = {key for assets in [*source_assets, dbt_models] for key in assets.keys}
 mart_keys = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
@@ -21,7 +22,7 @@ defs = Definitions(
     assets=[*source_assets, dbt_models, serving_snapshot_asset(mart_keys)],
     jobs=[daily_job],
     schedules=[daily_schedule],
-    asset_checks=all_checks(SOURCE_RESOURCES, built_keys, dbt_manifest),
+    asset_checks=all_checks({name: tuple(spec(name).tables) for name in enabled}, built_keys, dbt_manifest),
     sensors=[new_ga4_export_files, alert_on_run_failure],
     resources={"dbt": dbt_resource()},
 )

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from datetime import date
 
-import duckdb
 import pytest
 
 from commands.runner import sandbox_clock
 from sandbox.simulate import WorldSpec
+from tests.support.warehouse import rows
 
 OUTAGE = date(2026, 10, 14)
 DIP_SPEC = WorldSpec(seed=11, persons=1200, days=21, product_page_outage_day=OUTAGE)
@@ -37,11 +37,11 @@ def dip_run(e2e_settings, e2e_defs):
 
 
 def anomalies(settings, where: str) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(
-            "select funnel_name, step_name, date_day, is_anomaly from marts.fct_funnel_conversion_anomalies "
-            f"where {where} order by all"
-        ).fetchall()
+    return rows(
+        settings.warehouse_path,
+        "select funnel_name, step_name, date_day, is_anomaly from marts.fct_funnel_conversion_anomalies "
+        f"where {where} order by all",
+    )
 
 
 def test_the_day_the_product_pages_were_down_is_flagged_by_the_anomaly_check(dip_run):

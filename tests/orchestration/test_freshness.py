@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import duckdb
+import pytest
 from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, materialize
 
 from microfunnel.settings import FreshnessThresholds, load_settings
@@ -73,6 +74,7 @@ def test_a_mart_is_judged_by_its_documented_time_column_unless_its_meta_opts_out
     assert "interval 1 day" in targets[AssetKey(["marts", "fct_daily"])]  # a day is complete at its end
 
 
+@pytest.mark.slow  # runs Dagster
 def test_the_freshness_step_reads_each_table_from_the_warehouse(tmp_path, monkeypatch):
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
