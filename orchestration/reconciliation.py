@@ -59,7 +59,9 @@ def spend_sql(platforms: list[str]) -> str:
 with source as ({source}),
 mart as (
     select platform, date_day, sum(spend) as spend
-    from marts.fct_campaign_performance_daily group by all
+    from marts.fct_campaign_performance_daily
+    where platform in ({", ".join(f"'{platform}'" for platform in platforms)})
+    group by all
 )
 select coalesce(source.platform, mart.platform) as platform,
        coalesce(source.date_day, mart.date_day) as date_day,
