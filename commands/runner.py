@@ -69,7 +69,23 @@ def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
     ]
     print(f"steps: {', '.join(timings)}", flush=True)
     print(check_summary(result.get_asset_check_evaluations()), flush=True)
+    if not result.success and os.environ.get("MICROFUNNEL_ALERT_WEBHOOK_URL"):
+        _alert(result)
     return 0 if result.success else 1
+
+
+def _alert(result) -> None:
+    """A failed `microfunnel run` alerts like a failed scheduled run (no daemon watches in-process runs)."""
+    import logging
+
+    from orchestration.sensors import run_failure_payload, send_alert
+
+    run = result.dagster_run
+    payload = run_failure_payload(run.run_id, run.job_name, result.get_step_failure_events(), "run failed")
+    try:
+        send_alert(payload, logging.getLogger("microfunnel"))
+    except RuntimeError as exc:
+        print(f"alert not delivered: {exc}", file=sys.stderr)
 
 
 def materialize_graph(selection: str = "*", settings: Settings | None = None):

@@ -79,20 +79,33 @@ def root_cause(error):
     return error
 
 
+def run_failure_payload(run_id: str, job: str, step_failures, fallback_message: str) -> dict:
+    """The alert payload of a failed run, from its step failure events (sensor and `microfunnel run`)."""
+    errors = [root_cause(e.event_specific_data.error) for e in step_failures if e.event_specific_data]
+    return failure_payload(
+        run_id=run_id,
+        job=job,
+        failed_steps=list(dict.fromkeys(event.step_key for event in step_failures)),
+        error=errors[0].message if errors and errors[0] else fallback_message,
+    )
+
+
+def send_alert(payload: dict, log) -> None:
+    url = os.environ.get(ALERT_WEBHOOK_ENV)
+    if not url:
+        log.warning(f"{payload['text']} ({ALERT_WEBHOOK_ENV} is not set; no alert sent)")
+        return
+    status = post_alert(url, payload)
+    log.info(f"alert for run {payload['run_id']} posted (HTTP {status})")
+
+
 @run_failure_sensor(default_status=default_status("alert_on_run_failure"))
 def alert_on_run_failure(context: RunFailureSensorContext) -> None:
     """POST the failed run's payload (orchestration/alerts.py) to MICROFUNNEL_ALERT_WEBHOOK_URL."""
-    step_failures = context.get_step_failure_events()
-    errors = [root_cause(e.event_specific_data.error) for e in step_failures if e.event_specific_data]
-    payload = failure_payload(
-        run_id=context.dagster_run.run_id,
-        job=context.dagster_run.job_name,
-        failed_steps=list(dict.fromkeys(event.step_key for event in step_failures)),
-        error=errors[0].message if errors and errors[0] else context.failure_event.message or "",
+    payload = run_failure_payload(
+        context.dagster_run.run_id,
+        context.dagster_run.job_name,
+        context.get_step_failure_events(),
+        context.failure_event.message or "",
     )
-    url = os.environ.get(ALERT_WEBHOOK_ENV)
-    if not url:
-        context.log.warning(f"{payload['text']} ({ALERT_WEBHOOK_ENV} is not set; no alert sent)")
-        return
-    status = post_alert(url, payload)
-    context.log.info(f"alert for run {payload['run_id']} posted (HTTP {status})")
+    send_alert(payload, context.log)
