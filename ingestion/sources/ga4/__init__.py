@@ -4,6 +4,10 @@ Reads a local folder or any bucket URL dlt's filesystem understands (s3://, gs:/
 file://), by export day, re-reading the last LOOKBACK_DAYS days because GA4 revises them.
 Rows are merged on a deterministic `event_key`, so a re-run or a re-exported day adds no
 duplicates, and exact duplicate deliveries inside a file collapse to one row.
+
+With `end_date` the source reads a window instead: exactly the files of the export days
+`start_date`..`end_date` (inclusive, ISO dates), whatever the cursor says, and leaves the cursor
+alone. That is what a partition run or a backfill of past days asks for.
 """
 
 from __future__ import annotations
@@ -31,17 +35,30 @@ def ga4(
     file_glob: str = DEFAULT_FILE_GLOB,
     start_date: str | None = None,
     lookback_days: int = LOOKBACK_DAYS,
+    end_date: str | None = None,
 ) -> dlt.sources.DltResource:
-    """The GA4 export at `bucket_url` (SOURCES__GA4__BUCKET_URL); from `start_date` if given."""
-    return events(bucket_url, file_glob, start_date, lookback_days)
+    """The GA4 export at `bucket_url` (SOURCES__GA4__BUCKET_URL); from `start_date` if given.
+
+    With `end_date`: only the export days `start_date`..`end_date`, regardless of the cursor.
+    """
+    if end_date is not None and start_date is None:
+        raise ValueError("ga4: end_date needs start_date (the window is start_date..end_date, inclusive)")
+    return events(bucket_url, file_glob, start_date, lookback_days, end_date)
 
 
 @dlt.resource(name="events", write_disposition="merge", primary_key="event_key")
-def events(bucket_url: str, file_glob: str, start_date: str | None, lookback_days: int) -> Iterator[pa.Table]:
+def events(
+    bucket_url: str, file_glob: str, start_date: str | None, lookback_days: int, end_date: str | None = None
+) -> Iterator[pa.Table]:
     """One row per GA4 event, as exported, plus `event_key` and the export file it came from."""
     state = dlt.current.resource_state()
     last_day = date.fromisoformat(state["last_export_day"]) if state.get("last_export_day") else None
-    since = _first_day_to_read(last_day, start_date, lookback_days)
+    window_end = date.fromisoformat(end_date) if end_date else None
+    since = (
+        date.fromisoformat(start_date)
+        if window_end
+        else _first_day_to_read(last_day, start_date, lookback_days)
+    )
     files = sorted(
         (
             item
@@ -53,13 +70,13 @@ def events(bucket_url: str, file_glob: str, start_date: str | None, lookback_day
     newest = last_day
     for item in files:
         day = export_day(item["file_name"])
-        if since and day < since:
+        if since and day < since or window_end and day > window_end:
             continue
         table = _read(item)
         if table.num_rows:
             yield _with_event_keys(table, item["file_url"])
         newest = max(newest or day, day)
-    if newest:
+    if newest and not window_end:  # a window (backfill) leaves the incremental cursor where it was
         state["last_export_day"] = newest.isoformat()
 
 
