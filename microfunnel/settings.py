@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,7 @@ class Settings:
     conversions_config: Path
     sandbox_dir: Path
     freshness: FreshnessThresholds = field(default_factory=lambda: FreshnessThresholds())
+    first_export_day: date = date(2026, 10, 1)  # the first daily partition (the GA4 export's first day)
 
     def dbt_env(self) -> dict[str, str]:
         """The variables `dbt_project/profiles.yml` reads with `env_var()`."""
@@ -97,6 +98,20 @@ def _freshness(env: Mapping[str, str]) -> FreshnessThresholds:
     )
 
 
+def _first_export_day(env: Mapping[str, str]) -> date:
+    """MICROFUNNEL_FIRST_EXPORT_DAY, else the GA4 source's SOURCES__GA4__START_DATE, else 2026-10-01.
+
+    (2026-10-01 is the sandbox world's first day; set your GA4 export's first day in production.)
+    """
+    for name in ("MICROFUNNEL_FIRST_EXPORT_DAY", "SOURCES__GA4__START_DATE"):
+        if env.get(name):
+            try:
+                return date.fromisoformat(env[name][:10])
+            except ValueError:
+                raise ValueError(f"{name}={env[name]!r} is not an ISO date, e.g. 2026-10-01") from None
+    return date(2026, 10, 1)
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     path = Path(env.get(name) or default).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
@@ -112,4 +127,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         conversions_config=_path(env, "CONVERSIONS_CONFIG", "conversions.yml"),
         sandbox_dir=_path(env, "SANDBOX_DIR", "data/sandbox"),
         freshness=_freshness(env),
+        first_export_day=_first_export_day(env),
     )

@@ -21,6 +21,7 @@ from dagster import (
 from ingestion.sources.ga4.helpers import export_day
 from orchestration.alerts import ALERT_WEBHOOK_ENV, failure_payload, post_alert
 from orchestration.jobs import daily_job
+from orchestration.partitions import reporting_days
 
 SENSORS_ENV = "MICROFUNNEL_SENSORS"
 SENSOR_NAMES = ("new_ga4_export_files", "alert_on_run_failure")
@@ -60,16 +61,23 @@ def export_files_fingerprint(bucket_url: str) -> dict[str, float]:
 
 @sensor(job=daily_job, minimum_interval_seconds=300, default_status=default_status("new_ga4_export_files"))
 def new_ga4_export_files(context: SensorEvaluationContext):
-    """Request a run when an export file appears or GA4 re-exports a day (late events)."""
+    """Request the partition of each day whose export file appeared or was re-exported (late events)."""
     bucket_url = os.environ.get("SOURCES__GA4__BUCKET_URL")
     if not bucket_url:
         return SkipReason("SOURCES__GA4__BUCKET_URL is not set; nothing to watch")
     files = export_files_fingerprint(bucket_url)
-    newest = max(files.values(), default=0.0)
-    if newest <= float(context.cursor or 0):
+    seen = float(context.cursor or 0)
+    changed = {path: modified for path, modified in files.items() if modified > seen}
+    if not changed:
         return SkipReason(f"no new or revised export files among {len(files)}")
-    context.update_cursor(str(newest))
-    return RunRequest(run_key=f"ga4-export-{newest}")
+    first_day = reporting_days().start.date()
+    days = sorted({export_day(path.rsplit("/", 1)[-1]) for path in changed})
+    context.update_cursor(str(max(changed.values())))
+    return [
+        RunRequest(run_key=f"ga4-{day}-{max(changed.values())}", partition_key=day.isoformat())
+        for day in days
+        if day >= first_day
+    ] or SkipReason(f"the changed files are all before the first partition day {first_day}")
 
 
 def root_cause(error):
