@@ -23,6 +23,7 @@ SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
     "google_ads": ("ingestion.sources.google_ads", "google_ads"),
     "meta_ads": ("ingestion.sources.meta_ads", "meta_ads"),
     "shopify": ("ingestion.sources.shopify", "shopify"),
+    "klaviyo": ("ingestion.sources.klaviyo", "klaviyo"),
 }
 # source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
 SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
@@ -38,6 +39,7 @@ SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_ads": ("campaigns", "campaign_stats", "click_view"),
     "meta_ads": ("campaigns", "campaign_insights"),
     "shopify": ("orders", "order_lines", "customers"),
+    "klaviyo": ("events", "profiles", "campaigns", "flows"),
 }
 LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
 

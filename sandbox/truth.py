@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from microfunnel.pii import hash_email
 from sandbox.simulate import World
+from sandbox.truth_email import email_identifier_owners
 
 
 @dataclass(frozen=True)
 class IdentifierTruth:
     identifier_type: str  # anonymous_id | user_id | customer_id | email_hash | order_id | gclid | fbclid
+    # | klaviyo_profile_id
     identifier_value: str
     person_id: str | None  # None when shared by several true persons
     persons: tuple[str, ...]
@@ -28,9 +30,16 @@ class IdentifierTruth:
         return len(self.persons) > 1
 
 
-def identifier_truth(world: World, pii_key: str) -> list[IdentifierTruth]:
-    """Every identifier the world's data exposes, with the true person(s) who used it."""
+def identifier_truth(world: World, pii_key: str, email_marketing: bool = False) -> list[IdentifierTruth]:
+    """Every identifier the world's data exposes, with the true person(s) who used it.
+
+    `email_marketing`: also Klaviyo's identifiers (profile ids and their email hashes), for a
+    warehouse that loads Klaviyo; without it the truth is that of GA4, Shopify and the ad platforms.
+    """
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if email_marketing:
+        for key, persons in email_identifier_owners(world, pii_key).items():
+            owners[key] |= persons
     for event in world.events:
         person = event.person.person_id
         owners[("anonymous_id", event.session.device.cookie)].add(person)
