@@ -7,6 +7,7 @@ import os
 import pytest
 
 from sandbox.simulate import WorldSpec
+from tests.support.environment import environment, project_env
 
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
 
@@ -16,20 +17,8 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    root = tmp_path_factory.mktemp("e2e")
-    env = {
-        "WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
-        "SANDBOX_DIR": str(root / "sandbox"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4"),
-    }
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
         yield load_settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")

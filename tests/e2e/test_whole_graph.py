@@ -6,19 +6,17 @@ import subprocess
 import sys
 from collections import Counter
 
-import duckdb
 import pytest
 from dagster import AssetKey
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
 from sandbox.truth_funnels import funnel_truth
+from tests.support.warehouse import rows, scalar, table_names
+
+pytestmark = pytest.mark.slow
 
 CHECK_MARTS = PROJECT_ROOT.parent / "shared" / "contract" / "check_marts.py"
-
-
-def warehouse(settings):
-    return duckdb.connect(str(settings.warehouse_path), read_only=True)
 
 
 def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot(e2e_defs):
@@ -42,12 +40,11 @@ def test_dbt_tests_are_loaded_as_asset_checks(e2e_defs):
 def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
     settings, world = e2e_run
     catalog = load_catalog(settings.conversions_config)
-    with warehouse(settings) as connection:
-        rows = connection.execute(
-            "select funnel_name, step_index, count(distinct person_id) "
-            "from marts.fct_funnel_steps group by 1, 2"
-        ).fetchall()
-    measured = {(funnel, step): persons for funnel, step, persons in rows}
+    steps = rows(
+        settings.warehouse_path,
+        "select funnel_name, step_index, count(distinct person_id) from marts.fct_funnel_steps group by 1, 2",
+    )
+    measured = {(funnel, step): persons for funnel, step, persons in steps}
     for funnel in catalog.funnels:
         truth = funnel_truth(world, catalog, funnel)
         expected = Counter()
@@ -78,31 +75,15 @@ def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e
         text=True,
     )
     assert completed.returncode == 0, completed.stdout
-    with warehouse(settings) as connection:
-        built = {
-            t
-            for (t,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
-    with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
-        served = {
-            t
-            for (t,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
+    built = table_names(settings.warehouse_path, "marts")
+    served = table_names(settings.serving_path, "marts")
     assert served == built
 
 
 @pytest.mark.parametrize("table", ["fct_sessions", "fct_micro_conversions"])
 def test_every_fact_row_has_a_person(e2e_run, table):
     settings, _ = e2e_run
-    with warehouse(settings) as connection:
-        assert (
-            connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0]
-            == 0
-        )
+    assert scalar(settings.warehouse_path, f"select count(*) from marts.{table} where person_id is null") == 0
 
 
 def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):

@@ -8,11 +8,10 @@ from collections import Counter
 
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
-from tests_sources_support import counts, keys_are_unique, messages
 
 from microfunnel.pii import hash_email
 from sandbox.server import SandboxServer
-from tests.sources.conftest import FAST_RETRIES
+from tests.support.sources import FAST_RETRIES, counts, keys_are_unique, messages
 
 KLAVIYO_TABLES = ("events", "profiles", "campaigns", "flows")
 
