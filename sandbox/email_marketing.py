@@ -58,25 +58,31 @@ def simulate_email(spec: WorldSpec, world: World) -> None:
     world.email_events.sort(key=lambda e: (e.ts_us, e.event_id))
 
 
-def _first_newsletter_signups(world: World) -> dict[str, int]:
-    firsts: dict[str, int] = {}
+def _first_newsletter_signups(world: World) -> dict[str, tuple[int, str]]:
+    """{person: (when, on which browser)} of each person's first newsletter sign-up."""
+    firsts: dict[str, tuple[int, str]] = {}
     for event in world.events:
         if event.name == "sign_up" and event.params.get("method") == "newsletter":
             person = event.person.person_id
-            firsts[person] = min(firsts.get(person, event.ts_us), event.ts_us)
+            if person not in firsts or event.ts_us < firsts[person][0]:
+                firsts[person] = (event.ts_us, event.session.device.cookie)
     return firsts
 
 
-def _profile(person: Person, signup_us: int | None, rng: random.Random) -> EmailProfile | None:
-    """A profile when the person signed up for the newsletter or is a (synced) Shopify customer."""
+def _profile(person: Person, signup: tuple[int, str] | None, rng: random.Random) -> EmailProfile | None:
+    """A profile when the person signed up for the newsletter or is a (synced) Shopify customer.
+
+    The shop's sign-up form (like its checkout, for Shopify orders) passes the GA client id of the
+    browser along as a hidden field, stored as the profile property `ga_client_id`.
+    """
+    signup_us, cookie = signup or (None, None)
     subscribed_us = (signup_us // SECOND_US + rng.randrange(1, 4)) * SECOND_US if signup_us else None
     created = [t for t in (subscribed_us, person.customer.created_at_us if person.customer else None) if t]
     if not created or person.email is None:
         return None
     created_us = min(created)
-    return EmailProfile(
-        _ulid(created_us, rng), person, person.email.strip().lower(), created_us, subscribed_us
-    )
+    email = person.email.strip().lower()
+    return EmailProfile(_ulid(created_us, rng), person, email, created_us, subscribed_us, cookie)
 
 
 def _sends(spec: WorldSpec, profile: EmailProfile, rng: random.Random) -> list[dict]:

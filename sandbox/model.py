@@ -167,6 +167,7 @@ class EmailProfile:
     email: str  # as Klaviyo stores it
     created_us: int
     subscribed_us: int | None = None  # joined the newsletter list (a sign-up on the site)
+    ga_client_id: str | None = None  # the sign-up form's hidden field: the GA cookie of the signing browser
 
 
 @dataclass(slots=True)

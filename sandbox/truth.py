@@ -20,7 +20,6 @@ from sandbox.truth_email import email_identifier_owners
 @dataclass(frozen=True)
 class IdentifierTruth:
     identifier_type: str  # anonymous_id | user_id | customer_id | email_hash | order_id | gclid | fbclid
-    # | klaviyo_profile_id
     identifier_value: str
     person_id: str | None  # None when shared by several true persons
     persons: tuple[str, ...]
@@ -33,7 +32,7 @@ class IdentifierTruth:
 def identifier_truth(world: World, pii_key: str, email_marketing: bool = False) -> list[IdentifierTruth]:
     """Every identifier the world's data exposes, with the true person(s) who used it.
 
-    `email_marketing`: also Klaviyo's identifiers (profile ids and their email hashes), for a
+    `email_marketing`: also Klaviyo's identifiers (its profiles' email hashes), for a
     warehouse that loads Klaviyo; without it the truth is that of GA4, Shopify and the ad platforms.
     """
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)

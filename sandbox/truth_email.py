@@ -58,14 +58,16 @@ def email_engagement(world: World) -> list[MessageEngagement]:
         first = f"first_{step}_us"
         if first in row and (row[first] is None or event.ts_us < row[first]):
             row[first] = event.ts_us
-    return [MessageEngagement(person, message, **row) for (person, message), row in sorted(steps.items())]
+    return [
+        MessageEngagement(person_id=person, message_id=message, **row)
+        for (person, message), row in sorted(steps.items())
+    ]
 
 
 def email_identifier_owners(world: World, pii_key: str) -> dict[tuple[str, str], set[str]]:
-    """The identifiers Klaviyo exposes (profile id, email hash), with the true person(s) behind each."""
+    """The identifiers Klaviyo exposes (each profile's email hash; the GA client ids of sign-ups and
+    click-throughs are GA4's own), with the true person(s) behind each."""
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for profile in world.email_profiles:
-        person = profile.person.person_id
-        owners[("klaviyo_profile_id", profile.profile_id)].add(person)
-        owners[("email_hash", hash_email(profile.email, pii_key))].add(person)
+        owners[("email_hash", hash_email(profile.email, pii_key))].add(profile.person.person_id)
     return owners

@@ -362,7 +362,7 @@ def _profile_resource(profile: EmailProfile, host: str, state: ServerState | Non
                 "timezone": None,
                 "ip": None,
             },
-            "properties": {},
+            "properties": {"ga_client_id": f"GA1.1.{profile.ga_client_id}"} if profile.ga_client_id else {},
         },
         "relationships": {
             "lists": {

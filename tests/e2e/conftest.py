@@ -17,7 +17,9 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
+    # every source: the sandbox serves them all (their credentials arrive only with the server, later)
+    every_source = {"MICROFUNNEL_SOURCES": "ga4,google_ads,meta_ads,shopify,klaviyo"}
+    with environment({**project_env(tmp_path_factory.mktemp("e2e")), **every_source}):
         yield load_settings()
 
 

@@ -31,14 +31,13 @@ from ingestion.sources.klaviyo.helpers import (
 from ingestion.sources.klaviyo.settings import (
     CAMPAIGN_COLUMNS,
     DEFAULT_BASE_URL,
-    EVENT_COLUMNS,
     EVENTS_PAGE_SIZE,
     FLOW_COLUMNS,
     LOOKBACK_HOURS,
     METRICS,
-    PROFILE_COLUMNS,
     PROFILES_PAGE_SIZE,
     REVISION,
+    SPEC,
 )
 from ingestion.sources.records import SCHEMA_CONTRACT
 
@@ -111,7 +110,7 @@ def klaviyo(
     ]
 
 
-@dlt.resource(name="events", write_disposition="merge", primary_key="id", columns=EVENT_COLUMNS)
+@dlt.resource(name="events", write_disposition="merge", primary_key="id", columns=SPEC.columns("events"))
 def events(
     api: KlaviyoApi, metrics: tuple[str, ...], start: datetime | None, lookback: timedelta, page_size: int
 ) -> Iterator:
@@ -140,7 +139,7 @@ def events(
             cursors[name] = newest
 
 
-@dlt.resource(name="profiles", write_disposition="merge", primary_key="id", columns=PROFILE_COLUMNS)
+@dlt.resource(name="profiles", write_disposition="merge", primary_key="id", columns=SPEC.columns("profiles"))
 def profiles(api: KlaviyoApi, pii_hash_key: str) -> Iterator:
     """One row per profile (id, email hash); later runs read the profiles updated since the last."""
     yield dlt.mark.materialize_table_schema()
@@ -158,7 +157,9 @@ def profiles(api: KlaviyoApi, pii_hash_key: str) -> Iterator:
         state["updated"] = newest
 
 
-@dlt.resource(name="campaigns", write_disposition="merge", primary_key="id", columns=CAMPAIGN_COLUMNS)
+@dlt.resource(
+    name="campaigns", write_disposition="merge", primary_key="id", columns=SPEC.columns("campaigns")
+)
 def campaigns(api: KlaviyoApi) -> Iterator:
     """One row per email campaign (a dimension: read whole each run)."""
     yield dlt.mark.materialize_table_schema()
@@ -167,7 +168,7 @@ def campaigns(api: KlaviyoApi) -> Iterator:
             yield [attribute_row(resource, CAMPAIGN_COLUMNS) for resource in data]
 
 
-@dlt.resource(name="flows", write_disposition="merge", primary_key="id", columns=FLOW_COLUMNS)
+@dlt.resource(name="flows", write_disposition="merge", primary_key="id", columns=SPEC.columns("flows"))
 def flows(api: KlaviyoApi) -> Iterator:
     """One row per flow (a dimension: read whole each run)."""
     yield dlt.mark.materialize_table_schema()

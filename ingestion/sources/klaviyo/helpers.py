@@ -110,12 +110,14 @@ def event_row(resource: dict, metric_name: str) -> dict:
 
 
 def profile_row(resource: dict, pii_key: str) -> dict:
-    """A profile by id: its email as a keyed hash, never the address; names, phone and location left out."""
+    """A profile by id: its email as a keyed hash, never the address; names, phone and location left out,
+    custom properties kept minus any value holding an email address."""
     attributes = resource.get("attributes") or {}
     row = {
         "id": resource["id"],
         "email_hash": hash_email(attributes.get("email"), pii_key),
         "external_id": attributes.get("external_id"),
+        "properties": _without_emails(attributes.get("properties") or {}) or None,
         "created": attributes.get("created"),
         "updated": attributes.get("updated"),
     }

@@ -1,4 +1,6 @@
-"""Constants of the Klaviyo source: the API revision, the metrics read, page sizes, column types."""
+"""Constants of the Klaviyo source: the API revision, the metrics read, page sizes, column types, SPEC."""
+
+from ingestion.sources.spec import SourceSpec
 
 DEFAULT_BASE_URL = "https://a.klaviyo.com"
 REVISION = "2026-10-15"  # Klaviyo's dated API revision, sent as the required `revision` header
@@ -48,6 +50,7 @@ PROFILE_COLUMNS = _typed(
         "id": _KEY,
         "email_hash": "text",
         "external_id": "text",
+        "properties": "json",  # custom properties (e.g. the sign-up form's ga_client_id), emails removed
         "created": "timestamp",
         "updated": {"data_type": "timestamp", "dedup_sort": "desc"},
     }
@@ -74,4 +77,18 @@ FLOW_COLUMNS = _typed(
         "created": "timestamp",
         "updated": "timestamp",
     }
+)
+
+SPEC = SourceSpec(
+    name="klaviyo",
+    function="ingestion.sources.klaviyo:klaviyo",
+    tables={
+        "events": EVENT_COLUMNS,
+        "profiles": PROFILE_COLUMNS,
+        "campaigns": CAMPAIGN_COLUMNS,
+        "flows": FLOW_COLUMNS,
+    },
+    credentials=("api_key", "pii_hash_key"),
+    feeds=("identity_edges", "identity_nodes", "person_events", "conversion_events"),
+    summary="Klaviyo email events (received, opened, clicked, subscribed), profiles, campaigns, flows",
 )

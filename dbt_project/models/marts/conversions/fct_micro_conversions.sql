@@ -29,6 +29,14 @@ sessions as (
     select * from {{ ref('int_sessions_stitched') }}
 
 ),
+{%- if sources_feeding('conversion_events') %}
+
+source_actions as (
+
+    select * from {{ ref('int_source_action_conversions_matched') }}
+
+),
+{%- endif %}
 
 micro as (
 
@@ -76,11 +84,36 @@ macro as (
 
 ),
 
+{%- if sources_feeding('conversion_events') %}
+
+source_micro as (
+
+    -- actions on other sources' events (Klaviyo's opens and clicks): the event carries its person
+    select
+        md5(conversion_name || '|' || event_id) as micro_conversion_id,
+        person_id,
+        session_id,
+        conversion_name,
+        kind,
+        event_at as occurred_at,
+        event_ts_us as occurred_ts_us,
+        event_id,
+        null as order_id
+
+    from source_actions
+
+),
+{%- endif %}
+
 unioned as (
 
     select * from micro_with_person
     union all
     select * from macro
+{%- if sources_feeding('conversion_events') %}
+    union all
+    select * from source_micro
+{%- endif %}
 
 )
 
