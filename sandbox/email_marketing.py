@@ -39,12 +39,13 @@ ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 def simulate_email(spec: WorldSpec, world: World) -> None:
     """Add the world's Klaviyo profiles, email events and click-through sessions (deterministic)."""
     signups = _first_newsletter_signups(world)
+    seen_customers = _customers_seen_on_site(world)
     visits = _DeviceVisits(world)
     for person in world.persons:
         if person.kind not in ELIGIBLE_KINDS:
             continue
         rng = random.Random(f"{spec.seed}:email:{person.person_id}")
-        profile = _profile(person, signups.get(person.person_id), rng)
+        profile = _profile(person, signups.get(person.person_id), person.person_id in seen_customers, rng)
         if profile is None:
             continue
         world.email_profiles.append(profile)
@@ -69,15 +70,28 @@ def _first_newsletter_signups(world: World) -> dict[str, tuple[int, str]]:
     return firsts
 
 
-def _profile(person: Person, signup: tuple[int, str] | None, rng: random.Random) -> EmailProfile | None:
+def _customers_seen_on_site(world: World) -> set[str]:
+    """Persons whose Shopify customer left a trace on the site: a login (GA4 user_id) or an order."""
+    seen = {e.person.person_id for e in world.events if e.user_id}
+    return seen | {o.person.person_id for o in world.orders if not o.test}
+
+
+def _profile(
+    person: Person, signup: tuple[int, str] | None, customer_seen: bool, rng: random.Random
+) -> EmailProfile | None:
     """A profile when the person signed up for the newsletter or is a (synced) Shopify customer.
+
+    Only customers who left a trace on the site (a login or an order) are synced, as every device
+    of a person is observably theirs (see simulate.py): a profile nothing could ever tie to its
+    person would measure clairvoyance, not stitching.
 
     The shop's sign-up form (like its checkout, for Shopify orders) passes the GA client id of the
     browser along as a hidden field, stored as the profile property `ga_client_id`.
     """
     signup_us, cookie = signup or (None, None)
     subscribed_us = (signup_us // SECOND_US + rng.randrange(1, 4)) * SECOND_US if signup_us else None
-    created = [t for t in (subscribed_us, person.customer.created_at_us if person.customer else None) if t]
+    customer_us = person.customer.created_at_us if person.customer and customer_seen else None
+    created = [t for t in (subscribed_us, customer_us) if t]
     if not created or person.email is None:
         return None
     created_us = min(created)
