@@ -13,6 +13,8 @@ from microfunnel.pii import hash_email
 from sandbox.server import SandboxServer
 from tests.support.sources import FAST_RETRIES, counts, keys_are_unique, messages
 
+pytestmark = pytest.mark.slow  # the sandbox's HTTP APIs and dlt loads
+
 KLAVIYO_TABLES = ("events", "profiles", "campaigns", "flows")
 
 
