@@ -3,7 +3,7 @@
 from ingestion.sources.spec import SourceSpec
 
 DEFAULT_FILE_GLOB = "**/events_*"
-LOOKBACK_DAYS = 3  # GA4 keeps revising a day's export table for up to 72 hours
+LOOKBACK_DAYS = 3  # dbt only (identity models re-read the newest days); the source reads by file mtime
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",
