@@ -19,11 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sandbox import catalog
+from sandbox.email_marketing import simulate_email
 from sandbox.model import (
     AdClick,
     CampaignDay,
     Customer,
     Device,
+    EmailEvent,
+    EmailProfile,
     Event,
     LineItem,
     Order,
@@ -92,6 +95,8 @@ class World:
     customers: list[Customer] = field(default_factory=list)
     ad_clicks: list[AdClick] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
+    email_profiles: list[EmailProfile] = field(default_factory=list)  # Klaviyo
+    email_events: list[EmailEvent] = field(default_factory=list)
 
 
 class _Shop:
@@ -122,6 +127,7 @@ def simulate(spec: WorldSpec) -> World:
         _live(spec, person, world, shop, random.Random(f"{spec.seed}:{person.person_id}"))
     _place_test_orders(spec, world, shop)
     _plant_delivery_dirt(spec, world, random.Random(f"{spec.seed}:dirt"))
+    simulate_email(spec, world)  # after the dirt, on streams of its own: earlier draws stay as they were
     _number_orders(world)
     _fill_campaign_days(spec, world, random.Random(f"{spec.seed}:ads"))
     world.events.sort(

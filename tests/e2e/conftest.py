@@ -19,7 +19,7 @@ def e2e_settings(tmp_path_factory):
     from microfunnel.settings import load_settings
 
     env = project_env(tmp_path_factory.mktemp("e2e"))
-    every_source = "ga4,google_ads,meta_ads,shopify"  # their sandbox credentials are set only later
+    every_source = "ga4,google_ads,meta_ads,shopify,klaviyo"  # their sandbox credentials are set only later
     env = {**env, "MICROFUNNEL_SOURCES": every_source, "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(E2E_SPEC)}
     with environment(env):
         yield load_settings()

@@ -205,3 +205,44 @@ def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_publi
     assert outcome["spend_reconciles_with_ad_platforms"].passed
     assert not result.success
     assert not serving.exists(), "a mart that does not reconcile is never published"
+
+
+def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_truth_per_person(e2e_run):
+    from sandbox.truth_email import email_engagement
+
+    settings, world = e2e_run
+    measured = rows(
+        settings.warehouse_path,
+        "select person_id, conversion_name, event_id from marts.fct_micro_conversions "
+        "where conversion_name in ('email_opened', 'email_clicked')",
+    )
+    true_person = {f"klaviyo:{e.event_id}": e.profile.person.person_id for e in world.email_events}
+    got = Counter((true_person[event_id], name) for _, name, event_id in measured)
+    expected = Counter()
+    for row in email_engagement(world):
+        expected[(row.person_id, "email_opened")] += row.opened
+        expected[(row.person_id, "email_clicked")] += row.clicked
+    assert got == +expected and got
+    owners: dict[str, set[str]] = {}
+    for person_id, _, event_id in measured:
+        owners.setdefault(person_id, set()).add(true_person[event_id])
+    assert all(len(persons) == 1 for persons in owners.values()), "no two true persons' emails glued"
+    # a subscriber's opens sit on the person of the browser they signed up on (the form's GA client id)
+    browsers = dict(
+        rows(
+            settings.warehouse_path,
+            "select identifier_value, person_id from marts.dim_person_identifiers "
+            "where identifier_type = 'anonymous_id'",
+        )
+    )
+    opened_on = {
+        true_person[event_id]: person for person, name, event_id in measured if name == "email_opened"
+    }
+    subscribers = [
+        p
+        for p in world.email_profiles
+        if p.ga_client_id and p.person.person_id in opened_on and p.person.kind == "regular"
+    ]
+    assert subscribers
+    for profile in subscribers:
+        assert opened_on[profile.person.person_id] == browsers[profile.ga_client_id], profile.person.person_id
