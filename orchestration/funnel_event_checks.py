@@ -16,6 +16,7 @@ from microfunnel.conversions import Catalog, load_catalog
 from microfunnel.settings import load_settings
 
 SEEN_EVENTS_SQL = "select distinct event_name from staging.stg_ga4__events"
+FUNNEL_STEPS = AssetKey(["marts", "fct_funnel_steps"])
 
 
 def unseen_event_references(catalog: Catalog, seen: set[str]) -> list[str]:
@@ -32,7 +33,7 @@ def seen_event_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 @asset_check(
-    asset=AssetKey(["marts", "fct_funnel_steps"]),
+    asset=FUNNEL_STEPS,
     description="Every GA4 event named by a funnel step, exclusion or action occurs in the data.",
 )
 def funnel_events_seen() -> AssetCheckResult:

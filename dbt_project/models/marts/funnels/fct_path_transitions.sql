@@ -55,7 +55,7 @@ page_nodes as (
         person_events.person_id,
         person_events.event_seq,
         '/' || array_to_string(
-            list_slice(string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth', 1) }}),
+            list_slice(string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth') }}),
             '/'
         ) as node
 
@@ -106,7 +106,7 @@ capped as (
         kept.position - min(kept.position) over (partition by kept.person_id) + 1 as step_number
 
     from kept
-    where kept.from_end <= {{ var('microfunnel__path_max_steps', 5) }}
+    where kept.from_end <= {{ var('microfunnel__path_max_steps') }}
 
 ),
 
