@@ -41,7 +41,7 @@ aggregated as (
 
 ),
 
-with_channel as (
+with_source_medium as (
 
     select
         * exclude (landing_source, landing_medium),
@@ -62,10 +62,9 @@ final as (
 
     select
         *,
-        {{ ga4_default_channel_group('source', 'medium', 'gclid') }} as channel,
         engaged_seconds > 10 or page_views >= 2 as is_engaged
 
-    from with_channel
+    from with_source_medium
 
 )
 

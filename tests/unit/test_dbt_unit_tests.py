@@ -1,0 +1,52 @@
+"""dbt unit tests that need no warehouse (tagged `warehouse_free`: every input given as SQL).
+
+The other dbt unit tests read their inputs' columns from built relations and run inside the
+whole-graph build (tests/e2e); these run here in seconds against an empty DuckDB file.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microfunnel.settings import DBT_PROJECT_DIR
+
+
+def run_unit_tests(tmp_path: Path, selector: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "test",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--select",
+            selector,
+        ],
+        env={**os.environ, "WAREHOUSE_PATH": str(tmp_path / "empty.duckdb")},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def unit_test_run(tmp_path_factory) -> subprocess.CompletedProcess:
+    return run_unit_tests(tmp_path_factory.mktemp("dbt_unit"), "test_type:unit,tag:warehouse_free")
+
+
+UNIT_TESTS = [
+    "every_ga4_default_channel_group_is_assigned_by_googles_rules_in_googles_order",
+]
+
+
+@pytest.mark.parametrize("name", UNIT_TESTS)
+def test_the_warehouse_free_dbt_unit_test_passes(unit_test_run, name):
+    lines = [line for line in unit_test_run.stdout.splitlines() if f"::{name} " in line]
+    assert any(" PASS " in line for line in lines), unit_test_run.stdout[-6000:]
