@@ -43,6 +43,10 @@ def unit_test_run(tmp_path_factory) -> subprocess.CompletedProcess:
 
 UNIT_TESTS = [
     "every_ga4_default_channel_group_is_assigned_by_googles_rules_in_googles_order",
+    # Regression: Google Ads sessions had no campaign_id in fct_sessions.
+    "a_google_ads_session_gets_its_campaign_from_click_view",
+    # Regression: fct_funnel_daily / fct_funnel_trends ran one day past the data.
+    "a_funnel_entered_after_midnight_in_a_session_of_the_day_before_counts_on_that_day",
 ]
 
 
