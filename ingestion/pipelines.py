@@ -33,11 +33,12 @@ SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
         "funnel_exclusions",
         "identity_max_links",
         "identity_blocklist",
+        "reporting",
     ),
     "ga4": ("events",),
     "google_ads": ("campaigns", "campaign_stats", "click_view"),
-    "meta_ads": ("campaigns", "campaign_insights"),
-    "shopify": ("orders", "order_lines", "customers"),
+    "meta_ads": ("ad_account", "campaigns", "campaign_insights"),
+    "shopify": ("shop", "orders", "order_lines", "customers"),
 }
 LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
 

@@ -104,7 +104,8 @@ class SandboxServer:
     def source_env(self) -> dict[str, str]:
         """The SOURCES__... variables that point google_ads, meta_ads and shopify at this server."""
         creds, start = self.state.credentials, self.state.world.spec.start_date.isoformat()
-        today = self.state.as_of_or_end.isoformat()  # the sandbox's "today": its world's last (or as_of) day
+        first_account_day = self.state.world.spec.first_account_day.isoformat()
+        today = self.state.last_account_day.isoformat()  # the ad platforms' "today" (see ServerState)
         env = {
             "SOURCES__GOOGLE_ADS__BASE_URL": self.base_url,
             "SOURCES__GOOGLE_ADS__TOKEN_URL": f"{self.base_url}/token",
@@ -113,12 +114,12 @@ class SandboxServer:
             "SOURCES__GOOGLE_ADS__REFRESH_TOKEN": creds.google_refresh_token,
             "SOURCES__GOOGLE_ADS__DEVELOPER_TOKEN": creds.google_developer_token,
             "SOURCES__GOOGLE_ADS__CUSTOMER_ID": creds.google_customer_id,
-            "SOURCES__GOOGLE_ADS__START_DATE": start,
+            "SOURCES__GOOGLE_ADS__START_DATE": first_account_day,
             "SOURCES__GOOGLE_ADS__END_DATE": today,
             "SOURCES__META_ADS__BASE_URL": self.base_url,
             "SOURCES__META_ADS__ACCESS_TOKEN": creds.meta_access_token,
             "SOURCES__META_ADS__ACCOUNT_ID": creds.meta_account_id,
-            "SOURCES__META_ADS__START_DATE": start,
+            "SOURCES__META_ADS__START_DATE": first_account_day,
             "SOURCES__META_ADS__END_DATE": today,
             "SOURCES__SHOPIFY__BASE_URL": self.base_url,
             "SOURCES__SHOPIFY__ACCESS_TOKEN": creds.shopify_access_token,

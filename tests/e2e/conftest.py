@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 
 from sandbox.simulate import WorldSpec
 
-E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
+# Crosses the last Sunday of October: Berlin and London have a 25-hour day on the 25th.
+E2E_SPEC = WorldSpec(seed=3, persons=300, days=14, start_date=date(2026, 10, 18))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 
 import duckdb
 import pytest
@@ -13,6 +14,7 @@ from dagster import AssetKey
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
 from sandbox.truth_funnels import funnel_truth
+from sandbox.truth_money import order_days, orders_by_day, session_days
 
 CHECK_MARTS = PROJECT_ROOT.parent / "shared" / "contract" / "check_marts.py"
 
@@ -117,3 +119,28 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
     assert "identity vs ground truth: pairwise precision 1.0000" in summary
     report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
     assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
+
+
+def test_every_order_and_session_is_on_its_local_day_in_the_reporting_zone(e2e_run):
+    settings, world = e2e_run
+    with warehouse(settings) as connection:
+        orders = dict(connection.execute("select order_id, date_day from marts.fct_orders").fetchall())
+        sessions = connection.execute(
+            "select anonymous_id, session_id, date_day from marts.fct_sessions"
+        ).fetchall()
+        zone = connection.execute("select time_zone, time_zone_origin from intermediate.int_reporting_settings")
+        assert zone.fetchone() == ("Europe/Berlin", "conversions.yml")
+    assert orders == order_days(world)
+    measured = {(cookie, int(session_id.rsplit("-", 1)[1])): day for cookie, session_id, day in sessions}
+    assert measured == session_days(world)
+
+
+def test_orders_and_revenue_per_local_day_equal_the_truth_across_the_dst_change(e2e_run):
+    settings, world = e2e_run
+    with warehouse(settings) as connection:
+        rows = connection.execute(
+            "select date_day, count(*), sum(revenue) from marts.fct_orders group by 1"
+        ).fetchall()
+    measured = {day: (n, revenue) for day, n, revenue in rows}
+    assert measured == orders_by_day(world)
+    assert date(2026, 10, 25) in measured  # the 25-hour day

@@ -70,8 +70,9 @@ class Truth:
                 "click_view": self.clicks("google_ads"),
             }
         if source == "meta_ads":
-            return {"campaigns": 2, "campaign_insights": self.campaign_days("meta_ads")}
+            return {"ad_account": 1, "campaigns": 2, "campaign_insights": self.campaign_days("meta_ads")}
         return {
+            "shop": 1,
             "orders": len(self.world.orders),
             "order_lines": self.order_lines(),
             "customers": len(self.world.customers),

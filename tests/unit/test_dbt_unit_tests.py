@@ -47,6 +47,7 @@ UNIT_TESTS = [
     "a_google_ads_session_gets_its_campaign_from_click_view",
     # Regression: fct_funnel_daily / fct_funnel_trends ran one day past the data.
     "a_funnel_entered_after_midnight_in_a_session_of_the_day_before_counts_on_that_day",
+    "a_session_crossing_local_midnight_stays_one_session_on_the_day_it_started",
 ]
 
 

@@ -62,6 +62,7 @@ SCHEMAS = {
             ("reason", pa.string()),
         ]
     ),
+    "reporting": pa.schema([("time_zone", pa.string()), ("currency", pa.string())]),
 }
 
 
@@ -136,6 +137,7 @@ def catalog_rows(
             for (kind, linked), cap in catalog.identity.caps().items()
         ],
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
+        "reporting": [{"time_zone": catalog.reporting.time_zone, "currency": catalog.reporting.currency}],
     }
 
 

@@ -19,6 +19,12 @@ INSIGHTS_FIELDS = (
     "date_start",
     "date_stop",
 )
+ACCOUNT_FIELDS = ("account_id", "name", "currency", "timezone_name")
+ACCOUNT_COLUMNS = {
+    "account_id": {"data_type": "text", "nullable": False},
+    "currency": {"data_type": "text"},
+    "timezone_name": {"data_type": "text"},
+}
 CAMPAIGN_FIELDS = (
     "id",
     "name",

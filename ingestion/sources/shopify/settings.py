@@ -5,6 +5,14 @@ PAGE_SIZE = 25  # 25 orders x (3 + 20 line items) + 2 = 577 points: under the 10
 LINE_ITEMS_PER_ORDER = 20  # an order with more lines fails loudly rather than losing lines
 CUSTOMERS_PAGE_SIZE = 100
 
+SHOP_QUERY = "query Shop { shop { id name ianaTimezone currencyCode } }"
+SHOP_COLUMNS = {
+    "id": {"data_type": "text", "nullable": False},
+    "name": {"data_type": "text"},
+    "iana_timezone": {"data_type": "text"},
+    "currency_code": {"data_type": "text"},
+}
+
 _VISIT = """id occurredAt landingPage referrerUrl referralCode source sourceType sourceDescription
             utmParameters { source medium campaign content term }"""
 _MONEY = "shopMoney { amount currencyCode }"

@@ -1,5 +1,6 @@
-{#- Google Ads and Meta Ads campaign days in one shape. Spend stays in each account's currency
-    (no conversion: the shop and both ad accounts share one currency here; `currency` says which).
+{#- Google Ads and Meta Ads campaign days in one shape. date_day is the ad account's day in its own
+    time zone (account_time_zone: platforms report whole days and cannot be re-bucketed); spend is in
+    the account's currency (`currency`).
     platform_conversions are what each platform claims for its click day; platforms claim
     independently, so their sum can exceed the orders that exist. -#}
 with
@@ -22,6 +23,12 @@ meta_insights as (
 
 ),
 
+meta_accounts as (
+
+    select * from {{ ref('stg_meta_ads__ad_accounts') }}
+
+),
+
 google_days as (
 
     select
@@ -32,6 +39,7 @@ google_days as (
         google_campaigns.campaign_name,
         google_stats.spend,
         google_stats.currency,
+        google_campaigns.account_time_zone,
         google_stats.impressions,
         google_stats.clicks,
         cast(google_stats.conversions as double) as platform_conversions,
@@ -46,18 +54,20 @@ meta_days as (
 
     select
         'meta_ads' as platform,
-        date_day,
-        account_id,
-        campaign_id,
-        campaign_name,
-        spend,
-        currency,
-        impressions,
-        clicks,
-        purchases as platform_conversions,
-        purchase_value as platform_conversion_value
+        meta_insights.date_day,
+        meta_insights.account_id,
+        meta_insights.campaign_id,
+        meta_insights.campaign_name,
+        meta_insights.spend,
+        meta_insights.currency,
+        meta_accounts.account_time_zone,
+        meta_insights.impressions,
+        meta_insights.clicks,
+        meta_insights.purchases as platform_conversions,
+        meta_insights.purchase_value as platform_conversion_value
 
     from meta_insights
+    left join meta_accounts on meta_accounts.account_id = meta_insights.account_id
 
 ),
 

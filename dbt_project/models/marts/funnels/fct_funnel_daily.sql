@@ -30,7 +30,7 @@ persons_broken_down as (
         funnel_steps_reached.funnel_name,
         funnel_steps_reached.person_id,
         funnel_steps_reached.step_index,
-        coalesce(sessions.date_day, cast(funnel_steps_reached.entered_at as date)) as date_day,
+        coalesce(sessions.date_day, {{ to_reporting_date('funnel_steps_reached.entered_at') }}) as date_day,
         coalesce(sessions.channel, '(not set)') as channel,
         coalesce(sessions.campaign, '(not set)') as campaign,
         coalesce(sessions.device_category, '(not set)') as device_category
