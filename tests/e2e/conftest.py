@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from sandbox.simulate import WorldSpec
+from tests.support.environment import environment, project_env
 
 # Crosses the last Sunday of October: Berlin and London have a 25-hour day on the 25th.
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14, start_date=date(2026, 10, 18))
@@ -18,20 +19,8 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    root = tmp_path_factory.mktemp("e2e")
-    env = {
-        "WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
-        "SANDBOX_DIR": str(root / "sandbox"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "SOURCES__GA4__BUCKET_URL": str(root / "sandbox" / "ga4"),
-    }
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
         yield load_settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")

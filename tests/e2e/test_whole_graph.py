@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 from datetime import date
 
-import duckdb
 import pytest
 from dagster import AssetKey
 
@@ -15,12 +14,11 @@ from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
 from sandbox.truth_funnels import funnel_truth
 from sandbox.truth_money import order_days, orders_by_day, session_days
+from tests.support.warehouse import rows, scalar, table_names
+
+pytestmark = pytest.mark.slow
 
 CHECK_MARTS = PROJECT_ROOT.parent / "shared" / "contract" / "check_marts.py"
-
-
-def warehouse(settings):
-    return duckdb.connect(str(settings.warehouse_path), read_only=True)
 
 
 def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot(e2e_defs):
@@ -45,12 +43,11 @@ def test_dbt_tests_are_loaded_as_asset_checks(e2e_defs):
 def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
     settings, world = e2e_run
     catalog = load_catalog(settings.conversions_config)
-    with warehouse(settings) as connection:
-        rows = connection.execute(
-            "select funnel_name, step_index, count(distinct person_id) "
-            "from marts.fct_funnel_steps group by 1, 2"
-        ).fetchall()
-    measured = {(funnel, step): persons for funnel, step, persons in rows}
+    steps = rows(
+        settings.warehouse_path,
+        "select funnel_name, step_index, count(distinct person_id) from marts.fct_funnel_steps group by 1, 2",
+    )
+    measured = {(funnel, step): persons for funnel, step, persons in steps}
     for funnel in catalog.funnels:
         truth = funnel_truth(world, catalog, funnel)
         expected = Counter()
@@ -81,31 +78,15 @@ def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e
         text=True,
     )
     assert completed.returncode == 0, completed.stdout
-    with warehouse(settings) as connection:
-        built = {
-            t
-            for (t,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
-    with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
-        served = {
-            t
-            for (t,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
+    built = table_names(settings.warehouse_path, "marts")
+    served = table_names(settings.serving_path, "marts")
     assert served == built
 
 
 @pytest.mark.parametrize("table", ["fct_sessions", "fct_micro_conversions"])
 def test_every_fact_row_has_a_person(e2e_run, table):
     settings, _ = e2e_run
-    with warehouse(settings) as connection:
-        assert (
-            connection.execute(f"select count(*) from marts.{table} where person_id is null").fetchone()[0]
-            == 0
-        )
+    assert scalar(settings.warehouse_path, f"select count(*) from marts.{table} where person_id is null") == 0
 
 
 def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
@@ -123,24 +104,20 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
 
 def test_every_order_and_session_is_on_its_local_day_in_the_reporting_zone(e2e_run):
     settings, world = e2e_run
-    with warehouse(settings) as connection:
-        orders = dict(connection.execute("select order_id, date_day from marts.fct_orders").fetchall())
-        sessions = connection.execute(
-            "select anonymous_id, session_id, date_day from marts.fct_sessions"
-        ).fetchall()
-        zone = connection.execute("select time_zone, time_zone_origin from intermediate.int_reporting_settings")
-        assert zone.fetchone() == ("Europe/Berlin", "conversions.yml")
-    assert orders == order_days(world)
+    path = settings.warehouse_path
+    zone = rows(path, "select time_zone, time_zone_origin from intermediate.int_reporting_settings")
+    assert zone == [("Europe/Berlin", "conversions.yml")]
+    assert dict(rows(path, "select order_id, date_day from marts.fct_orders")) == order_days(world)
+    sessions = rows(path, "select anonymous_id, session_id, date_day from marts.fct_sessions")
     measured = {(cookie, int(session_id.rsplit("-", 1)[1])): day for cookie, session_id, day in sessions}
     assert measured == session_days(world)
 
 
 def test_orders_and_revenue_per_local_day_equal_the_truth_across_the_dst_change(e2e_run):
     settings, world = e2e_run
-    with warehouse(settings) as connection:
-        rows = connection.execute(
-            "select date_day, count(*), sum(revenue) from marts.fct_orders group by 1"
-        ).fetchall()
-    measured = {day: (n, revenue) for day, n, revenue in rows}
+    found = rows(
+        settings.warehouse_path, "select date_day, count(*), sum(revenue) from marts.fct_orders group by 1"
+    )
+    measured = {day: (n, revenue) for day, n, revenue in found}
     assert measured == orders_by_day(world)
     assert date(2026, 10, 25) in measured  # the 25-hour day

@@ -1,8 +1,8 @@
 {#- The one reporting clock and currency (one row). conversions.yml `reporting:` wins; else the Shopify
-    shop's (shop { ianaTimezone currencyCode }) when Shopify is loaded; else the GA4 property's (vars
+    shop's (shop { ianaTimezone currencyCode }) when Shopify is enabled; else the GA4 property's (vars
     microfunnel__ga4_property_time_zone / _currency: the export files do not carry it); else UTC and EUR.
     Each value says where it came from. -#}
-{%- set shopify_enabled = var('microfunnel__shopify_enabled', true) -%}
+{%- set shopify_enabled = source_enabled('shopify') -%}
 {%- set ga4_time_zone = var('microfunnel__ga4_property_time_zone', none) -%}
 {%- set ga4_currency = var('microfunnel__ga4_property_currency', none) -%}
 with

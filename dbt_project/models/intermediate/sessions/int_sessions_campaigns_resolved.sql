@@ -2,8 +2,7 @@
     attribution and campaign performance all read it). A gclid resolves through Google Ads' click_view:
     auto-tagged clicks carry no utm_id, so without it every Google session had no campaign. A Meta session
     carries its campaign id in utm_id (an fbclid alone names no campaign). Other sessions keep their
-    utm_id. Without the ad sources (microfunnel__ads_enabled false) only utm_id is known. -#}
-{%- set ads_enabled = var('microfunnel__ads_enabled', true) -%}
+    utm_id. Without Google Ads only utm_id is known. -#}
 with
 
 sessions as (
@@ -12,20 +11,15 @@ sessions as (
 
 ),
 
-{% if ads_enabled -%}
 click_views as (
 
-    select * from {{ ref('stg_google_ads__click_views') }}
-
-),
-{%- else -%}
-click_views as (
-
-    select null::varchar as gclid, null::varchar as campaign_id
-    where false
-
-),
+{%- if source_enabled('google_ads') %}
+    select gclid, campaign_id from {{ ref('stg_google_ads__click_views') }}
+{%- else %}
+    select cast(null as varchar) as gclid, cast(null as varchar) as campaign_id where false
 {%- endif %}
+
+),
 
 resolved as (
 

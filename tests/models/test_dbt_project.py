@@ -1,39 +1,18 @@
 """The dbt project parses in every supported source combination (DESIGN: GA4 alone is a valid setup)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from microfunnel.settings import DBT_PROJECT_DIR
+from tests.support.dbt import run_dbt
+
+pytestmark = pytest.mark.slow
 
 
 def parse(tmp_path: Path, variables: dict) -> dict:
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    completed = subprocess.run(
-        [
-            dbt,
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            json.dumps(variables),
-        ],
-        env={**os.environ, "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")},
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads((tmp_path / "target" / "manifest.json").read_text())
+    run = run_dbt("parse", warehouse=tmp_path / "warehouse.duckdb", variables=variables)
+    return json.loads((run.target_path / "manifest.json").read_text())
 
 
 @pytest.mark.parametrize(

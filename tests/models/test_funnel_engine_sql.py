@@ -8,48 +8,25 @@ that `microfunnel.funnel_semantics.evaluate_funnel` gives. One dbt run covers al
 
 from __future__ import annotations
 
-import random
-
-import duckdb
 import pytest
 
 from microfunnel.funnel_semantics import FunnelEvent, evaluate_funnel
-from tests.funnel_warehouse import Event, Funnel, MicroConversion, run_funnel_models, write_inputs
+from tests.support.funnel_warehouse import (
+    FUNNELS,
+    MICRO,
+    Event,
+    Funnel,
+    MicroConversion,
+    S,
+    random_world,
+    run_funnel_models,
+    write_inputs,
+)
+from tests.support.warehouse import rows
 
-S = 1_000_000
+pytestmark = pytest.mark.slow
+
 SEED = 20240605
-PERSONS = 400
-MICRO = "mv"  # a micro-conversion anchored on random events, so one event can match two steps
-
-FUNNELS = [
-    Funnel("ord_abc_x", ["A", "B", "C"], 10, "ordered", ["X"]),
-    Funnel("ord_ab_short", ["A", "B"], 3, "ordered"),
-    Funnel("ord_repeat", ["A", "A", "B"], 10, "ordered", ["X"]),
-    Funnel("ord_micro", ["A", MICRO, "C"], 8, "ordered", ["X"]),
-    Funnel("strict_abc_x", ["A", "B", "C"], 10, "strict", ["X"]),
-    Funnel("strict_ab", ["A", "B"], 6, "strict"),
-    Funnel("strict_micro", ["A", MICRO], 10, "strict", ["X"]),
-    Funnel("any_abc_x", ["A", "B", "C"], 10, "any", ["X"]),
-    Funnel("any_ca", ["C", "A"], 3, "any"),
-    Funnel("any_micro", ["A", MICRO, "B"], 6, "any", ["X"]),
-]
-
-
-def random_world(seed: int) -> tuple[list[Event], list[MicroConversion]]:
-    rng = random.Random(seed)
-    events, micro = [], []
-    for p in range(PERSONS):
-        person = f"p{p:04d}"
-        ts = sorted(rng.randint(0, 24) * S + rng.choice([0, 0, 0, 1, -1]) for _ in range(rng.randint(0, 14)))
-        for seq, t in enumerate(ts, start=1):
-            name = rng.choices(["A", "B", "C", "X", "N"], weights=[5, 4, 3, 1, 2])[0]
-            event_id = f"{person}-{seq}"
-            events.append(
-                Event(person, event_id, max(t, 0), seq, name, session_id=f"{person}-s{t // (10 * S)}")
-            )
-            if rng.random() < 0.25:
-                micro.append(MicroConversion(person, MICRO, event_id))
-    return events, micro
 
 
 def reference_results(funnel: Funnel, events: list[Event], micro: list[MicroConversion]) -> dict:
@@ -82,14 +59,13 @@ def engine(tmp_path_factory):
     events, micro = random_world(SEED)
     write_inputs(path, FUNNELS, events, micro, catalog=[MICRO])
     run_funnel_models(path, select="path:models/intermediate/funnels fct_funnel_steps")
-    con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute(
+    steps = rows(
+        path,
         "select funnel_name, person_id, step_index, funnel_step_index, reached_ts_us, event_id "
-        "from marts.fct_funnel_steps order by funnel_name, person_id, step_index"
-    ).fetchall()
-    con.close()
+        "from marts.fct_funnel_steps order by funnel_name, person_id, step_index",
+    )
     sql: dict[str, dict[str, list]] = {f.name: {} for f in FUNNELS}
-    for funnel, person, step, funnel_step, ts, event_id in rows:
+    for funnel, person, step, funnel_step, ts, event_id in steps:
         sql[funnel].setdefault(person, []).append((step, funnel_step, ts, event_id))
     return sql, events, micro
 

@@ -12,10 +12,20 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import duckdb
+import pytest
 
-from tests.funnel_warehouse import Event, run_funnel_models, write_inputs
-from tests.unit.test_funnel_engine_sql import FUNNELS, MICRO, S, random_world
+from tests.support.funnel_warehouse import (
+    FUNNELS,
+    MICRO,
+    Event,
+    S,
+    random_world,
+    run_funnel_models,
+    write_inputs,
+)
+from tests.support.warehouse import rows, scalar
+
+pytestmark = pytest.mark.slow
 
 SINCE = "1970-01-01 00:00:09"
 STEPS = "path:models/intermediate/funnels fct_funnel_steps"
@@ -30,10 +40,7 @@ def resequenced(events: list[Event]) -> list[Event]:
 
 
 def funnel_steps(path) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute("select * from marts.fct_funnel_steps order by all").fetchall()
-    con.close()
-    return rows
+    return rows(path, "select * from marts.fct_funnel_steps order by all")
 
 
 def test_an_incremental_run_equals_a_full_refresh_with_late_events_and_a_merge(tmp_path):
@@ -55,33 +62,29 @@ def test_an_incremental_run_equals_a_full_refresh_with_late_events_and_a_merge(t
     write_inputs(incremental, FUNNELS, resequenced(day1), micro1, catalog=[MICRO])
     run_funnel_models(incremental, select=STEPS)
     write_inputs(incremental, FUNNELS, day2, micro2, catalog=[MICRO])
-    run_funnel_models(incremental, select=STEPS, extra=["--vars", f"{{funnel_recompute_since: '{SINCE}'}}"])
+    run_funnel_models(incremental, select=STEPS, variables={"funnel_recompute_since": SINCE})
 
     full = tmp_path / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     write_inputs(full, FUNNELS, day2, micro2, catalog=[MICRO])
     run_funnel_models(full, select=STEPS)
 
-    con = duckdb.connect(str(incremental), read_only=True)
-    recomputed = con.execute("select count(*) from intermediate.int_funnel_recompute_persons").fetchone()[0]
-    con.close()
+    recomputed = scalar(incremental, "select count(*) from intermediate.int_funnel_recompute_persons")
     assert 0 < recomputed < len({e.person_id for e in day2}), "day 2 recomputes some persons, not all"
     assert funnel_steps(incremental) == funnel_steps(full)
     assert q not in {row[1] for row in funnel_steps(incremental)}
 
 
-def build(path, funnels, events, micro, extra=()):
+def build(path, funnels, events, micro):
     path.parent.mkdir(parents=True, exist_ok=True)
     write_inputs(path, funnels, events, micro, catalog=[MICRO])
-    run_funnel_models(path, select=STEPS, extra=extra)
+    run_funnel_models(path, select=STEPS)
 
 
 def recomputed_persons(path) -> set[str]:
-    con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute("select person_id from intermediate.int_funnel_recompute_persons").fetchall()
-    persons = {row[0] for row in rows}
-    con.close()
-    return persons
+    return {
+        person for (person,) in rows(path, "select person_id from intermediate.int_funnel_recompute_persons")
+    }
 
 
 def test_an_identity_split_recomputes_the_persons_it_changed_without_any_new_event(tmp_path):

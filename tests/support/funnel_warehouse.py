@@ -3,21 +3,20 @@
 The funnel models read five relations (DESIGN.md section 7 / notes on contracts):
 int_person_events, fct_micro_conversions and the staged config tables. Tests write those by
 hand into a temp DuckDB file, then run only the funnel models with dbt against it, so a test
-exercises the real SQL without ingesting anything.
+exercises the real SQL without ingesting anything. `random_world` makes hundreds of small
+random persons that put every mode's corner cases through the engine.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterable, Sequence
+import random
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from microfunnel.settings import DBT_PROJECT_DIR
+from tests.support.dbt import run_dbt
 
 FUNNEL_MODELS = "path:models/intermediate/funnels path:models/marts/funnels"
 
@@ -141,30 +140,45 @@ def write_inputs(
     con.close()
 
 
-def run_funnel_models(path: Path, select: str = FUNNEL_MODELS, extra: Sequence[str] = ()) -> None:
+def run_funnel_models(
+    path: Path, select: str = FUNNEL_MODELS, variables: Mapping[str, object] | None = None
+) -> None:
     """`dbt run` the funnel models (only) against the warehouse file at `path`."""
-    env = {**os.environ, "WAREHOUSE_PATH": str(path)}
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    proc = subprocess.run(
-        [
-            dbt,
-            "run",
-            "--select",
-            *select.split(),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(path.parent / "dbt_target"),
-            "--log-path",
-            str(path.parent / "dbt_logs"),
-            "--quiet",
-            *extra,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"dbt run failed:\n{proc.stdout}\n{proc.stderr}")
+    run_dbt("run", "--select", *select.split(), warehouse=path, variables=variables)
+
+
+# -- random persons ----------------------------------------------------------------------------------
+S = 1_000_000  # one second in microseconds
+PERSONS = 400
+MICRO = "mv"  # a micro-conversion anchored on random events, so one event can match two steps
+
+FUNNELS = [
+    Funnel("ord_abc_x", ["A", "B", "C"], 10, "ordered", ["X"]),
+    Funnel("ord_ab_short", ["A", "B"], 3, "ordered"),
+    Funnel("ord_repeat", ["A", "A", "B"], 10, "ordered", ["X"]),
+    Funnel("ord_micro", ["A", MICRO, "C"], 8, "ordered", ["X"]),
+    Funnel("strict_abc_x", ["A", "B", "C"], 10, "strict", ["X"]),
+    Funnel("strict_ab", ["A", "B"], 6, "strict"),
+    Funnel("strict_micro", ["A", MICRO], 10, "strict", ["X"]),
+    Funnel("any_abc_x", ["A", "B", "C"], 10, "any", ["X"]),
+    Funnel("any_ca", ["C", "A"], 3, "any"),
+    Funnel("any_micro", ["A", MICRO, "B"], 6, "any", ["X"]),
+]
+
+
+def random_world(seed: int) -> tuple[list[Event], list[MicroConversion]]:
+    """PERSONS random persons: same-timestamp events, repeated steps, exclusions, micro-conversions."""
+    rng = random.Random(seed)
+    events, micro = [], []
+    for p in range(PERSONS):
+        person = f"p{p:04d}"
+        ts = sorted(rng.randint(0, 24) * S + rng.choice([0, 0, 0, 1, -1]) for _ in range(rng.randint(0, 14)))
+        for seq, t in enumerate(ts, start=1):
+            name = rng.choices(["A", "B", "C", "X", "N"], weights=[5, 4, 3, 1, 2])[0]
+            event_id = f"{person}-{seq}"
+            events.append(
+                Event(person, event_id, max(t, 0), seq, name, session_id=f"{person}-s{t // (10 * S)}")
+            )
+            if rng.random() < 0.25:
+                micro.append(MicroConversion(person, MICRO, event_id))
+    return events, micro
