@@ -6,15 +6,12 @@ A small DuckDB file holds only their inputs, written by hand; dbt runs just thes
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pytest
 
-from microfunnel.settings import DBT_PROJECT_DIR
+from tests.support.dbt import run_dbt
+
+pytestmark = pytest.mark.slow
 
 MODELS = [
     "fct_funnel_time_to_convert",
@@ -108,26 +105,7 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             "(person_id varchar, conversion_name varchar, event_id varchar, kind varchar)"
         )
         con.executemany("insert into marts.fct_micro_conversions values (?, ?, ?, 'action')", micro)
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "run",
-            "--select",
-            *MODELS,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-        ],
-        env={**os.environ, "WAREHOUSE_PATH": str(path)},
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout[-4000:]
+    run_dbt("run", "--select", *MODELS, warehouse=path)
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
