@@ -1,4 +1,5 @@
-"""The emulator: one local HTTP server speaking Google Ads, Meta Marketing and Shopify Admin APIs.
+"""The emulator: one local HTTP server speaking Google Ads, Meta Marketing and Shopify Admin APIs,
+and serving the ECB's euro reference rates file.
 
     with SandboxServer(world) as server:
         os.environ.update(server.source_env())   # point the three sources at it
@@ -18,19 +19,19 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.server import google_ads, meta_ads, shopify
+from sandbox.server import ecb, google_ads, meta_ads, shopify
 from sandbox.server.faults import ROW_MUTATIONS, Fault, FaultPlan
 from sandbox.server.http import Request, Response, html_response, json_response
 from sandbox.server.state import Credentials, Limits, ServerState
 from sandbox.simulate import World
 
 log = logging.getLogger(__name__)
-VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify]
+VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify, ecb]
 SHOPIFY_API_VERSION = "2026-07"
 
 
@@ -105,6 +106,7 @@ class SandboxServer:
         """The SOURCES__... variables that point google_ads, meta_ads and shopify at this server."""
         creds, start = self.state.credentials, self.state.world.spec.start_date.isoformat()
         first_account_day = self.state.world.spec.first_account_day.isoformat()
+        first_rates_day = (self.state.world.spec.first_account_day - timedelta(days=14)).isoformat()
         today = self.state.last_account_day.isoformat()  # the ad platforms' "today" (see ServerState)
         env = {
             "SOURCES__GOOGLE_ADS__BASE_URL": self.base_url,
@@ -125,6 +127,8 @@ class SandboxServer:
             "SOURCES__SHOPIFY__ACCESS_TOKEN": creds.shopify_access_token,
             "SOURCES__SHOPIFY__API_VERSION": SHOPIFY_API_VERSION,
             "SOURCES__SHOPIFY__START_DATE": start,
+            "SOURCES__ECB_RATES__BASE_URL": self.base_url,
+            "SOURCES__ECB_RATES__START_DATE": first_rates_day,
         }
         if creds.google_login_customer_id:
             env["SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID"] = creds.google_login_customer_id

@@ -45,7 +45,7 @@ RAW_TABLES = {
 SECRET_KEYS = [
     ("google_ads", "SOURCES__GOOGLE_ADS__REFRESH_TOKEN", "token"),
     ("google_ads", "SOURCES__GOOGLE_ADS__CLIENT_SECRET", "token"),
-    ("meta_ads", "SOURCES__META_ADS__ACCESS_TOKEN", "campaigns"),
+    ("meta_ads", "SOURCES__META_ADS__ACCESS_TOKEN", "ad_account"),  # the first request of a load
     ("shopify", "SOURCES__SHOPIFY__ACCESS_TOKEN", "graphql"),
 ]
 
