@@ -80,3 +80,32 @@ def convert(amount: Decimal, currency: str, day: date, rate: Callable[[str, date
     if REPORTING_CURRENCY != "EUR":
         in_eur *= rate(REPORTING_CURRENCY, day)
     return in_eur.quantize(CENT, ROUND_HALF_UP)
+
+
+def first_purchases_by_campaign(world: World, lookback_days: int = 30) -> dict[tuple[str, str], int]:
+    """{(platform, campaign_id): first purchases it truly drove}: for each buyer's first order that was not
+    cancelled, the campaign of the buyer's last non-direct session in the `lookback_days` before it (the
+    true person's sessions, whatever device: what last-non-direct attribution means, seen by the world)."""
+    sessions_of: dict[str, list] = defaultdict(list)
+    for session in world.sessions:
+        sessions_of[session.person.person_id].append(session)
+    first_orders: dict[str, object] = {}
+    for order in sorted(world.orders, key=lambda o: (o.created_at_us, o.order_id)):
+        if order.test or order.cancelled_at_us is not None:
+            continue
+        first_orders.setdefault(order.person.person_id, order)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for person_id, order in first_orders.items():
+        window_start = order.created_at_us - lookback_days * 86_400_000_000
+        touches = sorted(
+            (s for s in sessions_of[person_id] if window_start <= s.start_us <= order.created_at_us),
+            key=lambda s: s.start_us,
+        )
+        non_direct = [s for s in touches if s.traffic.source != "(direct)"]
+        chosen = (non_direct or touches or [None])[-1]
+        if chosen is None:
+            continue
+        platform = "google_ads" if chosen.traffic.gclid else "meta_ads" if chosen.traffic.fbclid else None
+        if platform and chosen.traffic.campaign_id:
+            counts[(platform, chosen.traffic.campaign_id)] += 1
+    return dict(counts)

@@ -24,20 +24,29 @@ def e2e_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def e2e_defs(e2e_settings):
-    from commands.runner import load_definitions
-
-    return load_definitions(e2e_settings)
-
-
-@pytest.fixture(scope="module")
-def e2e_run(e2e_settings, e2e_defs):
-    """Simulate, serve, run `microfunnel run` in-process into the temp warehouse; yield (settings, world)."""
+def e2e_world(e2e_settings):
+    """The world's files written and its vendor APIs served, their env set before the code location loads:
+    which sources are on (and so which assets and dbt models exist) is decided from that env."""
     from commands import runner
     from sandbox.world_files import write_world_files
 
     world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
     with runner.sandbox_apis(world) as source_env:
         os.environ.update(source_env)
-        assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
-    return e2e_settings, world
+        yield world
+
+
+@pytest.fixture(scope="module")
+def e2e_defs(e2e_settings, e2e_world):
+    from commands.runner import load_definitions
+
+    return load_definitions(e2e_settings)
+
+
+@pytest.fixture(scope="module")
+def e2e_run(e2e_settings, e2e_world, e2e_defs):
+    """`microfunnel run` in-process into the temp warehouse, sandbox served; yield (settings, world)."""
+    from commands import runner
+
+    assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
+    return e2e_settings, e2e_world

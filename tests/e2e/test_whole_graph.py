@@ -12,8 +12,15 @@ from dagster import AssetKey
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
+from sandbox.ecb_rates import rate_on, reference_rates
 from sandbox.truth_funnels import funnel_truth
-from sandbox.truth_money import order_days, orders_by_day, session_days
+from sandbox.truth_money import (
+    first_purchases_by_campaign,
+    order_days,
+    orders_by_day,
+    session_days,
+    spend_by_day,
+)
 from tests.support.warehouse import rows, scalar, table_names
 
 pytestmark = pytest.mark.slow
@@ -121,3 +128,34 @@ def test_orders_and_revenue_per_local_day_equal_the_truth_across_the_dst_change(
     measured = {day: (n, revenue) for day, n, revenue in found}
     assert measured == orders_by_day(world)
     assert date(2026, 10, 25) in measured  # the 25-hour day
+
+
+def test_spend_per_platform_and_account_day_equals_the_truth_to_the_cent_in_both_currencies(e2e_run):
+    settings, world = e2e_run
+    rates = reference_rates(world.spec)
+    truth = spend_by_day(world, lambda currency, day: rate_on(rates, currency, day))
+    found = rows(
+        settings.warehouse_path,
+        "select platform, date_day, sum(spend_in_account_currency), sum(spend), "
+        "any_value(reporting_currency) from marts.fct_campaign_performance_daily group by 1, 2",
+    )
+    assert {(p, d): (a, r) for p, d, a, r, _ in found if a or r} == {k: v for k, v in truth.items() if any(v)}
+    assert {currency for *_, currency in found} == {"EUR"}
+    accounts = rows(
+        settings.warehouse_path,
+        "select distinct platform, account_currency, account_time_zone "
+        "from marts.fct_campaign_performance_daily where account_currency is not null order by 1",
+    )
+    assert accounts == [("google_ads", "USD", "America/New_York"), ("meta_ads", "GBP", "Europe/London")]
+
+
+def test_the_campaign_that_drove_the_most_first_purchases_ranks_first_under_last_non_direct(e2e_run):
+    settings, world = e2e_run
+    truth = first_purchases_by_campaign(world)
+    found = rows(
+        settings.warehouse_path,
+        "select platform, campaign_id, sum(new_customers) from marts.fct_campaign_performance_daily "
+        "group by 1, 2 order by 3 desc, 1, 2",
+    )
+    assert found and found[0][:2] in {key for key, n in truth.items() if n == max(truth.values())}
+    assert {(p, c): n for p, c, n in found if n} == pytest.approx(truth)

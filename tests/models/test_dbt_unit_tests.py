@@ -26,6 +26,8 @@ UNIT_TESTS = [
     # Regression: fct_funnel_daily / fct_funnel_trends ran one day past the data.
     "a_funnel_entered_after_midnight_in_a_session_of_the_day_before_counts_on_that_day",
     "a_session_crossing_local_midnight_stays_one_session_on_the_day_it_started",
+    "conversions_yml_wins_over_the_shop_for_the_reporting_clock_and_currency",
+    "without_a_setting_or_a_shop_the_reporting_clock_is_utc_and_the_currency_eur",
 ]
 
 
