@@ -21,11 +21,14 @@ named as (
 
 )
 
-select
-    error(
+-- error() in the filter, not the projection: dbt wraps a test in count(*), which would never
+-- evaluate a selected column. The CASE evaluates it only when a rate is missing.
+select missing_days, which
+from named
+where case
+    when missing_days > 0 then error(
         'no exchange rate for ' || which || ': load the ecb_rates source (ECB reference rates) or add '
         || 'a fixed rate to dbt_project/seeds/currency_rate_overrides.csv'
-    ) as failure
-
-from named
-where missing_days > 0
+    ) is null
+    else false
+end

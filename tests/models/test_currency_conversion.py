@@ -85,9 +85,9 @@ def test_weekend_spend_takes_fridays_rate_an_override_wins_and_cents_round_half_
             (
                 "google_ads",
                 date(2026, 10, 26),
-                Decimal("0.003"),
+                Decimal("0.006"),
                 "USD",
-            ),  # 0.0025 exactly -> 0.00? no: 0.0025 up
+            ),  # 0.006 / 1.2 = 0.005: a tie, rounded up
             ("meta_ads", date(2026, 10, 24), Decimal("10.00"), "GBP"),  # fixed 0.80 GBP per EUR -> 12.50
             ("meta_ads", date(2026, 10, 25), Decimal("7.77"), "EUR"),  # already EUR: as is
         ],
