@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from commands.runner import sandbox_clock
 from sandbox.simulate import WorldSpec
 from tests.support.environment import environment, project_env
 
@@ -19,34 +20,39 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
+    env = project_env(tmp_path_factory.mktemp("e2e"))
+    every_source = "ga4,google_ads,meta_ads,shopify,klaviyo,ecb_rates"  # sandbox credentials come later
+    env = {**env, "MICROFUNNEL_SOURCES": every_source, "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(E2E_SPEC)}
+    with environment(env):
         yield load_settings()
 
 
 @pytest.fixture(scope="module")
-def e2e_world(e2e_settings):
-    """The world's files written and its vendor APIs served, their env set before the code location loads:
-    which sources are on (and so which assets and dbt models exist) is decided from that env."""
-    from commands import runner
-    from sandbox.world_files import write_world_files
-
-    world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
-    with runner.sandbox_apis(world) as source_env:
-        os.environ.update(source_env)
-        yield world
-
-
-@pytest.fixture(scope="module")
-def e2e_defs(e2e_settings, e2e_world):
+def e2e_defs(e2e_settings):
     from commands.runner import load_definitions
 
     return load_definitions(e2e_settings)
 
 
 @pytest.fixture(scope="module")
-def e2e_run(e2e_settings, e2e_world, e2e_defs):
-    """`microfunnel run` in-process into the temp warehouse, sandbox served; yield (settings, world)."""
-    from commands import runner
+def e2e_outcome(e2e_settings, e2e_defs):
+    """Simulate, serve, run the graph as `microfunnel run` does, in-process, into the temp warehouse.
 
-    assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
-    return e2e_settings, e2e_world
+    Yields (settings, world, the run's result) once per module.
+    """
+    from commands import runner
+    from sandbox.world_files import write_world_files
+
+    world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
+    with runner.sandbox_apis(world) as source_env:
+        os.environ.update(source_env)
+        result = runner.materialize_graph(settings=e2e_settings)
+    assert result.success, "the whole graph materializes"
+    return e2e_settings, world, result
+
+
+@pytest.fixture(scope="module")
+def e2e_run(e2e_outcome):
+    """(settings, world) after the whole graph ran."""
+    settings, world, _ = e2e_outcome
+    return settings, world

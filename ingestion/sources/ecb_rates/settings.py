@@ -18,5 +18,6 @@ SPEC = SourceSpec(
     name="ecb_rates",
     function="ingestion.sources.ecb_rates:ecb_rates",
     tables={"reference_rates": RATE_COLUMNS},
+    companion_of=("ad_campaign_days",),  # on whenever ad spend is loaded: it converts that spend
     summary="ECB euro reference rates (eurofxref-hist): one row per business day and currency",
 )

@@ -13,8 +13,7 @@ sessions as (
 
 micro_conversions as (
 
-    select * from {{ ref('fct_micro_conversions') }}
-    where kind <> 'macro'
+    select * from {{ ref('int_micro_conversions_stitched') }}
 
 ),
 

@@ -4,7 +4,7 @@
     Friday to Easter Monday): an older rate means the ECB has not published or a load is missing, and
     the day has no rate, which the conversion check reports. EUR itself is 1. -#}
 {%- set ecb_enabled = source_enabled('ecb_rates') -%}
-{%- set max_carry_days = var('microfunnel__max_rate_carry_days', 4) -%}
+{%- set max_carry_days = var('microfunnel__max_rate_carry_days') -%}
 with
 
 {% if ecb_enabled -%}

@@ -3,8 +3,8 @@
     microfunnel__ga4_property_time_zone / _currency: the export files do not carry it); else UTC and EUR.
     Each value says where it came from. -#}
 {%- set shopify_enabled = source_enabled('shopify') -%}
-{%- set ga4_time_zone = var('microfunnel__ga4_property_time_zone', none) -%}
-{%- set ga4_currency = var('microfunnel__ga4_property_currency', none) -%}
+{%- set ga4_time_zone = var('microfunnel__ga4_property_time_zone') -%}
+{%- set ga4_currency = var('microfunnel__ga4_property_currency') -%}
 with
 
 configured as (

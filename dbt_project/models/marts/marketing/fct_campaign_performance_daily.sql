@@ -32,7 +32,7 @@ site_conversions as (
 
 credited_orders as (
 
-    select * from {{ ref('int_campaign_orders_credited') }}
+    select * from {{ ref('fct_campaign_orders_daily') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {{ config(enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0) }}
 {#- Order day × platform × campaign: orders and revenue credited to the campaign under each attribution
-    model, revenue in the reporting currency (the order's currency converted at its day's rate), and the
+    model (fct_attribution summed per campaign and day), revenue in the reporting currency (the order's currency converted at its day's rate), and the
     first orders (new customers) credited under last non-direct. The order's day is its local day in the
     reporting zone. -#}
 with
