@@ -97,6 +97,7 @@ def catalog_rows(
             for (kind, linked), cap in catalog.identity.caps().items()
         ],
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
+        "reporting": [{"time_zone": catalog.reporting.time_zone, "currency": catalog.reporting.currency}],
     }
 
 

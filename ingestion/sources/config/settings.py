@@ -42,6 +42,7 @@ SCHEMAS = {
             ("reason", pa.string()),
         ]
     ),
+    "reporting": pa.schema([("time_zone", pa.string()), ("currency", pa.string())]),
 }
 
 SPEC = SourceSpec(
