@@ -19,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)"
     )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every Dagster event and dbt line (default: one per step)",
+    )
     demo = commands.add_parser(
         "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
     )
@@ -54,7 +59,7 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     from commands import runner
 
     if args.command == "run":
-        return runner.run_graph(selection=args.select)
+        return runner.run_graph(selection=args.select, verbose=args.verbose)
     if args.command == "demo":
         return runner.demo(sandbox_cli.world_spec(args))
     if args.command == "dev":

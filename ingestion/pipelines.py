@@ -8,13 +8,14 @@ the source function, which would resolve credentials at import time.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from microfunnel.settings import Settings, load_settings
+from microfunnel.settings import INGESTION_DIR, Settings, load_settings
 
 # source name -> (module path, source function name); imported lazily on first use
 SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -46,9 +47,25 @@ def dataset_name(source: str) -> str:
     return f"raw_{source}"
 
 
+def use_project_settings() -> None:
+    """Read dlt's config from ingestion/.dlt, whatever the working directory.
+
+    dlt looks for `.dlt/` in the working directory unless DLT_PROJECT_DIR says otherwise; a user
+    starting `dagster dev` in the project root should not have to know that. An explicit
+    DLT_PROJECT_DIR still wins."""
+
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    run_context = Container()[PluggableRunContext]
+    if "DLT_PROJECT_DIR" not in os.environ and Path(run_context.context.run_dir).resolve() != INGESTION_DIR:
+        run_context.reload(str(INGESTION_DIR))
+
+
 def source_function(source: str) -> Callable[..., dlt.sources.DltSource]:
     if source not in SOURCE_FUNCTIONS:
         raise KeyError(f"unknown source {source!r}; known sources: {', '.join(sorted(SOURCE_FUNCTIONS))}")
+    use_project_settings()
     module, name = SOURCE_FUNCTIONS[source]
     return getattr(importlib.import_module(module), name)
 
@@ -57,6 +74,7 @@ def make_pipeline(
     source: str, settings: Settings | None = None, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
     """A dlt pipeline writing `raw_<source>` in the warehouse file; its state lives beside the file."""
+    use_project_settings()
     settings = settings or load_settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(

@@ -15,7 +15,7 @@ from dagster import (
     asset_check,
 )
 
-from microfunnel.settings import load_settings
+from orchestration.warehouse import warehouse_access
 
 TRAILING_DAYS = 14
 BAND_SIGMAS = 3.0
@@ -69,8 +69,11 @@ def conversion_anomalies(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     asset=AssetKey(["marts", "fct_funnel_daily"]),
     description="Each step's conversion on the newest complete entry day lies within its trailing band.",
 )
-def funnel_conversion_within_trailing_band() -> AssetCheckResult:
-    with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as connection:
+def funnel_conversion_within_trailing_band(context) -> AssetCheckResult:
+    with (
+        warehouse_access(context) as settings,
+        duckdb.connect(str(settings.warehouse_path), read_only=True) as connection,
+    ):
         anomalies = conversion_anomalies(connection)
     return AssetCheckResult(
         passed=not anomalies,

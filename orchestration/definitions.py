@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from orchestration.assets.ingestion import all_source_assets
 from orchestration.assets.serving import serving_snapshot_asset
@@ -21,4 +21,5 @@ defs = Definitions(
     asset_checks=[funnel_conversion_within_trailing_band],
     sensors=[new_ga4_export_files, alert_on_run_failure],
     resources={"dbt": dbt_resource()},
+    executor=in_process_executor,  # ad-hoc materializations from the UI too: steps in the run's process
 )

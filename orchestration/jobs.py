@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, ScheduleDefinition, define_asset_job
+from dagster import AssetSelection, ScheduleDefinition, define_asset_job, in_process_executor
 
 daily_job = define_asset_job(
     name="daily_refresh",
     selection=AssetSelection.all(),
+    executor_def=in_process_executor,  # one process per run: the run is the warehouse's one writer
     description="Load every source, build the models (identity and funnels recompute only the persons "
     "the new data changed), run their checks, publish the serving snapshot.",
 )

@@ -24,7 +24,7 @@ from ingestion.pipelines import (
     make_pipeline,
     source_function,
 )
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.warehouse import warehouse_access
 
 # Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
 DAILY_FRESHNESS = FreshnessPolicy.time_window(
@@ -59,15 +59,16 @@ def source_assets(source: str) -> AssetsDefinition:
         for resource in SOURCE_RESOURCES[source]
     ]
 
-    @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True, pool=WAREHOUSE_POOL)
+    @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True)
     def load(context: AssetExecutionContext):
-        yield from DagsterDltResource().run(
-            context=context,
-            dlt_source=source_function(source)(),
-            dlt_pipeline=make_pipeline(source),
-            dagster_dlt_translator=RawTableTranslator(),
-            loader_file_format=LOADER_FILE_FORMAT,
-        )
+        with warehouse_access(context) as settings:
+            yield from DagsterDltResource().run(
+                context=context,
+                dlt_source=source_function(source)(),
+                dlt_pipeline=make_pipeline(source, settings),
+                dagster_dlt_translator=RawTableTranslator(),
+                loader_file_format=LOADER_FILE_FORMAT,
+            )
 
     return load
 

@@ -6,7 +6,8 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import dbt_project
+from orchestration.warehouse import warehouse_access
 
 
 class MicrofunnelDbtTranslator(DagsterDbtTranslator):
@@ -26,10 +27,10 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=MicrofunnelDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
     ),
-    pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: incremental models (identity, funnel steps) recompute only what new data changed."""
-    yield from dbt.cli(["build"], context=context).stream()
+    with warehouse_access(context):
+        yield from dbt.cli(["build"], context=context).stream()

@@ -81,7 +81,7 @@ def load_sources(world: World, root: Path, as_of: date | None) -> Path:
     settings = load_settings({"WAREHOUSE_PATH": str(root / "warehouse.duckdb")})
     write_ga4_export(world, root / "ga4", as_of=as_of)
     run_source("ga4", settings, bucket_url=str(root / "ga4"))
-    run_source("config", settings, path=str(PROJECT_ROOT / "conversions.yml"))
+    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
     saved = dict(os.environ)
     with SandboxServer(world, as_of=as_of) as server:
         os.environ.update(server.source_env())

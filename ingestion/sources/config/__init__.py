@@ -23,6 +23,7 @@ from microfunnel.conversions import (
     load_catalog,
 )
 from microfunnel.pii import KEY_ENV, hash_email
+from microfunnel.settings import load_settings
 
 SCHEMAS = {
     "micro_conversions": pa.schema(
@@ -141,11 +142,13 @@ def catalog_rows(
 
 @dlt.source(name="config", max_table_nesting=0)
 def conversions_catalog(
-    path: str = dlt.config.value, pii_hash_key: TSecretStrValue | None = None
+    catalog_path: str | None = None, pii_hash_key: TSecretStrValue | None = None
 ) -> list[dlt.sources.DltResource]:
-    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part.
+    """Validate the catalog at `catalog_path` (default: CONVERSIONS_CONFIG, via load_settings) and emit one
+    table per part.
 
     `pii_hash_key` (PII_HASH_KEY) is only needed when the identity blocklist lists emails."""
+    path = catalog_path or str(load_settings().conversions_config)
     rows = catalog_rows(load_catalog(path), pii_hash_key, str(path))
 
     def table(name: str) -> dlt.sources.DltResource:
