@@ -8,6 +8,7 @@ the process dies, however it dies.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -36,14 +37,21 @@ def load_definitions(settings: Settings):
 def release_stale_dagster_state() -> None:
     """Older versions left runs and pool slots of killed runs in $DAGSTER_HOME; free them, say so."""
     home = os.environ.get("DAGSTER_HOME")
-    if not home or not (Path(home) / "storage").exists():
-        return
+    if not home or not Path(home).is_dir() or not any(Path(home).iterdir()):
+        return  # no instance there yet: nothing can be stale
     from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
 
     from orchestration.stale_runs import release_stale_runs
 
-    with DagsterInstance.get() as instance:
-        released = release_stale_runs(instance)
+    dagster_log = logging.getLogger("dagster")
+    level = dagster_log.level
+    dagster_log.setLevel(logging.ERROR)  # not the "no dagster.yaml, using defaults" hint: we only read
+    try:
+        with DagsterInstance.from_ref(InstanceRef.from_dir(home)) as instance:
+            released = release_stale_runs(instance)
+    finally:
+        dagster_log.setLevel(level)
     if released:
         print(released, flush=True)
 
