@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DLT_PROJECT_DIR ?= $(CURDIR)/ingestion
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test dev bench lint format clean
+.PHONY: setup demo test test-fast dev bench lint format clean
 
 $(CURDIR)/.uv/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) into .uv/ with pip"
@@ -27,6 +27,9 @@ demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph,
 
 test: setup  ## the whole suite (offline, well under 20 minutes on 2 cores)
 	@$(BIN)/pytest -q
+
+test-fast: setup  ## the pure tests only (no dbt, Dagster runs or HTTP servers): well under a minute
+	@$(BIN)/pytest -q -m "not slow"
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with the graph loaded
 	@$(BIN)/microfunnel dev

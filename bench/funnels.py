@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +28,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT = ROOT / "dbt_project"
+from tests.support.dbt import run_dbt
+
 STEPS = ["session_start", "view_item", "add_to_cart", "begin_checkout", "add_payment_info"]
 STEP_SHARES = [0.20, 0.15, 0.12, 0.10, 0.08]  # the rest are other events
 DAYS = 30
@@ -90,41 +88,27 @@ def build_warehouse(path: Path, events: int, persons: int, seed: int) -> None:
         "(conversion_name varchar, kind varchar, event_name varchar)"
     )
     con.execute(
-        "create table marts.fct_micro_conversions (micro_conversion_id varchar, person_id varchar, "
-        "session_id varchar, conversion_name varchar, kind varchar, occurred_at timestamp, event_id varchar)"
+        "create table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
+        "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
+        "occurred_at timestamp, event_id varchar)"
     )
     con.close()
 
 
-def run_engine(path: Path, extra: list[str]) -> tuple[float, float]:
+def run_engine(path: Path, variables: dict | None = None) -> tuple[float, float]:
     """dbt run of the funnel models up to fct_funnel_steps: (wall seconds, seconds inside the models)."""
-    target = path.parent / "dbt_target"
-    cmd = [
-        str(Path(sys.executable).with_name("dbt")),
+    started = time.perf_counter()
+    run = run_dbt(
         "run",
         "--select",
         "path:models/intermediate/funnels",
         "fct_funnel_steps",
-        "--project-dir",
-        str(DBT_PROJECT),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(path.parent / "dbt_logs"),
         "--quiet",
-        *extra,
-    ]
-    started = time.perf_counter()
-    proc = subprocess.run(
-        cmd, env={**os.environ, "WAREHOUSE_PATH": str(path)}, capture_output=True, text=True
+        warehouse=path,
+        variables=variables,
     )
     wall = time.perf_counter() - started
-    if proc.returncode:
-        raise RuntimeError(proc.stdout + proc.stderr)
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    return wall, sum(r["execution_time"] for r in results)
+    return wall, sum(r["execution_time"] for r in run.results())
 
 
 def slowest_models(path: Path, n: int = 3) -> str:
@@ -214,7 +198,7 @@ def main(argv: list[str]) -> int:
             flush=True,
         )
 
-        wall, in_models = run_engine(path, [])
+        wall, in_models = run_engine(path)
         ours = engine_counts(path)
         print(
             f"microfunnel (dbt, DuckDB)  full run     {wall:7.1f} s wall, {in_models:7.1f} s in models",
@@ -248,7 +232,7 @@ def main(argv: list[str]) -> int:
         pd_time = time.perf_counter() - started
         print(f"pandas (merge_asof chain)                    {pd_time:7.1f} s", flush=True)
 
-        wall_inc, in_models_inc = run_engine(path, ["--vars", f"{{funnel_recompute_since: '{last_day}'}}"])
+        wall_inc, in_models_inc = run_engine(path, {"microfunnel__funnel_recompute_since": str(last_day)})
         after_incremental = engine_counts(path)
         con = duckdb.connect(str(path), read_only=True)
         recomputed = con.execute("select count(*) from intermediate.int_funnel_recompute_persons").fetchone()[

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from microfunnel.conversions import load_catalog
@@ -24,6 +25,15 @@ from microfunnel.warehouse_lock import WarehouseInUseError, ensure_no_other_proc
 
 SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
 RUN_JOB = "microfunnel_run"
+FRESHNESS_AS_OF = "MICROFUNNEL_FRESHNESS_AS_OF"
+
+
+def sandbox_clock(spec) -> str:
+    """The sandbox world's "now" for freshness checks: 06:00 UTC the morning after its last day.
+
+    The world is a replay of past days; judged against the real clock every table would be stale.
+    """
+    return f"{spec.end_date + timedelta(days=1)}T06:00:00+00:00"
 
 
 def load_definitions(settings: Settings):
@@ -56,12 +66,21 @@ def release_stale_dagster_state() -> None:
         print(released, flush=True)
 
 
-def run_graph(selection: str = "*", settings: Settings | None = None, verbose: bool = False) -> int:
-    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
+def run_graph(
+    selection: str = "*",
+    settings: Settings | None = None,
+    days: tuple[str, str] | None = None,
+    verbose: bool = False,
+) -> int:
+    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded.
+
+    `days` (first, last; ISO dates) runs those reporting days' partitions as one run, as a backfill
+    from the UI does; without it the sources load incrementally from their cursors. The run holds
+    the warehouse's writer lock throughout; SIGINT/SIGTERM stop it (exit code 130).
+    """
     from commands.stopping import STOPPED_EXIT_CODE, stop_on_signals
 
     settings = settings or load_settings()
-    defs = load_definitions(settings)
     with stop_on_signals() as stopper:
         try:
             with writer_lock(
@@ -69,52 +88,97 @@ def run_graph(selection: str = "*", settings: Settings | None = None, verbose: b
             ):
                 ensure_no_other_process_has_it_open(settings.warehouse_path, settings.serving_path)
                 release_stale_dagster_state()
-                success = _execute(defs, selection, settings, verbose)
+                result = materialize_graph(selection, settings, days, verbose=verbose)
         except WarehouseInUseError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 1
         except KeyboardInterrupt:
-            success = False
-        if stopper.stopped:
+            result = None
+        if stopper.stopped or result is None:
             print("microfunnel run: stopped", file=sys.stderr, flush=True)
             return STOPPED_EXIT_CODE
-    return 0 if success else 1
-
-
-def _execute(defs, selection: str, settings: Settings, verbose: bool) -> bool:
-    """One in-process run on an ephemeral instance; quiet unless `verbose` (details in a log file)."""
-    from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
-
-    from commands.run_output import quiet_run_output, step_lines_logger
-
-    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
-    job = define_asset_job(RUN_JOB, selection=chosen, executor_def=in_process_executor)
-    log_path = settings.warehouse_path.parent / "logs" / "microfunnel-run.log"
-    with ExitStack() as stack:
-        loggers = {}
-        if not verbose:
-            console, log_file = stack.enter_context(quiet_run_output(log_path))
-            loggers = {"console": step_lines_logger(console, log_file)}
-        run_defs = Definitions(
-            assets=list(defs.assets),
-            asset_checks=list(defs.asset_checks),
-            resources=defs.resources,
-            jobs=[job],
-            loggers=loggers or None,
-        )
-        console_config = {} if loggers else {"config": {"log_level": "INFO"}}
-        result = run_defs.resolve_job_def(RUN_JOB).execute_in_process(
-            run_config={"loggers": {"console": console_config}}, instance=None, raise_on_error=False
-        )
     timings = [
         f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.1f} s"
         for event in result.all_events
         if event.is_step_success
     ]
     print(f"steps: {', '.join(timings)}", flush=True)
+    print(check_summary(result.get_asset_check_evaluations()), flush=True)
     if not verbose:
-        print(f"full log: {log_path} (or run with --verbose)", flush=True)
-    return result.success
+        print(f"full log: {run_log_path(settings)} (or run with --verbose)", flush=True)
+    if not result.success and os.environ.get("MICROFUNNEL_ALERT_WEBHOOK_URL"):
+        _alert(result)
+    return 0 if result.success else 1
+
+
+def _alert(result) -> None:
+    """A failed `microfunnel run` alerts like a failed scheduled run (no daemon watches in-process runs)."""
+    import logging
+
+    from orchestration.sensors import run_failure_payload, send_alert
+
+    run = result.dagster_run
+    payload = run_failure_payload(run.run_id, run.job_name, result.get_step_failure_events(), "run failed")
+    try:
+        send_alert(payload, logging.getLogger("microfunnel"))
+    except RuntimeError as exc:
+        print(f"alert not delivered: {exc}", file=sys.stderr)
+
+
+def run_log_path(settings: Settings) -> Path:
+    return settings.warehouse_path.parent / "logs" / "microfunnel-run.log"
+
+
+def materialize_graph(
+    selection: str = "*",
+    settings: Settings | None = None,
+    days: tuple[str, str] | None = None,
+    verbose: bool = True,
+):
+    """The selected assets and their asset checks (the same ones the daily job runs), in this process,
+    on an ephemeral instance: no run record or concurrency slot outlives the process. Quiet unless
+    `verbose`: one line per step on the console, everything in the run's log file."""
+    from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+    from commands.run_output import quiet_run_output, step_lines_logger
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    settings = settings or load_settings()
+    defs = load_definitions(settings)
+    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
+    job = define_asset_job(RUN_JOB, selection=chosen, executor_def=in_process_executor)
+    with ExitStack() as stack:
+        loggers = {}
+        if not verbose:
+            console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))
+            loggers = {"console": step_lines_logger(console, log_file)}
+        run_defs = Definitions(
+            assets=list(defs.assets),
+            asset_checks=list(defs.asset_checks),  # the checks run here as in the daily job
+            resources=defs.resources,
+            jobs=[job],
+            loggers=loggers or None,
+        )
+        console_config = {} if loggers else {"config": {"log_level": "INFO"}}
+        return run_defs.resolve_job_def(RUN_JOB).execute_in_process(
+            run_config={"loggers": {"console": console_config}},
+            instance=None,
+            raise_on_error=False,
+            tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
+        )
+
+
+def check_summary(evaluations) -> str:
+    """One line: how many checks passed, and each one that did not (warnings and failures by name)."""
+    failed = [e for e in evaluations if not e.passed]
+    lines = [f"checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed"]
+    for evaluation in sorted(failed, key=lambda e: e.asset_check_key.to_user_string()):
+        details = evaluation.metadata.get("details") or evaluation.metadata.get("age_hours")
+        suffix = f": {details.value}" if details is not None else ""
+        lines.append(
+            f"  {evaluation.severity.value.lower()}: {evaluation.asset_check_key.to_user_string()}{suffix}"
+        )
+    return "\n".join(lines)
 
 
 def demo(spec) -> int:
@@ -126,6 +190,7 @@ def demo(spec) -> int:
     started = time.monotonic()
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
     with writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print):
         _start_from_an_empty_warehouse(settings)
@@ -174,6 +239,7 @@ def dev(spec) -> int:
 
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     load_definitions(settings)  # fail here, not in the UI, on a bad catalog; prepares the dbt manifest
     release_stale_dagster_state()
     write_world_files(spec, settings.sandbox_dir)

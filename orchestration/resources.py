@@ -7,6 +7,7 @@ itself and dies with the run that started it; nothing has to be exported beforeh
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from functools import cache
@@ -15,10 +16,24 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
+from ingestion.registry import SourceSelection, enabled_sources
 from microfunnel.settings import DBT_PROJECT_DIR
 
 # what dbt parses: a change to any of these makes the manifest stale
 DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "profiles.yml")
+PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: the args it was parsed with
+
+
+@cache
+def source_selection() -> SourceSelection:
+    """The enabled sources, decided once per code location load (ingestion.registry)."""
+    return enabled_sources()
+
+
+def dbt_vars_args(extra: dict[str, str] | None = None) -> list[str]:
+    """`--vars` telling dbt the enabled sources, for parse and build alike (same graph in both);
+    `extra` adds run-time vars (a partition window) that change rows, never which models exist."""
+    return ["--vars", json.dumps({**source_selection().dbt_vars(), **(extra or {})})]
 
 
 def dbt_executable() -> str:
@@ -27,10 +42,12 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("microfunnel-dbt") or "microfunnel-dbt")
 
 
-def manifest_is_stale(project: DbtProject) -> bool:
-    """True when the manifest is missing or older than any file dbt parses."""
+def manifest_is_stale(project: DbtProject, parse_args: list[str]) -> bool:
+    """True when the manifest is missing, was parsed with other vars (enabled sources), or is older
+    than any file dbt parses."""
     manifest = project.manifest_path
-    if not manifest.exists():
+    stamp = manifest.with_name(PARSE_ARGS_STAMP)
+    if not manifest.exists() or not stamp.exists() or json.loads(stamp.read_text()) != parse_args:
         return True
     built = manifest.stat().st_mtime
     for name in DBT_SOURCES:
@@ -48,19 +65,23 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
     checkout failed for want of a manifest; checking file times costs milliseconds."""
 
     def prepare_if_dev(self, project: DbtProject) -> None:
-        if self.using_dagster_dev() or manifest_is_stale(project):
+        if self.using_dagster_dev() or manifest_is_stale(project, self._prepare_project_cli_args):
             self.prepare(project)
 
     def _prepare_manifest(self, project: DbtProject) -> None:
-        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+        dbt_resource().cli(self._prepare_project_cli_args, target_path=project.target_path).wait()
         self._invalidate_seeds_in_partial_parse(project)
+        stamp = project.project_dir / project.target_path / PARSE_ARGS_STAMP
+        stamp.write_text(json.dumps(self._prepare_project_cli_args))
 
 
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project with a current manifest (parsed once per process when stale)."""
+    """The dbt project with a current manifest (parsed once per process when stale), parsed with the
+    enabled sources' vars: models of a disabled source are not in the manifest at all."""
+    parse_args = ["parse", "--quiet", *dbt_vars_args()]
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    ParseWhenStale().prepare_if_dev(project)
+    ParseWhenStale(prepare_project_cli_args=parse_args).prepare_if_dev(project)
     return project
 
 

@@ -1,25 +1,54 @@
-"""Shared fixtures: small deterministic worlds and temp warehouses. Everything offline."""
+"""Fixtures for every test: the offline environment, a temp warehouse, and the `slow` guard.
+
+Helpers live in tests/support/ (`from tests.support.<module> import <name>`); fixtures here.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from microfunnel.settings import INGESTION_DIR
-
-TEST_PII_KEY = "test-pii-key"
+from microfunnel.settings import Settings
+from tests.support import dbt
+from tests.support.environment import environment, session_env, temp_settings
+from tests.support.warehouse import rows
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _offline_environment():
-    """dlt reads ingestion/.dlt; PII hashing needs a key; nothing may reach a real vendor host."""
-    os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))
-    os.environ.setdefault("PII_HASH_KEY", TEST_PII_KEY)
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
-    yield
+def _offline_environment(tmp_path_factory):
+    """dlt reads ingestion/.dlt; PII hashing has the test key; Dagster's home is a temp folder."""
+    dagster_home = tmp_path_factory.mktemp("dagster_home")
+    with environment(session_env(dagster_home)):
+        yield
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for this test's own warehouse file in tmp_path (created by the first load)."""
+    return temp_settings(tmp_path)
+
+
+@pytest.fixture
+def query(settings: Settings) -> Callable[[str], list[tuple]]:
+    """Run SQL on this test's warehouse, read-only: `query("select count(*) from raw_ga4.events")`."""
+    return lambda sql: rows(settings.warehouse_path, sql)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Only tests marked `slow` may run dbt, so `pytest -m "not slow"` stays fast by construction.
+
+    Set before any fixture of the test is set up (module- and session-scoped ones included).
+    """
+    dbt.forbidden_reason = (
+        None
+        if item.get_closest_marker("slow")
+        else f"{item.nodeid} runs dbt but is not marked slow: add `pytestmark = pytest.mark.slow`"
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

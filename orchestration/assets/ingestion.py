@@ -1,7 +1,7 @@
-"""One multi-asset per dlt source, keyed ["raw_<source>", resource] = the dbt source it feeds.
+"""One multi-asset per enabled dlt source, keyed ["raw_<source>", table] = the dbt source it feeds.
 
-Specs come from the static SOURCE_RESOURCES list rather than from calling the source
-function, because calling it resolves credentials; definitions must load without secrets.
+Specs come from each source's declared tables (ingestion.registry) rather than from calling the
+source function, because calling it resolves credentials; definitions must load without secrets.
 """
 
 from datetime import timedelta
@@ -17,14 +17,14 @@ from dagster import (
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.pipelines import (
-    LOADER_FILE_FORMAT,
-    SOURCE_RESOURCES,
-    dataset_name,
-    make_pipeline,
-    source_function,
-)
+from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
+from ingestion.registry import SourceSelection, spec
+from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
 from orchestration.warehouse import warehouse_access
+
+# Sources read by export day: partitioned by reporting day; a run's window selects their files
+# (the source's start_date/end_date). The API sources re-read their revision windows each run.
+DAY_PARTITIONED_SOURCES = {"ga4"}
 
 # Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
 DAILY_FRESHNESS = FreshnessPolicy.time_window(
@@ -56,15 +56,28 @@ def source_assets(source: str) -> AssetsDefinition:
             kinds={"dlt", "duckdb"},
             description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.",
         )
-        for resource in SOURCE_RESOURCES[source]
+        for resource in spec(source).tables
     ]
 
-    @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True)
+    by_day = source in DAY_PARTITIONED_SOURCES
+
+    @multi_asset(
+        name=f"dlt_{source}",
+        specs=specs,
+        can_subset=True,
+        partitions_def=reporting_days() if by_day else None,
+        backfill_policy=ONE_RUN_PER_RANGE if by_day else None,
+    )
     def load(context: AssetExecutionContext):
+        window = run_day_window(context) if by_day else None
+        if window:
+            context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
         with warehouse_access(context) as settings:
             yield from DagsterDltResource().run(
                 context=context,
-                dlt_source=source_function(source)(),
+                dlt_source=source_function(source)(
+                    **({"start_date": window[0], "end_date": window[1]} if window else {})
+                ),
                 dlt_pipeline=make_pipeline(source, settings),
                 dagster_dlt_translator=RawTableTranslator(),
                 loader_file_format=LOADER_FILE_FORMAT,
@@ -73,5 +86,6 @@ def source_assets(source: str) -> AssetsDefinition:
     return load
 
 
-def all_source_assets() -> list[AssetsDefinition]:
-    return [source_assets(source) for source in SOURCE_RESOURCES]
+def enabled_source_assets(selection: SourceSelection) -> list[AssetsDefinition]:
+    """Only the enabled sources' assets exist: a switched-off source is not in the graph at all."""
+    return [source_assets(source) for source in selection.enabled]

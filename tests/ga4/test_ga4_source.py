@@ -3,14 +3,13 @@
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingestion.pipelines import run_source
+from ingestion.pipelines import make_pipeline, run_source
 from ingestion.sources.ga4.helpers import Ga4ExportError
-from microfunnel.settings import load_settings
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
+from tests.support.warehouse import rows
 
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
@@ -20,18 +19,8 @@ def world():
     return simulate(SPEC)
 
 
-@pytest.fixture
-def settings(tmp_path: Path):
-    return load_settings({"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")})
-
-
 def load(settings, folder: Path, **kwargs):
     return run_source("ga4", settings, bucket_url=str(folder), **kwargs)
-
-
-def query(settings, sql: str):
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def unique_events_exported(world, as_of=None) -> int:
@@ -43,31 +32,29 @@ def unique_events_exported(world, as_of=None) -> int:
     )
 
 
-def test_loading_twice_adds_no_duplicates(tmp_path, world, settings):
+def test_loading_twice_adds_no_duplicates(tmp_path, world, settings, query):
     write_ga4_export(world, tmp_path / "ga4")
     load(settings, tmp_path / "ga4")
     load(settings, tmp_path / "ga4")
-    total, distinct = query(settings, "select count(*), count(distinct event_key) from raw_ga4.events")[0]
+    total, distinct = query("select count(*), count(distinct event_key) from raw_ga4.events")[0]
     assert total == distinct == unique_events_exported(world) == len(world.events)
 
 
-def test_duplicate_deliveries_in_a_file_collapse_to_one_row(tmp_path, world, settings):
+def test_duplicate_deliveries_in_a_file_collapse_to_one_row(tmp_path, world, settings, query):
     duplicated = sum(e.duplicated for e in world.events)
     assert duplicated > 0
     write_ga4_export(world, tmp_path / "ga4")
     lines = sum(len(p.read_text().splitlines()) for p in (tmp_path / "ga4").iterdir())
     load(settings, tmp_path / "ga4")
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == lines - duplicated
+    assert query("select count(*) from raw_ga4.events")[0][0] == lines - duplicated
 
 
-def test_late_events_re_exported_in_an_earlier_days_file_are_picked_up(tmp_path, world, settings):
+def test_late_events_re_exported_in_an_earlier_days_file_are_picked_up(tmp_path, world, settings, query):
     folder = tmp_path / "ga4"
     first_cut = SPEC.start_date + timedelta(days=5)
     write_ga4_export(world, folder, as_of=first_cut)
     load(settings, folder)
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == unique_events_exported(
-        world, first_cut
-    )
+    assert query("select count(*) from raw_ga4.events")[0][0] == unique_events_exported(world, first_cut)
 
     second_cut = first_cut + timedelta(days=2)
     changed = write_ga4_export(world, folder, as_of=second_cut)
@@ -75,28 +62,62 @@ def test_late_events_re_exported_in_an_earlier_days_file_are_picked_up(tmp_path,
         "an earlier day's file was re-exported"
     )
     load(settings, folder)
-    total, distinct = query(settings, "select count(*), count(distinct event_key) from raw_ga4.events")[0]
+    total, distinct = query("select count(*), count(distinct event_key) from raw_ga4.events")[0]
     assert total == distinct == unique_events_exported(world, second_cut)
 
 
-def test_parquet_exports_load_the_same_events_as_json(tmp_path, world, settings):
+def test_parquet_exports_load_the_same_events_as_json(tmp_path, world, settings, query):
     write_ga4_export(world, tmp_path / "parquet", fmt="parquet")
     load(settings, tmp_path / "parquet")
-    rows = query(settings, "select count(*), sum(event_timestamp), count(user_id) from raw_ga4.events")[0]
+    rows = query("select count(*), sum(event_timestamp), count(user_id) from raw_ga4.events")[0]
     assert rows[0] == len(world.events)
     assert rows[1] == sum(e.ts_us for e in world.events)
     assert rows[2] == sum(1 for e in world.events if e.user_id)
 
 
-def test_start_date_skips_earlier_export_days(tmp_path, world, settings):
+def test_start_date_skips_earlier_export_days(tmp_path, world, settings, query):
     write_ga4_export(world, tmp_path / "ga4")
     start = SPEC.start_date + timedelta(days=4)
     load(settings, tmp_path / "ga4", start_date=start.isoformat())
-    first_day = query(settings, "select min(event_date) from raw_ga4.events")[0][0]
+    first_day = query("select min(event_date) from raw_ga4.events")[0][0]
     assert first_day == f"{start:%Y%m%d}"
 
 
-def test_a_malformed_file_fails_naming_it_and_loads_nothing(tmp_path, world, settings):
+def test_a_window_reads_the_files_of_its_days_whatever_the_cursor_and_leaves_the_cursor(
+    tmp_path, world, settings, query
+):
+    folder, aside = tmp_path / "ga4", tmp_path / "aside"
+    write_ga4_export(world, folder)
+    first, last = SPEC.start_date + timedelta(days=2), SPEC.start_date + timedelta(days=4)
+    window = [p for p in folder.iterdir() if f"{first:%Y%m%d}" <= export_day_text(p) <= f"{last:%Y%m%d}"]
+    aside.mkdir()
+    for path in window:
+        path.rename(aside / path.name)
+    load(settings, folder)  # the world without three days; the cursor moves to the newest day
+    without = query("select count(*) from raw_ga4.events")[0][0]
+    for path in window:
+        (aside / path.name).rename(path)
+    load(settings, folder)
+    assert query("select count(*) from raw_ga4.events")[0][0] == without, "too old for the cursor's lookback"
+
+    load(settings, folder, start_date=first.isoformat(), end_date=last.isoformat())
+    assert query("select count(*) from raw_ga4.events")[0][0] == len(world.events)
+    from_window = rows(
+        settings.warehouse_path,
+        "select count(*) from raw_ga4.events "
+        "where regexp_extract(_export_file, '[^/]+$') in (select unnest(?))",
+        [[p.name for p in window]],
+    )[0][0]
+    assert from_window == len(world.events) - without > 0
+    state = make_pipeline("ga4", settings).state["sources"]["ga4"]["resources"]["events"]
+    assert state["last_export_day"] == SPEC.end_date.isoformat(), "the window left the cursor alone"
+
+
+def export_day_text(path: Path) -> str:
+    return path.name.removeprefix("events_")[:8]
+
+
+def test_a_malformed_file_fails_naming_it_and_loads_nothing(tmp_path, world, settings, query):
     folder = tmp_path / "ga4"
     write_ga4_export(world, folder)
     broken = sorted(folder.iterdir())[3]
@@ -106,7 +127,7 @@ def test_a_malformed_file_fails_naming_it_and_loads_nothing(tmp_path, world, set
     assert broken.name in str(caught.value) and isinstance(caught.value.__cause__ or caught.value, Exception)
     assert any(isinstance(e, Ga4ExportError) for e in _chain(caught.value))
     tables = (
-        query(settings, "select count(*) from information_schema.tables where table_name = 'events'")[0][0]
+        query("select count(*) from information_schema.tables where table_name = 'events'")[0][0]
         if settings.warehouse_path.exists()
         else 0
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.identity.identity_runs import IDENTITY_SPEC, build_identity, load_sources
+from tests.support.identity import IDENTITY_SPEC, build_identity, load_sources
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,14 @@ older id survives a merge, with person_id_history pointing the younger one at it
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
+
+import pytest
+
+from tests.support.identity import build_identity
+
+pytestmark = pytest.mark.slow
 
 
 def persons_of(stitched: dict) -> dict[str, frozenset]:
@@ -50,14 +57,9 @@ def test_when_a_week_merges_persons_the_oldest_id_survives_and_history_maps_the_
 
 
 def test_the_incremental_runs_give_the_same_persons_and_ids_as_a_full_refresh(identity_world, tmp_path):
-    import shutil
-
-    from tests.identity.identity_runs import IDENTITY_MODELS, dbt, read_run
-
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(identity_world["warehouse"], copy)
-    dbt(copy, "build", "--select", IDENTITY_MODELS, "--indirect-selection", "cautious", "--full-refresh")
-    incremental, refreshed = identity_world["final"].stitched, read_run(copy).stitched
+    incremental, refreshed = identity_world["final"].stitched, build_identity(copy, "--full-refresh").stitched
     assert set(incremental) == set(refreshed)
     assert {frozenset(m) for m in persons_of(incremental).values()} == {
         frozenset(m) for m in persons_of(refreshed).values()

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import duckdb
+import pytest
 
 from sandbox.truth import identifier_truth, order_scores, pairwise_scores
-from tests.conftest import TEST_PII_KEY
+from tests.support.environment import TEST_PII_KEY
+from tests.support.warehouse import rows
+
+pytestmark = pytest.mark.slow
 
 
 def scores(identity_world) -> tuple[dict, dict]:
     world, predicted = identity_world["world"], identity_world["final"].stitched
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     return pairwise_scores(truth, predicted), order_scores(world, truth, predicted)
 
 
@@ -34,7 +37,7 @@ def test_at_least_99_percent_of_orders_belong_to_their_buyer(identity_world):
 
 
 def test_every_identifier_the_world_exposes_has_a_person(identity_world):
-    truth = identifier_truth(identity_world["world"], TEST_PII_KEY)
+    truth = identifier_truth(identity_world["world"], TEST_PII_KEY, email_marketing=True)
     missing = [
         (t.identifier_type, t.identifier_value)
         for t in truth
@@ -45,14 +48,14 @@ def test_every_identifier_the_world_exposes_has_a_person(identity_world):
 
 def test_the_planted_shared_identifiers_are_cut_and_stand_alone(identity_world):
     world, stitched = identity_world["world"], identity_world["final"].stitched
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     shared = {(t.identifier_type, t.identifier_value) for t in truth if t.is_shared}
-    with duckdb.connect(str(identity_world["warehouse"]), read_only=True) as con:
-        cut = set(
-            con.execute(
-                "select identifier_type, identifier_value from intermediate.int_identifiers_cut"
-            ).fetchall()
+    cut = set(
+        rows(
+            identity_world["warehouse"],
+            "select identifier_type, identifier_value from intermediate.int_identifiers_cut",
         )
+    )
     assert {kind for kind, _ in shared} >= {"anonymous_id", "customer_id", "email_hash", "gclid"}, (
         "the dirt is planted"
     )
@@ -68,7 +71,7 @@ def test_the_planted_shared_identifiers_are_cut_and_stand_alone(identity_world):
 def test_the_bots_cookie_gathers_only_the_bots_own_click_ids(identity_world):
     world, stitched = identity_world["world"], identity_world["final"].stitched
     bot = next(p for p in world.persons if p.kind == "bot")
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     bots_person = stitched[("anonymous_id", bot.devices[0].cookie)]
     members = {key for key, person in stitched.items() if person == bots_person}
     owners = {(t.identifier_type, t.identifier_value): t.persons for t in truth}
@@ -76,24 +79,27 @@ def test_the_bots_cookie_gathers_only_the_bots_own_click_ids(identity_world):
     assert all(owners[key] == (bot.person_id,) for key in members)
 
 
-def python_partition(con: duckdb.DuckDBPyConnection) -> tuple[set, dict]:
+def python_partition(warehouse) -> tuple[set, dict]:
     """The guardrails and the components recomputed in Python from the unioned edges and the config."""
-    edges = con.execute("""select identifier_type_a, identifier_value_a, identifier_type_b, identifier_value_b
-                           from intermediate.int_identity_edges_unioned""").fetchall()
+    edges = rows(
+        warehouse,
+        """select identifier_type_a, identifier_value_a, identifier_type_b, identifier_value_b
+           from intermediate.int_identity_edges_unioned""",
+    )
     nodes = [
         tuple(row)
-        for row in con.execute(
-            "select identifier_type, identifier_value from intermediate.int_identity_nodes"
-        ).fetchall()
+        for row in rows(
+            warehouse, "select identifier_type, identifier_value from intermediate.int_identity_nodes"
+        )
     ]
     caps = {
         (t, linked): cap
-        for t, linked, cap in con.execute(
-            "select identifier_type, linked_type, max_links from raw_config.identity_max_links"
-        ).fetchall()
+        for t, linked, cap in rows(
+            warehouse, "select identifier_type, linked_type, max_links from raw_config.identity_max_links"
+        )
     }
     blocked = set(
-        con.execute("select identifier_type, identifier_value from raw_config.identity_blocklist").fetchall()
+        rows(warehouse, "select identifier_type, identifier_value from raw_config.identity_blocklist")
     )
     neighbours = defaultdict(set)
     for type_a, value_a, type_b, value_b in edges:
@@ -130,13 +136,13 @@ def python_partition(con: duckdb.DuckDBPyConnection) -> tuple[set, dict]:
 
 
 def test_guardrails_and_components_equal_a_union_find_in_python_on_the_same_edges(identity_world):
-    with duckdb.connect(str(identity_world["warehouse"]), read_only=True) as con:
-        cut, python_roots = python_partition(con)
-        sql_cut = set(
-            con.execute(
-                "select identifier_type, identifier_value from intermediate.int_identifiers_cut"
-            ).fetchall()
+    cut, python_roots = python_partition(identity_world["warehouse"])
+    sql_cut = set(
+        rows(
+            identity_world["warehouse"],
+            "select identifier_type, identifier_value from intermediate.int_identifiers_cut",
         )
+    )
     stitched = identity_world["final"].stitched
     assert sql_cut == cut
     pairs = {(stitched[node], python_root) for node, python_root in python_roots.items()}

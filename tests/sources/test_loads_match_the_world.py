@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from microfunnel.pii import hash_email
+
+pytestmark = pytest.mark.slow
 
 
 def test_google_ads_loads_every_campaign_every_campaign_day_and_every_click(server, load, query, truth):

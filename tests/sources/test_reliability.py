@@ -16,9 +16,10 @@ from datetime import timedelta
 
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
-from tests_sources_support import RAW_TABLES, SECRET_KEYS, counts, keys_are_unique, messages
 
-pytestmark = pytest.mark.usefixtures("server")
+from tests.support.sources import RAW_TABLES, SECRET_KEYS, counts, keys_are_unique, messages
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("server")]
 
 
 # -- rate limits and transient errors ---------------------------------------------------------------
