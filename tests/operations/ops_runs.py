@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from commands.runner import sandbox_clock
 from microfunnel.settings import PROJECT_ROOT
 from sandbox.simulate import WorldSpec
 
@@ -41,6 +42,8 @@ class ServedWorld:
             "PII_HASH_KEY": TEST_PII_KEY,
             "SOURCES__GA4__BUCKET_URL": str(self.root / "ga4"),
             "RUNTIME__LOG_LEVEL": "WARNING",
+            "MICROFUNNEL_SOURCES": "ga4,google_ads,meta_ads,shopify,klaviyo",
+            "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(OPS_SPEC),  # the world is a replay of past days
             **self.source_env,
         }
 

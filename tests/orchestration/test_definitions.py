@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from dagster import DefaultScheduleStatus, DefaultSensorStatus
 
 from orchestration.definitions import defs
 from orchestration.resources import dbt_project
+
+pytestmark = pytest.mark.slow  # loading the definitions parses the dbt project when it changed
 
 
 def test_every_dbt_test_is_an_asset_check():
