@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TextIO
 
@@ -100,17 +100,36 @@ class _ToLogFile:
         self.log_file = log_file
 
     def write(self, text: str) -> int:
+        if self.log_file.closed:  # a handler created during the run and used after it
+            return sys.__stderr__.write(text)
         return self.log_file.write(text)
 
     def flush(self) -> None:
-        self.log_file.flush()
+        if not self.log_file.closed:
+            self.log_file.flush()
 
 
 @contextmanager
 def quiet_run_output(log_path: Path) -> Iterator[tuple[TextIO, TextIO]]:
-    """Route raw output (dbt's lines, which dagster-dbt re-emits to stdout) into `log_path` during a
-    run; yield (console, log file)."""
+    """Route raw output (dbt's lines, which dagster-dbt re-emits to stdout; dlt's and Python's
+    warnings on stderr) into `log_path` during a run; yield (console, log file)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     console = sys.stdout
     with open(log_path, "w") as log_file, redirect_stdout(_ToLogFile(log_file)):
-        yield console, log_file
+        # dlt (re)creates its stderr log handler inside the steps: sys.stderr is the log file by then
+        with redirect_stderr(_ToLogFile(log_file)), libraries_logging_to(log_file):
+            yield console, log_file
+
+
+@contextmanager
+def libraries_logging_to(log_file: TextIO) -> Iterator[None]:
+    """dlt logs its own warnings (a schema hint per GA4 file, ...) to stderr: to the log file instead."""
+    library = logging.getLogger("dlt")
+    saved = library.handlers[:], library.propagate
+    handler = logging.StreamHandler(log_file)
+    handler.setFormatter(logging.Formatter("%(levelname)s dlt %(message)s"))
+    library.handlers, library.propagate = [handler], False
+    try:
+        yield
+    finally:
+        library.handlers, library.propagate = saved

@@ -44,7 +44,7 @@ class Stopper:
         print(
             f"{self.what}: {name} received, stopping. Nothing is half-published: the serving file keeps "
             "its last complete snapshot, and the next run continues from the last committed state.",
-            file=sys.stderr,
+            file=sys.__stderr__,
             flush=True,
         )
         timer = threading.Timer(
@@ -91,5 +91,5 @@ def _watch(read_end: int, stopper: Stopper) -> None:
 
 
 def _exit_now(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(message, file=sys.__stderr__, flush=True)
     os._exit(STOPPED_EXIT_CODE)
