@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -270,6 +271,42 @@ class Identity(BaseModel):
         return {pair: cap for pair, cap in sorted(merged.items()) if cap is not None}
 
 
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+
+
+class Reporting(BaseModel):
+    """The one clock and the one currency every mart reports in.
+
+    Unset keys fall back, in this order, to the Shopify shop's (`shop { ianaTimezone currencyCode }`,
+    when Shopify is loaded), to the GA4 property's (dbt vars microfunnel__ga4_property_time_zone /
+    _currency), then to UTC and EUR; `int_reporting_settings` resolves it and says which one won."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    time_zone: str | None = None
+    currency: str | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _iana_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"time_zone {value!r} is not an IANA time zone; write one like Europe/Berlin or "
+                "America/New_York (the shop's time zone in Shopify's settings)"
+            ) from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str | None) -> str | None:
+        if value is not None and not CURRENCY_PATTERN.match(value):
+            raise ValueError(f"currency {value!r} is not an ISO 4217 code; write three capitals, e.g. EUR")
+        return value
+
+
 class Catalog(BaseModel):
     """The whole file: the micro-conversion catalog and the funnels built from it."""
 
@@ -278,6 +315,7 @@ class Catalog(BaseModel):
     funnels: list[Funnel] = Field(min_length=1)
     custom_events: list[str] = Field(default_factory=list)
     identity: Identity = Field(default_factory=Identity)
+    reporting: Reporting = Field(default_factory=Reporting)
     # the enabled sources (`sources: [ga4, shopify]`); None: every source whose credentials are set
     sources: list[str] | None = None
 

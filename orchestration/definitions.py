@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from ingestion.registry import spec
 from orchestration.assets.ingestion import enabled_source_assets
@@ -30,4 +30,5 @@ defs = Definitions(
     ],
     sensors=[new_ga4_export_files, alert_on_run_failure],
     resources={"dbt": dbt_resource()},
+    executor=in_process_executor,  # ad-hoc materializations from the UI too: steps in the run's process
 )

@@ -25,6 +25,7 @@ from microfunnel.conversions import (
 )
 from microfunnel.pii import KEY_ENV, hash_email
 from microfunnel.property_filters import Condition, parse_path
+from microfunnel.settings import load_settings
 
 
 def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conversions.yml") -> list[dict]:
@@ -159,16 +160,19 @@ def catalog_rows(
             for (kind, linked), cap in catalog.identity.caps().items()
         ],
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
+        "reporting": [{"time_zone": catalog.reporting.time_zone, "currency": catalog.reporting.currency}],
     }
 
 
 @dlt.source(name="config", max_table_nesting=0)
 def conversions_catalog(
-    path: str = dlt.config.value, pii_hash_key: TSecretStrValue | None = None
+    catalog_path: str | None = None, pii_hash_key: TSecretStrValue | None = None
 ) -> list[dlt.sources.DltResource]:
-    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part.
+    """Validate the catalog at `catalog_path` (default: CONVERSIONS_CONFIG, via load_settings) and emit one
+    table per part.
 
     `pii_hash_key` (PII_HASH_KEY) is only needed when the identity blocklist lists emails."""
+    path = catalog_path or str(load_settings().conversions_config)
     rows = catalog_rows(load_catalog(path), pii_hash_key, str(path))
 
     def table(name: str) -> dlt.sources.DltResource:

@@ -78,6 +78,7 @@ SCHEMAS = {
             ("reason", pa.string()),
         ]
     ),
+    "reporting": pa.schema([("time_zone", pa.string()), ("currency", pa.string())]),
 }
 
 SPEC = SourceSpec(
