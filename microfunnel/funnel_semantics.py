@@ -1,7 +1,7 @@
 """The funnel semantics of microfunnel, as a small pure-Python reference.
 
 This module is the *definition*: the dbt models in `dbt_project/models/intermediate/funnels/`
-compute the same thing in SQL, the randomized tests in `tests/unit/test_funnel_engine_sql.py`
+compute the same thing in SQL, the randomized tests in `tests/models/test_funnel_engine_sql.py`
 hold them equal, and the sandbox ground truth calls `evaluate_funnel` for every person.
 It is written for reading, not for speed (a person has a few hundred events at most).
 

@@ -67,6 +67,9 @@ class WorldSpec:
     bots: int = 1
     tracking_blocked_buyers: int = 3  # buyers GA4 never sees (blocked tracking)
     test_orders: int = 2
+    # Product pages fail all day (an error page: no view_item, no add to cart): a real dip in the
+    # funnel's view_item step for the persons who enter that day. None: no outage.
+    product_page_outage_day: date | None = None
 
     @property
     def start_us(self) -> int:
@@ -344,7 +347,9 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
     pages = 1 + min(int(rng.expovariate(1 / (2 + 5 * person.intent))), 25)
     for _ in range(pages):
         roll = rng.random()
-        if roll < 0.45:
+        if roll < 0.45 and _product_pages_down(spec, recorder.session):
+            recorder.page_view(f"/products/{rng.choice(catalog.PRODUCTS).slug}", "Error", dwell_s=3)
+        elif roll < 0.45:
             product = rng.choice(catalog.PRODUCTS)
             recorder.page_view(f"/products/{product.slug}", product.name, dwell_s=rng.uniform(8, 70))
             recorder.action("view_item", _value_params(product.price), items=[_item(product)], after_s=1.2)
@@ -389,6 +394,14 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
             _checkout(spec, person, recorder, state, world, shop, rng)
             break
     recorder.end()
+
+
+def _product_pages_down(spec: WorldSpec, session: Session) -> bool:
+    outage = spec.product_page_outage_day
+    return (
+        outage is not None
+        and spec.start_date + timedelta(days=(session.start_us - spec.start_us) // DAY_US) == outage
+    )
 
 
 def _checkout(spec, person, recorder, state, world, shop, rng) -> None:
