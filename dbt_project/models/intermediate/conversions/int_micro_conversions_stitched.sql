@@ -1,7 +1,7 @@
 {#- Every micro-conversion occurrence (action, destination, engagement) with the person of its
-    session: what fct_micro_conversions publishes (beside the macro rows) and what the funnel
-    engine matches catalog steps against. Actions on other sources' events (feed conversion_events,
-    e.g. Klaviyo's email opens and clicks) carry their person themselves. -#}
+    session, plus actions on other sources' events (Klaviyo's opens and clicks), which carry their
+    person: what fct_micro_conversions publishes (beside the macro rows) and what the funnel
+    engine matches catalog steps against. -#}
 with
 
 actions as (
