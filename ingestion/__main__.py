@@ -6,13 +6,14 @@ import argparse
 import os
 import sys
 
-from ingestion.pipelines import SOURCE_FUNCTIONS, run_source
+from ingestion.pipelines import run_source
+from ingestion.registry import REGISTERED
 from microfunnel.settings import INGESTION_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__)
-    parser.add_argument("source", choices=sorted(SOURCE_FUNCTIONS))
+    parser.add_argument("source", choices=REGISTERED)
     args, extra = parser.parse_known_args(argv)
     kwargs = dict(zip([k.lstrip("-").replace("-", "_") for k in extra[::2]], extra[1::2], strict=True))
     os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))

@@ -1,44 +1,21 @@
-"""One place that knows every source and how a pipeline for it is made.
+"""How a pipeline for a registered source is made and run (the sources themselves: ingestion.registry).
 
-Each source lands in its own dataset `raw_<source>` of the warehouse file; its resources are
-listed statically (SOURCE_RESOURCES) so Dagster can lay out the asset graph without calling
-the source function, which would resolve credentials at import time.
+Each source lands in its own dataset `raw_<source>` of the warehouse file; its tables are
+declared in its SourceSpec, so Dagster can lay out the asset graph without calling the source
+function, which would resolve credentials at import time.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 import dlt
 from dlt.common.pipeline import LoadInfo
 
+from ingestion.registry import spec
 from microfunnel.settings import Settings, load_settings
 
-# source name -> (module path, source function name); imported lazily on first use
-SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
-    "config": ("ingestion.sources.config", "conversions_catalog"),
-    "ga4": ("ingestion.sources.ga4", "ga4"),
-    "google_ads": ("ingestion.sources.google_ads", "google_ads"),
-    "meta_ads": ("ingestion.sources.meta_ads", "meta_ads"),
-    "shopify": ("ingestion.sources.shopify", "shopify"),
-}
-# source name -> resource (= raw table) names, each one Dagster asset keyed ["raw_<source>", resource]
-SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
-    "config": (
-        "micro_conversions",
-        "funnels",
-        "funnel_steps",
-        "funnel_exclusions",
-        "identity_max_links",
-        "identity_blocklist",
-    ),
-    "ga4": ("events",),
-    "google_ads": ("campaigns", "campaign_stats", "click_view"),
-    "meta_ads": ("campaigns", "campaign_insights"),
-    "shopify": ("orders", "order_lines", "customers"),
-}
 LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
 
 
@@ -47,10 +24,8 @@ def dataset_name(source: str) -> str:
 
 
 def source_function(source: str) -> Callable[..., dlt.sources.DltSource]:
-    if source not in SOURCE_FUNCTIONS:
-        raise KeyError(f"unknown source {source!r}; known sources: {', '.join(sorted(SOURCE_FUNCTIONS))}")
-    module, name = SOURCE_FUNCTIONS[source]
-    return getattr(importlib.import_module(module), name)
+    """The registered source's @dlt.source function (KeyError naming the known ones otherwise)."""
+    return spec(source).source_function()
 
 
 def make_pipeline(

@@ -7,6 +7,7 @@ so every entry is checked here and an error names the file, the entry and the fi
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -188,6 +189,18 @@ class Catalog(BaseModel):
     micro_conversions: list[MicroConversion] = Field(default_factory=list)
     funnels: list[Funnel] = Field(min_length=1)
     identity: Identity = Field(default_factory=Identity)
+    # the enabled sources (`sources: [ga4, shopify]`); None: every source whose credentials are set
+    sources: list[str] | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            for name in value:
+                _check_name(name)
+            for name in {n for n in value if value.count(n) > 1}:
+                raise ValueError(f"source {name!r} is listed twice")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
@@ -228,8 +241,21 @@ def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     return " -> ".join(parts) or "top level"
 
 
-def load_catalog(path: str | Path) -> Catalog:
-    """Read and validate the file; raise ConfigError naming the file, the entry and the fix."""
+def check_source_names(names: Collection[str], known: Collection[str], origin: str) -> None:
+    """Every name must be a registered source; the error names the unknown ones and the known ones."""
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown source(s) {', '.join(map(repr, unknown))}; "
+            f"known sources: {', '.join(known)} (see the README's table of sources)"
+        )
+
+
+def load_catalog(path: str | Path, known_sources: Collection[str] | None = None) -> Catalog:
+    """Read and validate the file; raise ConfigError naming the file, the entry and the fix.
+
+    `known_sources` (the registry's names, passed by the layers that know them) also checks the
+    `sources:` list; the ground floor itself knows no source."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: file not found; set CONVERSIONS_CONFIG or create it (see README)")
@@ -240,7 +266,7 @@ def load_catalog(path: str | Path) -> Catalog:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with 'micro_conversions' and 'funnels'")
     try:
-        return Catalog.model_validate(raw)
+        catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -259,3 +285,6 @@ def load_catalog(path: str | Path) -> Catalog:
             loc = tuple(item for item in err["loc"] if item != "[key]")
             problems.append(f"{path}: {_location(loc, raw)}: {message}")
         raise ConfigError("\n".join(problems)) from None
+    if known_sources is not None and catalog.sources is not None:
+        check_source_names(catalog.sources, list(known_sources), f"{path}: sources")
+    return catalog

@@ -1,7 +1,7 @@
-"""One multi-asset per dlt source, keyed ["raw_<source>", resource] = the dbt source it feeds.
+"""One multi-asset per enabled dlt source, keyed ["raw_<source>", table] = the dbt source it feeds.
 
-Specs come from the static SOURCE_RESOURCES list rather than from calling the source
-function, because calling it resolves credentials; definitions must load without secrets.
+Specs come from each source's declared tables (ingestion.registry) rather than from calling the
+source function, because calling it resolves credentials; definitions must load without secrets.
 """
 
 from datetime import timedelta
@@ -17,13 +17,8 @@ from dagster import (
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.pipelines import (
-    LOADER_FILE_FORMAT,
-    SOURCE_RESOURCES,
-    dataset_name,
-    make_pipeline,
-    source_function,
-)
+from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
+from ingestion.registry import SourceSelection, spec
 from orchestration.resources import WAREHOUSE_POOL
 
 # Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
@@ -56,7 +51,7 @@ def source_assets(source: str) -> AssetsDefinition:
             kinds={"dlt", "duckdb"},
             description=f"Raw `{resource}` of the {source} source, loaded by dlt into raw_{source}.",
         )
-        for resource in SOURCE_RESOURCES[source]
+        for resource in spec(source).tables
     ]
 
     @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True, pool=WAREHOUSE_POOL)
@@ -72,5 +67,6 @@ def source_assets(source: str) -> AssetsDefinition:
     return load
 
 
-def all_source_assets() -> list[AssetsDefinition]:
-    return [source_assets(source) for source in SOURCE_RESOURCES]
+def enabled_source_assets(selection: SourceSelection) -> list[AssetsDefinition]:
+    """Only the enabled sources' assets exist: a switched-off source is not in the graph at all."""
+    return [source_assets(source) for source in selection.enabled]

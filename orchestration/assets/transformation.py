@@ -6,7 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import WAREHOUSE_POOL, dbt_project, dbt_vars_args
 
 
 class MicrofunnelDbtTranslator(DagsterDbtTranslator):
@@ -32,4 +32,4 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: incremental models (identity, funnel steps) recompute only what new data changed."""
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *dbt_vars_args()], context=context).stream()

@@ -10,6 +10,8 @@ from ingestion.sources.ga4.helpers import Ga4ExportError
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 
+pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
+
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
 

@@ -14,6 +14,7 @@ import dlt
 import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 
+from ingestion.sources.config.settings import SCHEMAS
 from microfunnel.conversions import (
     ActionConversion,
     Catalog,
@@ -23,46 +24,6 @@ from microfunnel.conversions import (
     load_catalog,
 )
 from microfunnel.pii import KEY_ENV, hash_email
-
-SCHEMAS = {
-    "micro_conversions": pa.schema(
-        [
-            ("conversion_name", pa.string()),
-            ("kind", pa.string()),
-            ("event_name", pa.string()),
-            ("params_json", pa.string()),
-            ("page_path", pa.string()),
-            ("min_engaged_seconds", pa.int64()),
-            ("min_page_views", pa.int64()),
-        ]
-    ),
-    "funnels": pa.schema(
-        [
-            ("funnel_name", pa.string()),
-            ("order_mode", pa.string()),
-            ("window_seconds", pa.int64()),
-            ("step_count", pa.int64()),
-        ]
-    ),
-    "funnel_steps": pa.schema(
-        [("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]
-    ),
-    "funnel_exclusions": pa.schema([("funnel_name", pa.string()), ("step_name", pa.string())]),
-    "identity_max_links": pa.schema(
-        [
-            ("identifier_type", pa.string()),
-            ("linked_type", pa.string()),
-            ("max_links", pa.int64()),
-        ]
-    ),
-    "identity_blocklist": pa.schema(
-        [
-            ("identifier_type", pa.string()),
-            ("identifier_value", pa.string()),
-            ("reason", pa.string()),
-        ]
-    ),
-}
 
 
 def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conversions.yml") -> list[dict]:

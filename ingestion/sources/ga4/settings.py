@@ -1,7 +1,9 @@
 """Constants of the GA4 source."""
 
+from ingestion.sources.spec import SourceSpec
+
 DEFAULT_FILE_GLOB = "**/events_*"
-LOOKBACK_DAYS = 3  # GA4 keeps revising a day's export table for up to 72 hours
+LOOKBACK_DAYS = 3  # dbt only (identity models re-read the newest days); the source reads by file mtime
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",
@@ -11,4 +13,14 @@ EVENT_KEY_COLUMNS = (
     "batch_page_id",
     "batch_ordering_id",
     "batch_event_index",
+)
+
+SPEC = SourceSpec(
+    name="ga4",
+    function="ingestion.sources.ga4:ga4",
+    tables={"events": {}},  # typed by the export schema (microfunnel.ga4_export_schema), read as Arrow
+    credentials=("bucket_url",),
+    feeds=("identity_edges", "person_events"),
+    summary="GA4 BigQuery export files (NDJSON/Parquet) from a folder or bucket URL",
+    required=True,
 )

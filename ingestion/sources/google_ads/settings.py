@@ -1,5 +1,7 @@
 """Constants of the Google Ads source: API version, GAQL queries, column types, windows."""
 
+from ingestion.sources.spec import SourceSpec
+
 API_VERSION = "v26"  # one major version per quarter; each lives about a year
 DEFAULT_BASE_URL = "https://googleads.googleapis.com"
 DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -49,3 +51,16 @@ CLICK_VIEW_COLUMNS = {
     "click_view__page_number": {"data_type": "bigint"},
     "metrics__clicks": {"data_type": "bigint"},
 }
+
+SPEC = SourceSpec(
+    name="google_ads",
+    function="ingestion.sources.google_ads:google_ads",
+    tables={
+        "campaigns": CAMPAIGN_COLUMNS,
+        "campaign_stats": CAMPAIGN_STATS_COLUMNS,
+        "click_view": CLICK_VIEW_COLUMNS,
+    },
+    credentials=("customer_id", "client_id", "client_secret", "refresh_token"),
+    feeds=("ad_campaign_days",),
+    summary="Google Ads REST searchStream: campaigns, daily campaign stats, click_view (gclid)",
+)

@@ -1,5 +1,7 @@
 """Constants of the Meta Ads source: Graph API version, insights fields, throttling codes, windows."""
 
+from ingestion.sources.spec import SourceSpec
+
 API_VERSION = "v26.0"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 LOOKBACK_DAYS = 7  # Meta revises attribution (7-day click) for the last days: re-read them every run
@@ -57,3 +59,12 @@ CAMPAIGN_COLUMNS = {
     "updated_time": {"data_type": "timestamp"},
     "daily_budget": {"data_type": "bigint"},
 }
+
+SPEC = SourceSpec(
+    name="meta_ads",
+    function="ingestion.sources.meta_ads:meta_ads",
+    tables={"campaigns": CAMPAIGN_COLUMNS, "campaign_insights": INSIGHTS_COLUMNS},
+    credentials=("account_id", "access_token"),
+    feeds=("ad_campaign_days",),
+    summary="Meta Marketing API: daily campaign insights and campaigns",
+)

@@ -1,5 +1,7 @@
 """Constants of the Shopify source: API version, the GraphQL documents, page sizes, column types."""
 
+from ingestion.sources.spec import SourceSpec
+
 API_VERSION = "2026-07"  # quarterly versions, each supported for a year
 PAGE_SIZE = 25  # 25 orders x (3 + 20 line items) + 2 = 577 points: under the 1000-point single-query cap
 LINE_ITEMS_PER_ORDER = 20  # an order with more lines fails loudly rather than losing lines
@@ -105,4 +107,13 @@ CUSTOMER_COLUMNS = _typed(
         "number_of_orders": {"data_type": "bigint"},
         "email_hash": {"data_type": "text"},
     }
+)
+
+SPEC = SourceSpec(
+    name="shopify",
+    function="ingestion.sources.shopify:shopify",
+    tables={"orders": ORDER_COLUMNS, "order_lines": ORDER_LINE_COLUMNS, "customers": CUSTOMER_COLUMNS},
+    credentials=("base_url", "access_token", "pii_hash_key"),
+    feeds=("identity_edges", "identity_nodes", "person_events", "orders"),
+    summary="Shopify GraphQL Admin API: orders, order lines, customers (emails hashed)",
 )

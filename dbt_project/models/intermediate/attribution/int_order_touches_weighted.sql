@@ -1,3 +1,4 @@
+{{ config(enabled=source_enabled('shopify')) }}
 {#- Each order's touches (its person's sessions in the lookback window up to the order) with the
     raw weight every attribution model gives them. Weights are normalized in fct_attribution. -#}
 with

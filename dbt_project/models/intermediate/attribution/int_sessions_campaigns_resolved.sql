@@ -1,5 +1,6 @@
 {#- The ad platform and campaign behind each session: a gclid resolves through Google Ads'
-    click_view; a Meta session carries the campaign id in utm_id (fbclid alone names no campaign). -#}
+    click_view (when Google Ads is enabled; else its campaign stays unknown); a Meta session
+    carries the campaign id in utm_id (fbclid alone names no campaign). -#}
 with
 
 sessions as (
@@ -10,7 +11,11 @@ sessions as (
 
 click_views as (
 
-    select * from {{ ref('stg_google_ads__click_views') }}
+{%- if source_enabled('google_ads') %}
+    select gclid, campaign_id from {{ ref('stg_google_ads__click_views') }}
+{%- else %}
+    select cast(null as varchar) as gclid, cast(null as varchar) as campaign_id where false
+{%- endif %}
 
 ),
 

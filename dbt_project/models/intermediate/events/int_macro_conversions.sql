@@ -3,7 +3,7 @@
     purchase events, deduplicated by transaction_id (GA4 re-sends purchases on reloads). -#}
 with
 
-{% if var('microfunnel__shopify_enabled', true) %}
+{% if source_enabled('shopify') %}
 
 orders as (
 

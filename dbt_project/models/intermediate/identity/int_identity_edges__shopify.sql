@@ -1,4 +1,4 @@
-{{ config(enabled=var('microfunnel__shopify_enabled', true)) }}
+{{ config(enabled=source_enabled('shopify')) }}
 {#- Shopify's identity evidence: an order links its customer, the email typed at checkout and the
     GA client id it carried (already in user_pseudo_id form); a customer links its own email; a GA4
     purchase links its browser to the order whose name it reports as transaction_id. Test orders

@@ -27,14 +27,6 @@ events as (
 
 ),
 
-{% if var('microfunnel__shopify_enabled', true) %}
-orders as (
-
-    select * from {{ ref('stg_shopify__orders') }}
-    where not is_test
-
-),
-{% endif %}
 
 sightings as (
 
@@ -52,13 +44,13 @@ sightings as (
     select 'anonymous_id', anonymous_id, min(event_at), max(event_at), false
     from events
     group by anonymous_id
-{%- if var('microfunnel__shopify_enabled', true) %}
+{%- for source_name in sources_feeding('identity_nodes') %}
 
     union all
 
-    select 'order_id', cast(order_id as varchar), ordered_at, ordered_at, false
-    from orders
-{%- endif %}
+    select identifier_type, identifier_value, first_seen_at, last_seen_at, false
+    from {{ ref('int_identity_nodes__' ~ source_name) }}
+{%- endfor %}
 
 ),
 

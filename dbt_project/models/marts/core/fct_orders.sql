@@ -1,4 +1,4 @@
-{{ config(enabled=var("microfunnel__shopify_enabled", true)) }}
+{{ config(enabled=source_enabled('shopify')) }}
 {#- Orders with their person. Revenue is what the shop keeps: the total less refunds, and 0 for a
     cancelled order. is_first_order marks a person's first order that was not cancelled. -#}
 with

@@ -1,3 +1,4 @@
+{{ config(enabled=source_enabled('shopify')) }}
 {#- Order × model × touch. Each model's credits sum to 1 per order, and its attributed revenue to the
     order's revenue to the cent: every touch's share is rounded to cents and the last touch takes
     the remainder. An order with no session in the lookback gets one 'unattributed' touch. -#}

@@ -1,3 +1,4 @@
+{{ config(enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0) }}
 {#- Day × platform × campaign: the platform's spend and clicks beside what the site saw: sessions,
     micro-conversions in them, and orders and revenue credited by the last-non-direct model on
     the order's day. CPA and ROAS are null where there were no orders or no spend. -#}

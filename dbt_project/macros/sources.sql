@@ -1,0 +1,32 @@
+{#- Sources are plug-ins (ingestion/registry.py): var microfunnel__sources maps each enabled source
+    to the feeds it contributes, and shared models union the contributions by naming convention. -#}
+
+{% macro source_enabled(source_name) -%}
+    {{ return(source_name in var('microfunnel__sources')) }}
+{%- endmacro %}
+
+{% macro sources_feeding(feed) -%}
+    {%- set found = [] -%}
+    {%- for source_name, feeds in var('microfunnel__sources').items() if feed in feeds -%}
+        {%- do found.append(source_name) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{% macro union_source_contributions(feed, model_prefix, columns) -%}
+    {#- `select <columns> from <model_prefix><source>` for every enabled source feeding `feed`,
+        joined by union all. With none, a model using it must be disabled (it is still rendered
+        at parse time, so the error waits for execution). -#}
+    {%- set contributors = sources_feeding(feed) -%}
+    {%- if not contributors and execute -%}
+        {{ exceptions.raise_compiler_error(
+            "no enabled source feeds '" ~ feed ~ "' (var microfunnel__sources: " ~ var('microfunnel__sources')
+            ~ "); guard the model with sources_feeding('" ~ feed ~ "')") }}
+    {%- endif -%}
+    {%- for source_name in contributors %}
+    select {{ columns | join(', ') }} from {{ ref(model_prefix ~ source_name) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
