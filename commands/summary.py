@@ -17,24 +17,16 @@ def mart_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(funnel, step_index, step_name, persons, conversion from previous, conversion from first)."""
+    """(funnel, step_index, step label, persons, conversion from previous, conversion from first).
+
+    Read from marts.fct_funnel_summary: funnel rates are computed in dbt only (rule 15 of
+    DECISIONLOG's funnel semantics), so the summary, the report and the marts cannot disagree.
+    """
     return connection.execute("""
-        with counts as (
-            select
-                funnel_name,
-                step_index,
-                -- in any-order funnels step k is "k distinct steps done", whichever they were
-                case when any_value(order_mode) = 'any' then step_index || ' of the steps, any order'
-                     else any_value(step_name) end as step_name,
-                count(distinct person_id) as persons
-            from marts.fct_funnel_steps group by 1, 2
-        )
-        select funnel_name, step_index, step_name, persons,
-               persons / lag(persons) over (partition by funnel_name order by step_index) as from_previous,
-               persons / first_value(persons) over (
-                   partition by funnel_name order by step_index
-               ) as from_first
-        from counts order by funnel_name, step_index
+        select funnel_name, step_index, step_label, persons_reached,
+               conversion_from_previous, conversion_from_first
+        from marts.fct_funnel_summary
+        order by funnel_name, step_index
     """).fetchall()
 
 
@@ -44,7 +36,7 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
         print(f"\nmarts in {settings.serving_path}:")
         for name, count in rows.items():
             print(f"  {name:36} {count:>10,} rows")
-        if "fct_funnel_steps" in rows:
+        if "fct_funnel_summary" in rows:
             print("\nfunnels (persons reaching each step; conversion from previous / from first step):")
             current = None
             for funnel, index, step, persons, previous, first in funnel_steps(connection):

@@ -1,7 +1,8 @@
 """Build a throwaway warehouse holding only what the funnel engine reads, and run the engine on it.
 
 The funnel models read five relations (DESIGN.md section 7 / notes on contracts):
-int_person_events, fct_micro_conversions and the staged config tables. Tests write those by
+int_person_events, int_micro_conversions_stitched and the staged config tables (marts that
+read fct_micro_conversions get a view of the same rows). Tests write those by
 hand into a temp DuckDB file, then run only the funnel models with dbt against it, so a test
 exercises the real SQL without ingesting anything. `random_world` makes hundreds of small
 random persons that put every mode's corner cases through the engine.
@@ -117,14 +118,14 @@ def write_inputs(
         ],
     )
     con.execute(
-        "create or replace table marts.fct_micro_conversions (micro_conversion_id varchar, "
+        "create or replace table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
         "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
         "occurred_at timestamp, event_id varchar)"
     )
     micro = list(micro_conversions)
     if micro:
         con.executemany(
-            "insert into marts.fct_micro_conversions values (?, ?, ?, ?, ?, null, ?)",
+            "insert into intermediate.int_micro_conversions_stitched values (?, ?, ?, ?, ?, null, ?)",
             [
                 (
                     f"{m.conversion_name}|{m.event_id}",
@@ -137,6 +138,10 @@ def write_inputs(
                 for m in micro
             ],
         )
+    con.execute(
+        "create or replace view marts.fct_micro_conversions as "
+        "select * from intermediate.int_micro_conversions_stitched"
+    )
     con.close()
 
 

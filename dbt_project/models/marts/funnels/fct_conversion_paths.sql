@@ -104,8 +104,8 @@ top_paths as (
 
     select *
     from ranked
-    where rank_before_purchase <= {{ var('conversion_paths_top_n', 20) }}
-        or rank_before_drop_off <= {{ var('conversion_paths_top_n', 20) }}
+    where rank_before_purchase <= {{ var('microfunnel__conversion_paths_top_n') }}
+        or rank_before_drop_off <= {{ var('microfunnel__conversion_paths_top_n') }}
 
 )
 

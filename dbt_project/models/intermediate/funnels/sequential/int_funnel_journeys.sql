@@ -2,6 +2,7 @@
     hit it, between two of its steps or after its last one within the window (strict: before
     its run broke). See microfunnel/funnel_semantics.py `_excluded_after_last_step`. -#}
 {{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: int_funnel_sequential_results alone reads it, so it is inlined there, never written. -#}
 with
 
 journey_steps as (

@@ -1,8 +1,8 @@
 {#- The persons whose funnel journeys this run recomputes, from their whole history: those whose
     fingerprint changed since the previous run (int_funnel_person_fingerprints: everyone on a
-    first run, after --full-refresh or when the catalog changed). The optional var
-    funnel_recompute_since (a UTC timestamp) adds every person with an event at or after it,
-    e.g. to recompute a day after fixing its data. fct_funnel_steps replaces exactly these persons.
+    first run, after --full-refresh or when the catalog changed). The var
+    microfunnel__funnel_recompute_since (a UTC timestamp; unset by default) adds every person with
+    an event at or after it, e.g. to recompute a day after fixing its data. fct_funnel_steps replaces exactly these persons.
     person_key numbers them for this run only: the engine joins and partitions on integers. -#}
 with
 
@@ -23,11 +23,11 @@ persons as (
     select person_id
     from fingerprints
     where is_changed
-    {% if var('funnel_recompute_since', none) is not none %}
+    {% if var('microfunnel__funnel_recompute_since') is not none %}
     union
     select person_id
     from person_events
-    where event_at >= cast('{{ var("funnel_recompute_since") }}' as timestamp)
+    where event_at >= cast('{{ var("microfunnel__funnel_recompute_since") }}' as timestamp)
     {% endif %}
 
 ),

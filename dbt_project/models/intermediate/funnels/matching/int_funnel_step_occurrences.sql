@@ -3,6 +3,7 @@
     funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
     engine's windows partition and its joins key on it instead of two strings. -#}
 {{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: int_funnel_step_occurrences_ordered reads it once (and int_funnel_strict_breaks, for strict funnels only), so writing it would copy every matched event for nothing. -#}
 with
 
 matchers as (
@@ -26,7 +27,7 @@ recompute_persons as (
 
 micro_conversions as (
 
-    select * from {{ ref('fct_micro_conversions') }}
+    select * from {{ ref('int_micro_conversions_stitched') }}
 
 ),
 
@@ -52,9 +53,7 @@ micro_conversion_matches as (
     -- one row per matcher x event: micro_conversion_id is md5(conversion_name | event_id)
     select matchers.*, person_events.*
     from matchers
-    inner join micro_conversions
-        on micro_conversions.conversion_name = matchers.step_name
-        and micro_conversions.kind <> 'macro'
+    inner join micro_conversions on micro_conversions.conversion_name = matchers.step_name
     inner join person_events on person_events.event_id = micro_conversions.event_id
     where matchers.matcher_source = 'micro_conversion'
 

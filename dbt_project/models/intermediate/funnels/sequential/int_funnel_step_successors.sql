@@ -2,6 +2,7 @@
     first occurrence of step j+1 strictly later in the processing order: the event a journey
     waiting at step j would take next. One window pass per step pair, no range join. -#}
 {{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: int_funnel_journey_steps alone reads it, so it is inlined there, never written. -#}
 with
 
 occurrences as (

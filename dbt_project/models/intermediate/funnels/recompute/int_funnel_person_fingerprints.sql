@@ -71,12 +71,7 @@ current_fingerprints as (
 
 previous_fingerprints as (
 
-{% if adapter.get_relation(this.database, this.schema, this.identifier) is not none and not flags.FULL_REFRESH %}
-    select person_id, fingerprint from {{ this }}
-{% else %}
-    select cast(null as varchar) as person_id, cast(null as varchar) as fingerprint
-    where false
-{% endif %}
+    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}) }}
 
 ),
 

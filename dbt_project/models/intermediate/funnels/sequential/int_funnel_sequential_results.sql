@@ -2,6 +2,7 @@
     the first clean journey to reach the furthest step any journey reached; when no clean
     journey gets that far the person is excluded and appears at no step. -#}
 {{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: fct_funnel_steps alone reads it, so it is inlined there, never written. -#}
 with
 
 journeys as (
