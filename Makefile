@@ -28,7 +28,7 @@ demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph,
 test: setup  ## the whole suite (offline, well under 20 minutes on 2 cores)
 	@$(BIN)/pytest -q
 
-test-fast: setup  ## the pure tests only (no dbt, Dagster runs or HTTP servers): well under a minute
+test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute
 	@$(BIN)/pytest -q -m "not slow"
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with the graph loaded

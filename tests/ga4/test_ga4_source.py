@@ -11,6 +11,8 @@ from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from tests.support.warehouse import rows
 
+pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
+
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
 
