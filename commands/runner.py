@@ -14,12 +14,22 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import INGESTION_DIR, PROJECT_ROOT, Settings, load_settings
 
 SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
+FRESHNESS_AS_OF = "MICROFUNNEL_FRESHNESS_AS_OF"
+
+
+def sandbox_clock(spec) -> str:
+    """The sandbox world's "now" for freshness checks: 06:00 UTC the morning after its last day.
+
+    The world is a replay of past days; judged against the real clock every table would be stale.
+    """
+    return f"{spec.end_date + timedelta(days=1)}T06:00:00+00:00"
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -49,29 +59,75 @@ def load_definitions(settings: Settings):
     return defs
 
 
-def run_graph(selection: str = "*", settings: Settings | None = None) -> int:
-    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded."""
-    from dagster import AssetSelection, DagsterInstance, materialize
+def run_graph(
+    selection: str = "*", settings: Settings | None = None, days: tuple[str, str] | None = None
+) -> int:
+    """Materialize the selected assets (default: all) in this process; 0 when every step succeeded.
 
-    defs = load_definitions(settings or load_settings())
-    assets = list(defs.assets)
-    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
-    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    result = materialize(
-        assets,
-        selection=chosen,
-        instance=DagsterInstance.get(),
-        run_config=quiet_console,
-        resources=defs.resources,
-        raise_on_error=False,
-    )
+    `days` (first, last; ISO dates) runs those reporting days' partitions as one run, as a backfill
+    from the UI does; without it the sources load incrementally from their cursors.
+    """
+    result = materialize_graph(selection, settings, days)
     timings = [
         f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.1f} s"
         for event in result.all_events
         if event.is_step_success
     ]
     print(f"steps: {', '.join(timings)}", flush=True)
+    print(check_summary(result.get_asset_check_evaluations()), flush=True)
+    if not result.success and os.environ.get("MICROFUNNEL_ALERT_WEBHOOK_URL"):
+        _alert(result)
     return 0 if result.success else 1
+
+
+def _alert(result) -> None:
+    """A failed `microfunnel run` alerts like a failed scheduled run (no daemon watches in-process runs)."""
+    import logging
+
+    from orchestration.sensors import run_failure_payload, send_alert
+
+    run = result.dagster_run
+    payload = run_failure_payload(run.run_id, run.job_name, result.get_step_failure_events(), "run failed")
+    try:
+        send_alert(payload, logging.getLogger("microfunnel"))
+    except RuntimeError as exc:
+        print(f"alert not delivered: {exc}", file=sys.stderr)
+
+
+def materialize_graph(
+    selection: str = "*", settings: Settings | None = None, days: tuple[str, str] | None = None
+):
+    """The selected assets and their asset checks (the same ones the daily job runs), in this process."""
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    defs = load_definitions(settings or load_settings())
+    assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
+    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
+    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    return materialize(
+        assets,
+        selection=chosen,
+        instance=DagsterInstance.get(),
+        run_config=quiet_console,
+        resources=defs.resources,
+        raise_on_error=False,
+        tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
+    )
+
+
+def check_summary(evaluations) -> str:
+    """One line: how many checks passed, and each one that did not (warnings and failures by name)."""
+    failed = [e for e in evaluations if not e.passed]
+    lines = [f"checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed"]
+    for evaluation in sorted(failed, key=lambda e: e.asset_check_key.to_user_string()):
+        details = evaluation.metadata.get("details") or evaluation.metadata.get("age_hours")
+        suffix = f": {details.value}" if details is not None else ""
+        lines.append(
+            f"  {evaluation.severity.value.lower()}: {evaluation.asset_check_key.to_user_string()}{suffix}"
+        )
+    return "\n".join(lines)
 
 
 def demo(spec) -> int:
@@ -83,6 +139,7 @@ def demo(spec) -> int:
     started = time.monotonic()
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
     _start_from_an_empty_warehouse(settings)
     world = write_world_files(spec, settings.sandbox_dir)
@@ -130,6 +187,7 @@ def dev(spec) -> int:
 
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
+    os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     prepare_environment(settings)
     write_world_files(spec, settings.sandbox_dir)
     env_file = settings.sandbox_dir / "sources.env"

@@ -25,7 +25,7 @@ from microfunnel.conversions import ConfigError, check_source_names, load_catalo
 from microfunnel.settings import Settings, load_settings
 
 # The registration: one name per folder under ingestion/sources/ whose settings.py defines SPEC.
-REGISTERED: tuple[str, ...] = ("config", "ga4", "google_ads", "meta_ads", "shopify")
+REGISTERED: tuple[str, ...] = ("config", "ga4", "google_ads", "meta_ads", "shopify", "klaviyo")
 
 SOURCES_ENV = "MICROFUNNEL_SOURCES"
 

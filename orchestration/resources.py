@@ -25,9 +25,10 @@ def source_selection() -> SourceSelection:
     return enabled_sources()
 
 
-def dbt_vars_args() -> list[str]:
-    """`--vars` telling dbt the enabled sources, for parse and build alike (same graph in both)."""
-    return ["--vars", json.dumps(source_selection().dbt_vars())]
+def dbt_vars_args(extra: dict[str, str] | None = None) -> list[str]:
+    """`--vars` telling dbt the enabled sources, for parse and build alike (same graph in both);
+    `extra` adds run-time vars (a partition window) that change rows, never which models exist."""
+    return ["--vars", json.dumps({**source_selection().dbt_vars(), **(extra or {})})]
 
 
 @cache

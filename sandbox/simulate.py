@@ -19,11 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sandbox import catalog
+from sandbox.email_marketing import simulate_email
 from sandbox.model import (
     AdClick,
     CampaignDay,
     Customer,
     Device,
+    EmailEvent,
+    EmailProfile,
     Event,
     LineItem,
     Order,
@@ -64,6 +67,9 @@ class WorldSpec:
     bots: int = 1
     tracking_blocked_buyers: int = 3  # buyers GA4 never sees (blocked tracking)
     test_orders: int = 2
+    # Product pages fail all day (an error page: no view_item, no add to cart): a real dip in the
+    # funnel's view_item step for the persons who enter that day. None: no outage.
+    product_page_outage_day: date | None = None
 
     @property
     def start_us(self) -> int:
@@ -89,6 +95,8 @@ class World:
     customers: list[Customer] = field(default_factory=list)
     ad_clicks: list[AdClick] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
+    email_profiles: list[EmailProfile] = field(default_factory=list)  # Klaviyo
+    email_events: list[EmailEvent] = field(default_factory=list)
 
 
 class _Shop:
@@ -119,6 +127,7 @@ def simulate(spec: WorldSpec) -> World:
         _live(spec, person, world, shop, random.Random(f"{spec.seed}:{person.person_id}"))
     _place_test_orders(spec, world, shop)
     _plant_delivery_dirt(spec, world, random.Random(f"{spec.seed}:dirt"))
+    simulate_email(spec, world)  # after the dirt, on streams of its own: earlier draws stay as they were
     _number_orders(world)
     _fill_campaign_days(spec, world, random.Random(f"{spec.seed}:ads"))
     world.events.sort(
@@ -338,7 +347,9 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
     pages = 1 + min(int(rng.expovariate(1 / (2 + 5 * person.intent))), 25)
     for _ in range(pages):
         roll = rng.random()
-        if roll < 0.45:
+        if roll < 0.45 and _product_pages_down(spec, recorder.session):
+            recorder.page_view(f"/products/{rng.choice(catalog.PRODUCTS).slug}", "Error", dwell_s=3)
+        elif roll < 0.45:
             product = rng.choice(catalog.PRODUCTS)
             recorder.page_view(f"/products/{product.slug}", product.name, dwell_s=rng.uniform(8, 70))
             recorder.action("view_item", _value_params(product.price), items=[_item(product)], after_s=1.2)
@@ -383,6 +394,14 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
             _checkout(spec, person, recorder, state, world, shop, rng)
             break
     recorder.end()
+
+
+def _product_pages_down(spec: WorldSpec, session: Session) -> bool:
+    outage = spec.product_page_outage_day
+    return (
+        outage is not None
+        and spec.start_date + timedelta(days=(session.start_us - spec.start_us) // DAY_US) == outage
+    )
 
 
 def _checkout(spec, person, recorder, state, world, shop, rng) -> None:

@@ -14,7 +14,24 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel
+from sandbox import catalog as shop
+from sandbox.model import EmailEvent
 from sandbox.simulate import World
+
+# Klaviyo metrics on the person timeline, by the event name the warehouse gives them.
+EMAIL_EVENT_NAMES = {"Opened Email": "email_opened", "Clicked Email": "email_clicked"}
+
+
+def email_event_params(event: EmailEvent) -> dict[str, str]:
+    """The params an email event's micro-conversions may filter on: flow, campaign, message (names)."""
+    params = {"message": event.message_name or ""}
+    if event.flow_id:
+        params["flow"] = shop.WELCOME_FLOW.name if event.flow_id == shop.WELCOME_FLOW.flow_id else ""
+    else:
+        params["campaign"] = next(
+            (c.name for c in shop.EMAIL_CAMPAIGNS if c.campaign_id == event.message_id), ""
+        )
+    return {k: v for k, v in params.items() if v}
 
 
 @dataclass(frozen=True)
@@ -38,9 +55,13 @@ def _path(url: str) -> str:
 
 
 def person_timelines(
-    world: World, catalog: Catalog, macro_from_orders: bool = True
+    world: World, catalog: Catalog, macro_from_orders: bool = True, email: bool = True
 ) -> dict[str, list[TimelineEvent]]:
-    """Every true person's events (unique, late ones included) with the catalog entries each satisfies."""
+    """Every true person's events (unique, late ones included) with the catalog entries each satisfies.
+
+    `email`: also the person's Klaviyo email opens and clicks (`email_opened`, `email_clicked`, with
+    the params flow / campaign / message), as a warehouse loading Klaviyo has them.
+    """
     by_session: dict[int, list] = defaultdict(list)
     for event in world.events:
         by_session[id(event.session)].append(event)
@@ -82,6 +103,23 @@ def person_timelines(
                     is_macro,
                     frozenset(matches | ({MACRO_STEP} if is_macro else set())),
                 )
+            )
+    if email:
+        for event in world.email_events:
+            name = EMAIL_EVENT_NAMES.get(event.metric)
+            if name is None:
+                continue
+            params = email_event_params(event)
+            matches = {
+                c.name
+                for c in catalog.micro_conversions
+                if isinstance(c, ActionConversion)
+                and c.event_name == name
+                and all(_text(params.get(k, "")) == _text(v) for k, v in c.params.items())
+            }
+            key = f"klaviyo:{event.event_id}"
+            timelines[event.profile.person.person_id].append(
+                TimelineEvent(event.ts_us, (event.ts_us, 1, 0, 0, key), key, name, False, frozenset(matches))
             )
     if macro_from_orders:
         for order in world.orders:

@@ -21,6 +21,8 @@ FEEDS: dict[str, str] = {
     "person_events": "int_person_events__{source}",  # events on the person timeline (resolved by identifier)
     "ad_campaign_days": "int_ad_campaign_days__{source}",  # spend, impressions, clicks per campaign and day
     "orders": "stg_{source}__orders",  # the macro-conversion: the shop's orders
+    # events that `action` micro-conversions of the catalog match (by event_name and params), beyond GA4's
+    "conversion_events": "int_conversion_events__{source}",
 }
 
 ColumnHints = Mapping[str, Mapping[str, Any]]  # dlt column hints: {"spend": {"data_type": "decimal"}}

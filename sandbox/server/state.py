@@ -39,6 +39,7 @@ class Credentials:
     meta_access_token: str = field(default_factory=lambda: _token("EAAB", 40))
     meta_account_id: str = catalog.META_AD_ACCOUNT_ID
     shopify_access_token: str = field(default_factory=lambda: _token("shpat_", 32))
+    klaviyo_api_key: str = field(default_factory=lambda: _token("pk_", 34))  # a private API key
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 
 import pytest
-from dagster import AssetKey
+from dagster import AssetCheckKey, AssetKey
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
@@ -126,3 +126,123 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
     assert "identity vs ground truth: pairwise precision 1.0000" in summary
     report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
     assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
+
+
+def test_microfunnel_run_executes_every_asset_check_the_daily_job_runs(e2e_defs, e2e_outcome):
+    # Regression: run_graph handed only the assets to materialize(), so the checks registered
+    # beside them (funnel anomalies) ran in the scheduled job alone.
+    _, _, result = e2e_outcome
+    daily_job_checks = set(e2e_defs.resolve_job_def("daily_refresh").asset_layer.asset_graph.asset_check_keys)
+    evaluated = {evaluation.asset_check_key for evaluation in result.get_asset_check_evaluations()}
+    assert evaluated == daily_job_checks
+    names = {key.name for key in evaluated}
+    assert {
+        "fresh_data",
+        "funnel_conversion_within_trailing_band",
+        "orders_and_revenue_reconcile_with_shopify",
+        "spend_reconciles_with_ad_platforms",
+    } <= names
+
+
+def test_every_raw_source_and_every_dated_mart_has_a_freshness_check_that_passes(e2e_outcome):
+    settings, _, result = e2e_outcome
+    fresh = {
+        evaluation.asset_check_key.asset_key: evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.asset_check_key.name == "fresh_data"
+    }
+    assert {key.path[0] for key in fresh} >= {"raw_ga4", "raw_google_ads", "raw_meta_ads", "raw_shopify"}
+    dated_marts = {
+        table
+        for (table,) in rows(
+            settings.warehouse_path,
+            "select distinct table_name from information_schema.columns where table_schema = 'marts' "
+            "and column_name in ('date_day', 'occurred_at', 'reached_at', 'ordered_at', 'started_at', "
+            "'last_seen_at') and table_name <> 'fct_funnel_conversion_anomalies'",
+        )
+    }
+    assert dated_marts and {key.path[1] for key in fresh if key.path[0] == "marts"} == dated_marts
+    stale = {key.to_user_string(): e.metadata for key, e in fresh.items() if not e.passed}
+    assert not stale, f"the sandbox world, judged at its own clock, is fresh: {stale}"
+
+
+def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_published(
+    e2e_defs, e2e_run, tmp_path, monkeypatch
+):
+    import shutil
+
+    import duckdb
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    settings, _ = e2e_run
+    corrupted = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, corrupted)
+    serving = tmp_path / "serving.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(corrupted))
+    monkeypatch.setenv("SERVING_PATH", str(serving))
+    with duckdb.connect(str(corrupted)) as connection:
+        connection.execute(
+            "update marts.fct_orders set revenue = revenue + 10 "
+            "where order_id = (select min(order_id) from marts.fct_orders where not is_cancelled)"
+        )
+    reconciliation = [
+        AssetCheckKey(AssetKey(["marts", "fct_orders"]), "orders_and_revenue_reconcile_with_shopify"),
+        AssetCheckKey(
+            AssetKey(["marts", "fct_campaign_performance_daily"]), "spend_reconciles_with_ad_platforms"
+        ),
+    ]
+    result = materialize(
+        [*e2e_defs.assets, *e2e_defs.asset_checks],
+        selection=AssetSelection.assets(AssetKey(["serving", "snapshot"]))
+        | AssetSelection.checks(*reconciliation),
+        instance=DagsterInstance.ephemeral(),
+        resources=e2e_defs.resources,
+        raise_on_error=False,
+    )
+    outcome = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
+    orders = outcome["orders_and_revenue_reconcile_with_shopify"]
+    assert not orders.passed and "revenue" in orders.metadata["details"].value
+    assert outcome["spend_reconciles_with_ad_platforms"].passed
+    assert not result.success
+    assert not serving.exists(), "a mart that does not reconcile is never published"
+
+
+def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_truth_per_person(e2e_run):
+    from sandbox.truth_email import email_engagement
+
+    settings, world = e2e_run
+    measured = rows(
+        settings.warehouse_path,
+        "select person_id, conversion_name, event_id from marts.fct_micro_conversions "
+        "where conversion_name in ('email_opened', 'email_clicked')",
+    )
+    true_person = {f"klaviyo:{e.event_id}": e.profile.person.person_id for e in world.email_events}
+    got = Counter((true_person[event_id], name) for _, name, event_id in measured)
+    expected = Counter()
+    for row in email_engagement(world):
+        expected[(row.person_id, "email_opened")] += row.opened
+        expected[(row.person_id, "email_clicked")] += row.clicked
+    assert got == +expected and got
+    owners: dict[str, set[str]] = {}
+    for person_id, _, event_id in measured:
+        owners.setdefault(person_id, set()).add(true_person[event_id])
+    assert all(len(persons) == 1 for persons in owners.values()), "no two true persons' emails glued"
+    # a subscriber's opens sit on the person of the browser they signed up on (the form's GA client id)
+    browsers = dict(
+        rows(
+            settings.warehouse_path,
+            "select identifier_value, person_id from marts.dim_person_identifiers "
+            "where identifier_type = 'anonymous_id'",
+        )
+    )
+    opened_on = {
+        true_person[event_id]: person for person, name, event_id in measured if name == "email_opened"
+    }
+    subscribers = [
+        p
+        for p in world.email_profiles
+        if p.ga_client_id and p.person.person_id in opened_on and p.person.kind == "regular"
+    ]
+    assert subscribers
+    for profile in subscribers:
+        assert opened_on[profile.person.person_id] == browsers[profile.ga_client_id], profile.person.person_id

@@ -35,6 +35,7 @@ RAW_TABLES = {
     },
     "meta_ads": {"campaigns": "id", "campaign_insights": "campaign_id || date_start"},
     "shopify": {"orders": "id", "order_lines": "id", "customers": "id"},
+    "klaviyo": {"events": "id", "profiles": "id", "campaigns": "id", "flows": "id"},
 }
 # (source, the env var of a secret, the endpoint that checks it)
 SECRET_KEYS = [
@@ -42,6 +43,7 @@ SECRET_KEYS = [
     ("google_ads", "SOURCES__GOOGLE_ADS__CLIENT_SECRET", "token"),
     ("meta_ads", "SOURCES__META_ADS__ACCESS_TOKEN", "campaigns"),
     ("shopify", "SOURCES__SHOPIFY__ACCESS_TOKEN", "graphql"),
+    ("klaviyo", "SOURCES__KLAVIYO__API_KEY", "metrics"),
 ]
 
 

@@ -1,5 +1,6 @@
 {#- Every micro-conversion occurrence (action, destination, engagement) with the person of its
-    session: what fct_micro_conversions publishes (beside the macro rows) and what the funnel
+    session, plus actions on other sources' events (Klaviyo's opens and clicks), which carry their
+    person: what fct_micro_conversions publishes (beside the macro rows) and what the funnel
     engine matches catalog steps against. -#}
 with
 
@@ -26,6 +27,14 @@ sessions as (
     select * from {{ ref('int_sessions_stitched') }}
 
 ),
+{%- if sources_feeding('conversion_events') %}
+
+source_actions as (
+
+    select * from {{ ref('int_source_action_conversions_matched') }}
+
+),
+{%- endif %}
 
 micro as (
 
@@ -53,6 +62,35 @@ micro_with_person as (
     from micro
     inner join sessions on sessions.session_key = micro.session_key
 
+),
+{%- if sources_feeding('conversion_events') %}
+
+source_micro as (
+
+    select
+        md5(conversion_name || '|' || event_id) as micro_conversion_id,
+        person_id,
+        session_id,
+        conversion_name,
+        kind,
+        event_at as occurred_at,
+        event_ts_us as occurred_ts_us,
+        event_id,
+        null as order_id
+
+    from source_actions
+
+),
+{%- endif %}
+
+unioned as (
+
+    select * from micro_with_person
+{%- if sources_feeding('conversion_events') %}
+    union all
+    select * from source_micro
+{%- endif %}
+
 )
 
-select * from micro_with_person
+select * from unioned
