@@ -32,7 +32,7 @@ matched as (
 
     from source_events
     inner join catalog
-        on source_events.event_name = catalog.event_name
+        on catalog.event_name = source_events.event_name
         and len(list_filter(map_entries(catalog.params),
                             lambda p: coalesce(source_events.event_params[p.key], '') <> p.value)) = 0
 
