@@ -7,8 +7,8 @@
         (a table that compares itself with its last build) asks whether its relation exists. -#}
     {%- if is_incremental() -%}
         {%- set has_previous = true -%}
-    {%- elif config.get('materialized') != 'incremental' and this is not string -%}
-        {#- a table reading its last build; in a dbt unit test `this` is the fixture's name (a string) -#}
+    {%- elif config.get('materialized') != 'incremental' and this is not none and this is not string -%}
+        {#- a table reading its last build (in a dbt unit test `this` is none, or the fixture's name) -#}
         {%- set has_previous = adapter.get_relation(this.database, this.schema, this.identifier) is not none
             and not flags.FULL_REFRESH -%}
     {%- else -%}
