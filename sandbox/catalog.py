@@ -12,6 +12,18 @@ from decimal import Decimal
 SHOP_HOST = "shop.example"
 SHOP_URL = f"https://{SHOP_HOST}"
 SHOP_CURRENCY = "EUR"
+SHOP_ID = "68190000001"
+# Every clock and purse of the sandbox differs, as they do in real shops (DECISIONLOG.md, "Sandbox clocks"):
+SHOP_TIME_ZONE = "Europe/Berlin"  # Shopify shop { ianaTimezone }
+GA4_PROPERTY_TIME_ZONE = "Europe/Berlin"  # event_date and the day files follow the property's zone
+GOOGLE_ADS_TIME_ZONE = "America/New_York"  # customer.time_zone: segments.date is a New York day
+GOOGLE_ADS_CURRENCY = "USD"
+META_TIME_ZONE = "Europe/London"  # ad account timezone_name: date_start is a London day
+META_CURRENCY = "GBP"
+AD_ACCOUNT_CLOCKS = {
+    "google_ads": (GOOGLE_ADS_TIME_ZONE, GOOGLE_ADS_CURRENCY),
+    "meta_ads": (META_TIME_ZONE, META_CURRENCY),
+}
 STREAM_ID = "4178593621"
 GOOGLE_ADS_CUSTOMER_ID = "1234567890"
 META_AD_ACCOUNT_ID = "998877665544"
@@ -59,7 +71,7 @@ class Campaign:
     name: str
     utm_campaign: str
     channel_type: str  # Google: advertisingChannelType; Meta: objective
-    cost_per_click: Decimal
+    cost_per_click: Decimal  # in the ad account's currency
     click_through_rate: float
     ad_group_ids: tuple[str, ...]
     acquisition_weight: float  # share of first visits this campaign brings among its platform

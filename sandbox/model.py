@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sandbox.catalog import GA4_PROPERTY_TIME_ZONE
+from sandbox.clocks import local_date
+
 
 @dataclass(slots=True)
 class Device:
@@ -87,9 +90,8 @@ class Event:
 
     @property
     def event_date(self) -> date:
-        from datetime import UTC, datetime
-
-        return datetime.fromtimestamp(self.ts_us / 1e6, UTC).date()
+        """GA4's event_date: the date in the property's time zone (the day file it lands in)."""
+        return local_date(self.ts_us, GA4_PROPERTY_TIME_ZONE)
 
 
 @dataclass(slots=True)

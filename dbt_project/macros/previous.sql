@@ -5,14 +5,12 @@
         on a first run and with --full-refresh. `columns` maps each column to its SQL type, in order.
         An incremental model asks is_incremental() (so unit tests can override it); any other model
         (a table that compares itself with its last build) asks whether its relation exists. -#}
-    {%- if is_incremental() -%}
-        {%- set has_previous = true -%}
-    {%- elif config.get('materialized') != 'incremental' and this is not none and this is not string -%}
-        {#- a table reading its last build (in a dbt unit test `this` is none, or the fixture's name) -#}
+    {%- if config.get('materialized') == 'incremental' or this is none or this is string -%}
+        {#- (a unit test's `this` is a fixture, not a relation: it says with is_incremental()) -#}
+        {%- set has_previous = is_incremental() -%}
+    {%- else -%}
         {%- set has_previous = adapter.get_relation(this.database, this.schema, this.identifier) is not none
             and not flags.FULL_REFRESH -%}
-    {%- else -%}
-        {%- set has_previous = false -%}
     {%- endif -%}
     {%- if has_previous -%}
     select {{ columns.keys() | join(', ') }}

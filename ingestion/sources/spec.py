@@ -40,9 +40,10 @@ class SourceSpec:
     summary: str = ""  # one line for `microfunnel validate` and the README
     required: bool = False  # every model stands on it (GA4): it cannot be switched off
     selectable: bool = True  # False: internal, always on (the conversions catalog)
+    companion_of: tuple[str, ...] = ()  # keys of FEEDS: on whenever an enabled source feeds one (ECB rates)
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.feeds) - set(FEEDS))
+        unknown = sorted((set(self.feeds) | set(self.companion_of)) - set(FEEDS))
         if unknown:
             raise ValueError(f"source {self.name!r}: unknown feeds {unknown}; known feeds: {sorted(FEEDS)}")
 

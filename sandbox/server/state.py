@@ -90,6 +90,11 @@ class ServerState:
     def as_of_or_end(self) -> date:
         return self.as_of or self.world.spec.end_date
 
+    @property
+    def last_account_day(self) -> date:
+        """The ad platforms' "today": as_of, or the last day any account's clock reaches."""
+        return self.as_of or self.world.spec.last_account_day
+
     def visible_day(self, day: date) -> bool:
         return self.as_of is None or day <= self.as_of
 

@@ -25,7 +25,7 @@ with_person as (
         orders.customer_id,
         macro_conversions.session_key as session_id,
         orders.ordered_at,
-        cast(orders.ordered_at as date) as date_day,
+        {{ to_reporting_date('orders.ordered_at') }} as date_day,
         orders.currency,
         orders.total_price as gross_revenue,
         orders.total_refunded,

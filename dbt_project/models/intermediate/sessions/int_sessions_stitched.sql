@@ -5,7 +5,7 @@ with
 
 sessions as (
 
-    select * from {{ ref('int_sessions_aggregated') }}
+    select * from {{ ref('int_sessions_channels_grouped') }}
 
 ),
 

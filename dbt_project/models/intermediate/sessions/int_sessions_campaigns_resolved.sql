@@ -1,6 +1,8 @@
-{#- The ad platform and campaign behind each session: a gclid resolves through Google Ads'
-    click_view (when Google Ads is enabled; else its campaign stays unknown); a Meta session
-    carries the campaign id in utm_id (fbclid alone names no campaign). -#}
+{#- The ad platform and campaign behind each session, the one place sessions meet campaigns (fct_sessions,
+    attribution and campaign performance all read it). A gclid resolves through Google Ads' click_view:
+    auto-tagged clicks carry no utm_id, so without it every Google session had no campaign. A Meta session
+    carries its campaign id in utm_id (an fbclid alone names no campaign). Other sessions keep their
+    utm_id. Without Google Ads only utm_id is known. -#}
 with
 
 sessions as (
@@ -22,21 +24,14 @@ click_views as (
 resolved as (
 
     select
-        sessions.session_key,
-        sessions.person_id,
-        sessions.started_at,
-        sessions.date_day,
-        sessions.channel,
-        sessions.source,
-        sessions.medium,
-        sessions.campaign,
+        sessions.* exclude (campaign_id),
         case
             when sessions.gclid is not null then 'google_ads'
             when sessions.fbclid is not null or sessions.channel = 'Paid Social' then 'meta_ads'
         end as platform,
         case
-            when sessions.gclid is not null then cast(click_views.campaign_id as varchar)
-            when sessions.fbclid is not null or sessions.channel = 'Paid Social' then sessions.campaign_id
+            when sessions.gclid is not null then coalesce(cast(click_views.campaign_id as varchar), sessions.campaign_id)
+            else sessions.campaign_id
         end as campaign_id
 
     from sessions
