@@ -34,7 +34,7 @@ source_properties as (
     select
         event_id as event_key,
         event_params,
-        map([], [])::map(varchar, varchar) as user_properties,
+        map([], [])::map(varchar, varchar) as user_properties,  -- noqa: LT01
         []::json[] as items,
         null::json as device,
         null::json as geo,
