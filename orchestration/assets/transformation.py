@@ -33,10 +33,15 @@ DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and mor
 
 
 def build(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the selected models; a partition window forces the persons it touched to recompute."""
+    """`dbt build` of the selected models; a partition window forces the persons it touched to recompute.
+
+    Tests run with `buildable` indirect selection: a test over a person-grained and a day-grained
+    mart (assert_funnel_daily_reconciles_with_funnel_steps) runs in the step that builds its last
+    parent. dbt's default (eager) ran it in the first step, before the day-grained mart existed."""
     window_vars = dbt_window_vars(run_day_window(context))
+    args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(window_vars)]
     with warehouse_access(context):
-        yield from dbt.cli(["build", *dbt_vars_args(window_vars)], context=context).stream()
+        yield from dbt.cli(args, context=context).stream()
 
 
 @dbt_assets(
