@@ -65,7 +65,7 @@ def run_graph(
     """Materialize the selected assets (default: all) in this process; 0 when every step succeeded.
 
     `days` (first, last; ISO dates) runs those reporting days' partitions as one run, as a backfill
-    from the UI does; without it the sources load incrementally from their cursors.
+    from the UI does; the default is every day from the first export day to yesterday.
     """
     result = materialize_graph(selection, settings, days)
     timings = [
@@ -100,9 +100,10 @@ def materialize_graph(
     """The selected assets and their asset checks (the same ones the daily job runs), in this process."""
     from dagster import AssetSelection, DagsterInstance, materialize
 
-    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG, every_day
 
     defs = load_definitions(settings or load_settings())
+    days = days or every_day()
     assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
     quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -113,7 +114,7 @@ def materialize_graph(
         run_config=quiet_console,
         resources=defs.resources,
         raise_on_error=False,
-        tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
+        tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]},
     )
 
 

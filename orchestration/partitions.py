@@ -3,8 +3,9 @@
 GA4 ingestion and the day-grained marts are partitioned by day from the first export day
 (MICROFUNNEL_FIRST_EXPORT_DAY). A backfill of a date range runs as one run
 (BackfillPolicy.single_run): its window goes to dlt (the GA4 files of those days) and to dbt
-(vars), so the person-grained models recompute exactly the persons the window touched. A run
-without partitions (`microfunnel run`) loads incrementally by the sources' cursors instead.
+(vars), so the person-grained models recompute exactly the persons the window touched.
+`microfunnel run` without `--days` runs every day (Dagster cannot check a partitioned asset in
+a run without partitions), so it reads every export file present: idempotent, merged on keys.
 """
 
 from functools import cache
@@ -23,6 +24,13 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 def reporting_days() -> DailyPartitionsDefinition:
     """One partition per UTC day from the first export day to yesterday (a day is done at its end)."""
     return DailyPartitionsDefinition(start_date=load_settings().first_export_day.isoformat(), timezone="UTC")
+
+
+def every_day() -> tuple[str, str]:
+    """(first, last) partition: from the first export day to yesterday; just the first day before that."""
+    days = reporting_days()
+    first = days.get_first_partition_key() or days.start.date().isoformat()
+    return first, days.get_last_partition_key() or first
 
 
 def run_day_window(context: AssetExecutionContext) -> tuple[str, str] | None:
