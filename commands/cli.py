@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         type=day_range,
         help="run (or backfill) these reporting days as one run: 2026-10-05..2026-10-07, or one day",
     )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every Dagster event and dbt line (default: one per step)",
+    )
     demo = commands.add_parser(
         "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
     )
@@ -61,26 +66,54 @@ def day_range(text: str) -> tuple[str, str]:
 
 def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     if args.command == "validate":
-        from microfunnel.conversions import load_catalog
-        from microfunnel.settings import load_settings
-
-        path = load_settings().conversions_config
-        catalog = load_catalog(path)
-        print(
-            f"{path}: ok ({len(catalog.micro_conversions)} micro-conversions, {len(catalog.funnels)} funnels)"
-        )
-        return 0
+        return _validate()
     if args.command == "sandbox":
         return sandbox_cli.run(args)
     from commands import runner
 
     if args.command == "run":
-        return runner.run_graph(selection=args.select, days=args.days)
+        return runner.run_graph(selection=args.select, days=args.days, verbose=args.verbose)
     if args.command == "demo":
         return runner.demo(sandbox_cli.world_spec(args))
     if args.command == "dev":
         return runner.dev(sandbox_cli.world_spec(args))
     raise SystemExit(f"unknown command {args.command!r}")
+
+
+def _validate() -> int:
+    """Check the catalog, then say which sources are on, why, and which credentials each lacks."""
+    import os
+
+    from ingestion.registry import enabled_sources, missing_credentials, selectable_sources, spec
+    from microfunnel.conversions import load_catalog
+    from microfunnel.settings import INGESTION_DIR, load_settings
+
+    os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))
+    settings = load_settings()
+    catalog = load_catalog(settings.conversions_config, known_sources=selectable_sources())
+    print(
+        f"{settings.conversions_config}: ok ({len(catalog.micro_conversions)} micro-conversions, "
+        f"{len(catalog.funnels)} funnels)"
+    )
+    selection = enabled_sources(settings)
+    print(f"sources (decided by {selection.decided_by}):")
+    lacking = 0
+    for name in selectable_sources():
+        if name not in selection.enabled:
+            print(f"  {name:<12} off")
+            continue
+        missing = missing_credentials(name)
+        lacking += bool(missing)
+        keys = ", ".join(f"SOURCES__{name.upper()}__{key.upper()}" for key in missing)
+        state = f"on, lacks {keys}" if missing else "on, configured"
+        print(f"  {name:<12} {state}  ({spec(name).summary})")
+    if lacking:
+        print(
+            "error: an enabled source lacks credentials; set them (env vars or ingestion/.dlt/secrets.toml)"
+        )
+        print("       or switch the source off (sources: in conversions.yml, or MICROFUNNEL_SOURCES)")
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ def e2e_settings(tmp_path_factory):
     from microfunnel.settings import load_settings
 
     env = project_env(tmp_path_factory.mktemp("e2e"))
-    every_source = "ga4,google_ads,meta_ads,shopify"  # their sandbox credentials are set only later
+    from ingestion.registry import selectable_sources
+
+    # every registered source (the sandbox serves them all); their credentials are set only later
+    every_source = ",".join(selectable_sources())
     env = {**env, "MICROFUNNEL_SOURCES": every_source, "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(E2E_SPEC)}
     with environment(env):
         yield load_settings()

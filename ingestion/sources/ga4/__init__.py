@@ -1,19 +1,21 @@
 """GA4 event-level data from BigQuery export files (`events_YYYYMMDD`), NDJSON or Parquet.
 
 Reads a local folder or any bucket URL dlt's filesystem understands (s3://, gs://, az://,
-file://), by export day, re-reading the last LOOKBACK_DAYS days because GA4 revises them.
-Rows are merged on a deterministic `event_key`, so a re-run or a re-exported day adds no
-duplicates, and exact duplicate deliveries inside a file collapse to one row.
+file://). Which files: every export file new or changed since the last run, whatever day it
+holds (an incremental cursor on the files' `modification_date`): GA4 re-exports a day when
+late events arrive, and so do re-run export jobs, backfills and consent-mode corrections, at
+any age. `start_date`/`end_date` (inclusive export days) instead read the files of those days
+regardless of the cursor, for backfills, and leave the cursor alone.
 
-With `end_date` the source reads a window instead: exactly the files of the export days
-`start_date`..`end_date` (inclusive, ISO dates), whatever the cursor says, and leaves the cursor
-alone. That is what a partition run or a backfill of past days asks for.
+A file holds its whole day, so its rows REPLACE that day's rows (`delete-insert` on the export
+day, `_export_day`): a re-exported day never doubles an event, and the rows of a day come only
+from that day's latest file. Exact duplicate deliveries inside a file collapse to one row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 import dlt
 import duckdb
@@ -26,7 +28,8 @@ from ingestion.sources.ga4.helpers import (
     parse_export_json,
     parse_export_parquet,
 )
-from ingestion.sources.ga4.settings import DEFAULT_FILE_GLOB, EVENT_KEY_COLUMNS, LOOKBACK_DAYS
+from ingestion.sources.ga4.settings import DEFAULT_FILE_GLOB, EVENT_KEY_COLUMNS
+from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA
 
 
 @dlt.source(name="ga4", max_table_nesting=0)
@@ -34,57 +37,59 @@ def ga4(
     bucket_url: str = dlt.config.value,
     file_glob: str = DEFAULT_FILE_GLOB,
     start_date: str | None = None,
-    lookback_days: int = LOOKBACK_DAYS,
     end_date: str | None = None,
-) -> dlt.sources.DltResource:
-    """The GA4 export at `bucket_url` (SOURCES__GA4__BUCKET_URL); from `start_date` if given.
+) -> list[dlt.sources.DltResource]:
+    """The GA4 export at `bucket_url` (SOURCES__GA4__BUCKET_URL).
 
-    With `end_date`: only the export days `start_date`..`end_date`, regardless of the cursor.
-    """
-    if end_date is not None and start_date is None:
-        raise ValueError("ga4: end_date needs start_date (the window is start_date..end_date, inclusive)")
-    return events(bucket_url, file_glob, start_date, lookback_days, end_date)
+    Without dates: the files changed since the last run. With `start_date` and/or `end_date`
+    (ISO days, inclusive): the files of those export days, whatever the cursor says."""
+    backfill = bool(start_date or end_date)
+    if not _has_export_files(bucket_url, file_glob):
+        return [no_events()]  # an empty bucket still declares the table, typed
+    files = filesystem(
+        bucket_url=bucket_url,
+        file_glob=file_glob,
+        incremental=None if backfill else dlt.sources.incremental("modification_date"),
+    ).with_name("export_files")
+    files.selected = False  # feeds `events`; not a table of its own
+    first = date.fromisoformat(start_date) if start_date else None
+    last = date.fromisoformat(end_date) if end_date else None
+    return [files | events(first, last)]
 
 
-@dlt.resource(name="events", write_disposition="merge", primary_key="event_key")
-def events(
-    bucket_url: str, file_glob: str, start_date: str | None, lookback_days: int, end_date: str | None = None
-) -> Iterator[pa.Table]:
-    """One row per GA4 event, as exported, plus `event_key` and the export file it came from."""
-    state = dlt.current.resource_state()
-    last_day = date.fromisoformat(state["last_export_day"]) if state.get("last_export_day") else None
-    window_end = date.fromisoformat(end_date) if end_date else None
-    since = (
-        date.fromisoformat(start_date)
-        if window_end
-        else _first_day_to_read(last_day, start_date, lookback_days)
-    )
-    files = sorted(
-        (
-            item
-            for item in filesystem(bucket_url=bucket_url, file_glob=file_glob)
-            if export_day(item["file_name"])
-        ),
-        key=lambda item: item["file_name"],
-    )
-    newest = last_day
+@dlt.transformer(
+    name="events",
+    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    primary_key="event_key",
+    merge_key="_export_day",
+)
+def events(files: Iterable[FileItemDict], first: date | None, last: date | None) -> Iterator[pa.Table]:
+    """One row per GA4 event of each export file read, plus `event_key`, its file and export day."""
     for item in files:
         day = export_day(item["file_name"])
-        if since and day < since or window_end and day > window_end:
+        if day is None or (first and day < first) or (last and day > last):
             continue
-        table = _read(item)
-        if table.num_rows:
-            yield _with_event_keys(table, item["file_url"])
-        newest = max(newest or day, day)
-    if newest and not window_end:  # a window (backfill) leaves the incremental cursor where it was
-        state["last_export_day"] = newest.isoformat()
+        yield _with_event_keys(_read(item), item["file_url"], day)
 
 
-def _first_day_to_read(last_day: date | None, start_date: str | None, lookback_days: int) -> date | None:
-    """Continue from the newest day loaded minus the revision window; first run: from start_date."""
-    if last_day:
-        return last_day - timedelta(days=lookback_days)
-    return date.fromisoformat(start_date) if start_date else None
+@dlt.resource(
+    name="events",
+    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    primary_key="event_key",
+    merge_key="_export_day",
+)
+def no_events() -> Iterator[pa.Table]:
+    """The events table with its declared columns and no rows: what an empty bucket loads."""
+    yield _with_event_keys(GA4_EXPORT_SCHEMA.empty_table(), "", None)
+
+
+def _has_export_files(bucket_url: str, file_glob: str) -> bool:
+    listing = filesystem(bucket_url=bucket_url, file_glob=file_glob)
+    return any(export_day(item["file_name"]) for page in listing for item in _as_list(page))
+
+
+def _as_list(page) -> list:
+    return page if isinstance(page, list) else [page]
 
 
 def _read(item: FileItemDict) -> pa.Table:
@@ -95,19 +100,20 @@ def _read(item: FileItemDict) -> pa.Table:
         return parse_export_json(stream, name)
 
 
-def _with_event_keys(table: pa.Table, file_url: str) -> pa.Table:
-    """Add a deterministic event key and drop exact duplicate deliveries of one event."""
+def _with_event_keys(table: pa.Table, file_url: str, day: date | None) -> pa.Table:
+    """Add a deterministic event key and the export day; drop exact duplicate deliveries of one event."""
     key_parts = ", ".join(f"coalesce(cast({column} as varchar), '')" for column in EVENT_KEY_COLUMNS)
     connection = duckdb.connect()
     connection.register("events_table", table)
     try:
         keyed = connection.sql(
             f"""
-            select md5(concat_ws('|', {key_parts})) as event_key, *, ? as _export_file
+            select md5(concat_ws('|', {key_parts})) as event_key, *, ? as _export_file,
+                   cast(? as date) as _export_day
             from events_table
             qualify row_number() over (partition by event_key order by event_server_timestamp_offset) = 1
             """,
-            params=[file_url],
+            params=[file_url, day],
         ).to_arrow_table()
     except duckdb.Error as exc:
         raise Ga4ExportError(f"GA4 export file {file_url}: could not key its events ({exc})") from exc

@@ -3,7 +3,6 @@
 from ingestion.sources.spec import SourceSpec
 
 DEFAULT_FILE_GLOB = "**/events_*"
-LOOKBACK_DAYS = 3  # GA4 keeps revising a day's export table for up to 72 hours
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",
