@@ -30,7 +30,7 @@ from ingestion.sources.meta_ads.settings import (
     PAGE_SIZE,
     WINDOW_DAYS,
 )
-from ingestion.sources.records import SCHEMA_CONTRACT, chunks, date_window, flatten
+from ingestion.sources.records import SCHEMA_CONTRACT, chunks, date_window, flatten, rows_or_empty
 
 
 class MetaAdsApi:
@@ -95,10 +95,11 @@ def meta_ads(
 @dlt.resource(name="campaigns", write_disposition="merge", primary_key="id", columns=CAMPAIGN_COLUMNS)
 def campaigns(api: MetaAdsApi) -> Iterator[list[dict]]:
     """One row per campaign, archived and deleted ones included (their past spend still counts)."""
-    yield from api.pages(
+    pages = api.pages(
         "campaigns",
         {"fields": ",".join(CAMPAIGN_FIELDS), "effective_status": json.dumps(list(CAMPAIGN_STATUSES))},
     )
+    yield from rows_or_empty(pages, CAMPAIGN_COLUMNS)
 
 
 @dlt.resource(
@@ -115,19 +116,23 @@ def campaign_insights(
     since, until = date_window(
         state.get("last_date"), start_date, end_date, lookback_days, DEFAULT_HISTORY_DAYS
     )
-    newest = state.get("last_date", "")
-    for first, last in chunks(since, until, WINDOW_DAYS):
-        params = {
-            "level": "campaign",
-            "time_increment": "1",
-            "fields": ",".join(INSIGHTS_FIELDS),
-            "time_range": json.dumps({"since": first.isoformat(), "until": last.isoformat()}),
-        }
-        for rows in api.pages("insights", params):
-            newest = max([newest] + [row["date_start"] for row in rows])
-            yield rows
-    if newest:
-        state["last_date"] = newest
+
+    def windows() -> Iterator[list[dict]]:
+        newest = state.get("last_date", "")
+        for first, last in chunks(since, until, WINDOW_DAYS):
+            params = {
+                "level": "campaign",
+                "time_increment": "1",
+                "fields": ",".join(INSIGHTS_FIELDS),
+                "time_range": json.dumps({"since": first.isoformat(), "until": last.isoformat()}),
+            }
+            for rows in api.pages("insights", params):
+                newest = max([newest] + [row["date_start"] for row in rows])
+                yield rows
+        if newest:
+            state["last_date"] = newest
+
+    yield from rows_or_empty(windows(), INSIGHTS_COLUMNS)
 
 
 __all__ = ["meta_ads", "campaigns", "campaign_insights", "MetaAdsApi"]
