@@ -130,3 +130,10 @@ def test_each_sources_required_config_keys_are_its_declared_credentials():
             if getattr(config_spec(), name, None) is None and "Optional" not in str(field)
         }
         assert required == set(source.credentials), source.name
+
+
+def test_the_source_tests_raw_table_keys_cover_exactly_the_declared_tables():
+    from tests.support.sources import RAW_TABLES
+
+    for source, tables in RAW_TABLES.items():
+        assert set(tables) == set(raw_tables()[source]), source
