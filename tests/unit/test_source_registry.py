@@ -137,3 +137,14 @@ def test_the_source_tests_raw_table_keys_cover_exactly_the_declared_tables():
 
     for source, tables in RAW_TABLES.items():
         assert set(tables) == set(raw_tables()[source]), source
+
+
+def test_one_retry_policy_is_resolved_per_source_with_the_shared_keys_as_fallback(monkeypatch):
+    from ingestion.sources.http import RetryPolicy, retry_policy
+
+    monkeypatch.setenv("SOURCES__MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("SOURCES__SHOPIFY__MAX_ATTEMPTS", "2")
+    monkeypatch.delenv("SOURCES__TIMEOUT_SECONDS", raising=False)
+    assert retry_policy("meta_ads").max_attempts == 7
+    assert retry_policy("shopify").max_attempts == 2
+    assert retry_policy("google_ads").timeout_seconds == RetryPolicy().timeout_seconds == 60.0

@@ -33,7 +33,7 @@ from ingestion.sources.google_ads.settings import (
     DEFAULT_TOKEN_URL,
     LOOKBACK_DAYS,
 )
-from ingestion.sources.http import ApiClient, RetryPolicy, register_secret
+from ingestion.sources.http import ApiClient, RetryPolicy, register_secret, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT, date_window, rows_or_empty
 
 
@@ -106,18 +106,9 @@ def google_ads(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = LOOKBACK_DAYS,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The account `customer_id` (SOURCES__GOOGLE_ADS__CUSTOMER_ID, digits only); every key: README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = GoogleAdsApi(
         base_url,
         api_version,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, RetryPolicy
+from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.meta_ads.helpers import SOURCE, classify, page_rows
 from ingestion.sources.meta_ads.settings import (
     API_VERSION,
@@ -76,18 +76,9 @@ def meta_ads(
     end_date: str | None = None,
     lookback_days: int = LOOKBACK_DAYS,
     page_size: int = PAGE_SIZE,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The ad account `account_id` (SOURCES__META_ADS__ACCOUNT_ID, without `act_`); see README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = MetaAdsApi(base_url, api_version, account_id, access_token, page_size, policy)
     return [campaigns(api), campaign_insights(api, start_date, end_date, lookback_days)]
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, RetryPolicy
+from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT, empty_table, rows_or_empty
 from ingestion.sources.shopify.helpers import (
     SOURCE,
@@ -91,18 +91,9 @@ def shopify(
     api_version: str = API_VERSION,
     start_date: str | None = None,
     page_size: int = PAGE_SIZE,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The shop at `base_url` (SOURCES__SHOPIFY__BASE_URL, https://<shop>.myshopify.com); see README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = ShopifyApi(base_url, api_version, access_token, policy)
     pages = order_pages(api, start_date, page_size)
     return [pages | orders(pii_hash_key), pages | order_lines(), customers(api, pii_hash_key)]
