@@ -11,7 +11,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from ingestion.registry import SourceSelection, enabled_sources
 from microfunnel.settings import DBT_PROJECT_DIR
@@ -37,7 +37,7 @@ def dbt_project() -> DbtProject:
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
-        preparer=DagsterDbtProjectPreparer(prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()]),
+        prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],
     )
     project.prepare_if_dev()
     return project
