@@ -17,7 +17,12 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    with environment(project_env(tmp_path_factory.mktemp("e2e"))):
+    from ingestion.registry import selectable_sources
+
+    # the graph is laid out before the sandbox serves its APIs: name the sources instead of
+    # relying on credentials being configured at that moment
+    every_source = {"MICROFUNNEL_SOURCES": ",".join(selectable_sources())}
+    with environment({**project_env(tmp_path_factory.mktemp("e2e")), **every_source}):
         yield load_settings()
 
 
