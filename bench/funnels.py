@@ -88,8 +88,9 @@ def build_warehouse(path: Path, events: int, persons: int, seed: int) -> None:
         "(conversion_name varchar, kind varchar, event_name varchar)"
     )
     con.execute(
-        "create table marts.fct_micro_conversions (micro_conversion_id varchar, person_id varchar, "
-        "session_id varchar, conversion_name varchar, kind varchar, occurred_at timestamp, event_id varchar)"
+        "create table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
+        "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
+        "occurred_at timestamp, event_id varchar)"
     )
     con.close()
 
@@ -231,7 +232,7 @@ def main(argv: list[str]) -> int:
         pd_time = time.perf_counter() - started
         print(f"pandas (merge_asof chain)                    {pd_time:7.1f} s", flush=True)
 
-        wall_inc, in_models_inc = run_engine(path, {"funnel_recompute_since": str(last_day)})
+        wall_inc, in_models_inc = run_engine(path, {"microfunnel__funnel_recompute_since": str(last_day)})
         after_incremental = engine_counts(path)
         con = duckdb.connect(str(path), read_only=True)
         recomputed = con.execute("select count(*) from intermediate.int_funnel_recompute_persons").fetchone()[

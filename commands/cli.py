@@ -19,6 +19,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)"
     )
+    run.add_argument(
+        "--days",
+        type=day_range,
+        help="run (or backfill) these reporting days as one run: 2026-10-05..2026-10-07, or one day",
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every Dagster event and dbt line (default: one per step)",
+    )
     demo = commands.add_parser(
         "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
     )
@@ -38,6 +48,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def day_range(text: str) -> tuple[str, str]:
+    """`2026-10-05..2026-10-07` or `2026-10-05` -> (first, last) ISO dates, first <= last."""
+    from datetime import date
+
+    first, _, last = text.partition("..")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected FIRST..LAST ISO dates, e.g. 2026-10-05..2026-10-07"
+        ) from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"{text!r}: the last day is before the first")
+    return start.isoformat(), end.isoformat()
+
+
 def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     if args.command == "validate":
         return _validate()
@@ -46,7 +72,7 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     from commands import runner
 
     if args.command == "run":
-        return runner.run_graph(selection=args.select)
+        return runner.run_graph(selection=args.select, days=args.days, verbose=args.verbose)
     if args.command == "demo":
         return runner.demo(sandbox_cli.world_spec(args))
     if args.command == "dev":

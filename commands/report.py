@@ -49,8 +49,8 @@ def _funnels(connection: duckdb.DuckDBPyConnection) -> str:
                         f"{index}. {html.escape(step)}",
                         f"{persons:,}",
                         f'<div class="bar" style="width:{200 * persons / top:.0f}px"></div>',
-                        "" if previous is None else f"{previous:.1%}",
-                        "" if first is None else f"{first:.1%}",
+                        "" if index == 1 else f"{previous:.1%}",
+                        f"{first:.1%}",
                     )
                     for _, index, step, persons, previous, first in steps
                 ],
@@ -74,7 +74,7 @@ def write_report(serving: Path, out: Path) -> Path:
     with duckdb.connect(str(serving), read_only=True) as connection:
         tables = mart_rows(connection)
         parts = [f"<h1>microfunnel report</h1><small>from {html.escape(str(serving))}</small>"]
-        if "fct_funnel_steps" in tables:
+        if "fct_funnel_summary" in tables:
             parts.append(_funnels(connection))
         if "fct_micro_conversion_impact" in tables:
             parts.append(

@@ -1,4 +1,5 @@
-"""The short report `make demo` ends with: rows per mart, each funnel's steps, identity scores."""
+"""The short report `make demo` ends with: rows per mart, each funnel's steps, the top campaigns by
+ROAS under each attribution model (reporting currency), identity scores."""
 
 from __future__ import annotations
 
@@ -17,25 +18,55 @@ def mart_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def funnel_steps(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(funnel, step_index, step_name, persons, conversion from previous, conversion from first)."""
+    """(funnel, step_index, step label, persons, conversion from previous, conversion from first).
+
+    Read from marts.fct_funnel_summary: funnel rates are computed in dbt only (rule 15 of
+    DECISIONLOG's funnel semantics), so the summary, the report and the marts cannot disagree.
+    """
     return connection.execute("""
-        with counts as (
-            select
-                funnel_name,
-                step_index,
-                -- in any-order funnels step k is "k distinct steps done", whichever they were
-                case when any_value(order_mode) = 'any' then step_index || ' of the steps, any order'
-                     else any_value(step_name) end as step_name,
-                count(distinct person_id) as persons
-            from marts.fct_funnel_steps group by 1, 2
-        )
-        select funnel_name, step_index, step_name, persons,
-               persons / lag(persons) over (partition by funnel_name order by step_index) as from_previous,
-               persons / first_value(persons) over (
-                   partition by funnel_name order by step_index
-               ) as from_first
-        from counts order by funnel_name, step_index
+        select funnel_name, step_index, step_label, persons_reached,
+               conversion_from_previous, conversion_from_first
+        from marts.fct_funnel_summary
+        order by funnel_name, step_index
     """).fetchall()
+
+
+ATTRIBUTION_MODELS = ("first_touch", "last_non_direct", "linear", "time_decay", "position_based")
+
+
+def top_campaigns(connection: duckdb.DuckDBPyConnection, model: str, limit: int = 3) -> list[tuple]:
+    """(campaign, spend, revenue, ROAS, new-customer CAC, currency) of the best `limit` campaigns by ROAS
+    under `model` over the whole period, money in the reporting currency."""
+    if model not in ATTRIBUTION_MODELS:
+        raise ValueError(f"unknown attribution model {model!r}; one of {', '.join(ATTRIBUTION_MODELS)}")
+    return connection.execute(f"""
+        select
+            platform || ' / ' || coalesce(any_value(campaign_name), campaign_id) as campaign,
+            sum(spend) as spend,
+            sum(revenue_{model}) as revenue,
+            sum(revenue_{model}) / nullif(sum(spend), 0) as roas,
+            sum(spend) / nullif(sum(new_customers), 0) as new_customer_cac,
+            any_value(reporting_currency) as currency
+        from marts.fct_campaign_performance_daily
+        group by platform, campaign_id
+        having sum(spend) > 0
+        order by roas desc, campaign
+        limit {int(limit)}
+    """).fetchall()
+
+
+def _print_top_campaigns(connection: duckdb.DuckDBPyConnection) -> None:
+    print("\ntop campaigns by ROAS per attribution model (spend, revenue and CAC in the reporting currency):")
+    for model in ATTRIBUTION_MODELS:
+        print(f"  {model}")
+        for rank, (campaign, spend, revenue, roas, cac, currency) in enumerate(
+            top_campaigns(connection, model), start=1
+        ):
+            cac_text = f"{cac:,.2f}" if cac is not None else "-"
+            print(
+                f"    {rank}. {campaign:44} ROAS {roas:6.2f}  spend {spend:>10,.2f} {currency}  "
+                f"revenue {revenue:>10,.2f}  new-customer CAC {cac_text}"
+            )
 
 
 def print_summary(settings: Settings, world=None, wall_seconds: float | None = None) -> None:
@@ -44,7 +75,7 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
         print(f"\nmarts in {settings.serving_path}:")
         for name, count in rows.items():
             print(f"  {name:36} {count:>10,} rows")
-        if "fct_funnel_steps" in rows:
+        if "fct_funnel_summary" in rows:
             print("\nfunnels (persons reaching each step; conversion from previous / from first step):")
             current = None
             for funnel, index, step, persons, previous, first in funnel_steps(connection):
@@ -53,6 +84,8 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
                     current = funnel
                 rates = "" if index == 1 else f"  {previous:6.1%} / {first:6.1%}"
                 print(f"    {index}. {step:24} {persons:>8,}{rates}")
+        if "fct_campaign_performance_daily" in rows:
+            _print_top_campaigns(connection)
         if world is not None and "dim_person_identifiers" in rows:
             _print_identity_scores(connection, world)
     if wall_seconds is not None:

@@ -25,7 +25,7 @@ from microfunnel.conversions import ConfigError, check_source_names, load_catalo
 from microfunnel.settings import Settings, load_settings
 
 # The registration: one name per folder under ingestion/sources/ whose settings.py defines SPEC.
-REGISTERED: tuple[str, ...] = ("config", "ga4", "google_ads", "meta_ads", "shopify")
+REGISTERED: tuple[str, ...] = ("config", "ga4", "google_ads", "meta_ads", "shopify", "klaviyo", "ecb_rates")
 
 SOURCES_ENV = "MICROFUNNEL_SOURCES"
 
@@ -111,15 +111,30 @@ def enabled_sources(
     internal = [s.name for s in all_specs() if not s.selectable]
     if env.get(SOURCES_ENV, "").strip():
         chosen = parse_source_list(env[SOURCES_ENV], f"env {SOURCES_ENV}")
-        return SourceSelection((*internal, *chosen), f"env {SOURCES_ENV}")
+        return SourceSelection((*internal, *with_companions(chosen)), f"env {SOURCES_ENV}")
     catalog = load_catalog(settings.conversions_config, known_sources=selectable_sources())
     if catalog.sources is not None:
         chosen = parse_source_list(catalog.sources, f"{settings.conversions_config}: sources")
-        return SourceSelection((*internal, *chosen), f"{settings.conversions_config} (sources:)")
+        return SourceSelection(
+            (*internal, *with_companions(chosen)), f"{settings.conversions_config} (sources:)"
+        )
     configured = [
-        s.name for s in all_specs() if s.selectable and (s.required or not missing_credentials(s.name))
+        s.name
+        for s in all_specs()
+        if s.selectable and not s.companion_of and (s.required or not missing_credentials(s.name))
     ]
-    return SourceSelection((*internal, *configured), "configured credentials (no sources: list)")
+    return SourceSelection(
+        (*internal, *with_companions(configured)), "configured credentials (no sources: list)"
+    )
+
+
+def with_companions(chosen: list[str]) -> list[str]:
+    """`chosen` plus every companion source one of them needs (ecb_rates when a source feeds ad spend)."""
+    feeds = {feed for name in chosen for feed in spec(name).feeds}
+    companions = [
+        s.name for s in all_specs() if s.companion_of and set(s.companion_of) & feeds and s.name not in chosen
+    ]
+    return [*chosen, *companions]
 
 
 __all__ = [

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,8 @@ class Settings:
     serving_path: Path
     conversions_config: Path
     sandbox_dir: Path
+    freshness: FreshnessThresholds = field(default_factory=lambda: FreshnessThresholds())
+    first_export_day: date = date(2026, 10, 1)  # the first daily partition (the GA4 export's first day)
 
     def dbt_env(self) -> dict[str, str]:
         """The variables `dbt_project/profiles.yml` reads with `env_var()`."""
@@ -34,13 +37,88 @@ class Settings:
         }
 
 
+@dataclass(frozen=True)
+class FreshnessThresholds:
+    """How old the newest data of a raw table or mart may be before its freshness check warns / fails.
+
+    Hours, measured from the newest record (the end of the newest day for day-grained tables) to
+    `as_of` (now, unless MICROFUNNEL_FRESHNESS_AS_OF replays a past world such as the sandbox's).
+    """
+
+    warn_after_hours: float = 36.0
+    fail_after_hours: float = 72.0
+    per_table: Mapping[str, tuple[float, float]] = field(
+        default_factory=dict
+    )  # "schema.table" -> (warn, fail)
+    as_of: datetime | None = None
+
+    def for_table(self, table: str) -> tuple[float, float]:
+        return self.per_table.get(table, (self.warn_after_hours, self.fail_after_hours))
+
+    def now(self) -> datetime:
+        return self.as_of or datetime.now(UTC)
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a number of hours; set e.g. {name}={default:g}") from None
+
+
+def _freshness(env: Mapping[str, str]) -> FreshnessThresholds:
+    """MICROFUNNEL_FRESHNESS_WARN_HOURS / _FAIL_HOURS, MICROFUNNEL_FRESHNESS_OVERRIDES and _AS_OF."""
+    per_table = {}
+    overrides = env.get("MICROFUNNEL_FRESHNESS_OVERRIDES", "")
+    for entry in filter(None, (part.strip() for part in overrides.split(","))):
+        table, _, hours = entry.partition("=")
+        warn, _, fail = hours.partition("/")
+        try:
+            per_table[table.strip()] = (float(warn), float(fail))
+        except ValueError:
+            raise ValueError(
+                f"MICROFUNNEL_FRESHNESS_OVERRIDES: {entry!r} is not `schema.table=WARN_HOURS/FAIL_HOURS`, "
+                "e.g. raw_shopify.orders=72/168"
+            ) from None
+    as_of = env.get("MICROFUNNEL_FRESHNESS_AS_OF")
+    if as_of:
+        try:
+            parsed = datetime.fromisoformat(as_of)
+        except ValueError:
+            raise ValueError(
+                f"MICROFUNNEL_FRESHNESS_AS_OF={as_of!r} is not an ISO date-time, e.g. 2026-10-29T06:00:00"
+            ) from None
+        as_of_time = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return FreshnessThresholds(
+        warn_after_hours=_hours(env, "MICROFUNNEL_FRESHNESS_WARN_HOURS", 36.0),
+        fail_after_hours=_hours(env, "MICROFUNNEL_FRESHNESS_FAIL_HOURS", 72.0),
+        per_table=per_table,
+        as_of=as_of_time if as_of else None,
+    )
+
+
+def _first_export_day(env: Mapping[str, str]) -> date:
+    """MICROFUNNEL_FIRST_EXPORT_DAY, else the GA4 source's SOURCES__GA4__START_DATE, else 2026-10-01.
+
+    (2026-10-01 is the sandbox world's first day; set your GA4 export's first day in production.)
+    """
+    for name in ("MICROFUNNEL_FIRST_EXPORT_DAY", "SOURCES__GA4__START_DATE"):
+        if env.get(name):
+            try:
+                return date.fromisoformat(env[name][:10])
+            except ValueError:
+                raise ValueError(f"{name}={env[name]!r} is not an ISO date, e.g. 2026-10-01") from None
+    return date(2026, 10, 1)
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     path = Path(env.get(name) or default).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG and SANDBOX_DIR (all optional)."""
+    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR, MICROFUNNEL_FRESHNESS_*."""
     env = os.environ if env is None else env
     warehouse = _path(env, "WAREHOUSE_PATH", "data/warehouse.duckdb")
     return Settings(
@@ -48,4 +126,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         serving_path=_path(env, "SERVING_PATH", str(warehouse.with_name("serving.duckdb"))),
         conversions_config=_path(env, "CONVERSIONS_CONFIG", "conversions.yml"),
         sandbox_dir=_path(env, "SANDBOX_DIR", "data/sandbox"),
+        freshness=_freshness(env),
+        first_export_day=_first_export_day(env),
     )

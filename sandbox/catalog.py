@@ -12,6 +12,18 @@ from decimal import Decimal
 SHOP_HOST = "shop.example"
 SHOP_URL = f"https://{SHOP_HOST}"
 SHOP_CURRENCY = "EUR"
+SHOP_ID = "68190000001"
+# Every clock and purse of the sandbox differs, as they do in real shops (DECISIONLOG.md, "Sandbox clocks"):
+SHOP_TIME_ZONE = "Europe/Berlin"  # Shopify shop { ianaTimezone }
+GA4_PROPERTY_TIME_ZONE = "Europe/Berlin"  # event_date and the day files follow the property's zone
+GOOGLE_ADS_TIME_ZONE = "America/New_York"  # customer.time_zone: segments.date is a New York day
+GOOGLE_ADS_CURRENCY = "USD"
+META_TIME_ZONE = "Europe/London"  # ad account timezone_name: date_start is a London day
+META_CURRENCY = "GBP"
+AD_ACCOUNT_CLOCKS = {
+    "google_ads": (GOOGLE_ADS_TIME_ZONE, GOOGLE_ADS_CURRENCY),
+    "meta_ads": (META_TIME_ZONE, META_CURRENCY),
+}
 STREAM_ID = "4178593621"
 GOOGLE_ADS_CUSTOMER_ID = "1234567890"
 META_AD_ACCOUNT_ID = "998877665544"
@@ -59,7 +71,7 @@ class Campaign:
     name: str
     utm_campaign: str
     channel_type: str  # Google: advertisingChannelType; Meta: objective
-    cost_per_click: Decimal
+    cost_per_click: Decimal  # in the ad account's currency
     click_through_rate: float
     ad_group_ids: tuple[str, ...]
     acquisition_weight: float  # share of first visits this campaign brings among its platform
@@ -128,3 +140,83 @@ CAMPAIGNS = [
 
 def campaigns_of(platform: str) -> list[Campaign]:
     return [c for c in CAMPAIGNS if c.platform == platform]
+
+
+# -- email marketing (Klaviyo) -----------------------------------------------------------------------
+# Ids in Klaviyo's shapes: metrics, lists, flows and flow messages have 6-character ids, campaigns
+# and profiles 26-character ULIDs.
+KLAVIYO_METRICS = {
+    "Received Email": "RcvE7q",
+    "Opened Email": "OpnE3k",
+    "Clicked Email": "ClkE9t",
+    "Subscribed to List": "SubL5m",
+}
+NEWSLETTER_LIST_ID = "NwsL2x"
+NEWSLETTER_LIST_NAME = "Newsletter"
+# The shop's UTM tracking settings add this custom parameter (value: Klaviyo's "Profile ID") to every
+# link, next to utm_source=klaviyo, utm_medium=email, utm_campaign and utm_id.
+KLAVIYO_PROFILE_LINK_PARAMETER = "kl_profile_id"
+
+
+@dataclass(frozen=True)
+class FlowMessage:
+    message_id: str
+    name: str
+    subject: str
+    delay_hours: float  # after the flow's trigger (the list subscription)
+    landing_path: str
+
+
+@dataclass(frozen=True)
+class EmailFlow:
+    flow_id: str
+    name: str
+    utm_campaign: str
+    trigger_type: str
+    created: str
+    messages: tuple[FlowMessage, ...]
+
+
+@dataclass(frozen=True)
+class EmailCampaign:
+    campaign_id: str
+    name: str
+    subject: str
+    utm_campaign: str
+    day_index: int  # sent on the world's start date + day_index (when the world lasts that long)
+    hour_utc: int
+    landing_path: str
+
+
+WELCOME_FLOW = EmailFlow(
+    "WlcF4r",
+    "Welcome Series",
+    "welcome-series",
+    "Added to List",
+    "2026-06-02T09:14:07+00:00",
+    (
+        FlowMessage("WlcM1a", "Welcome Series: Email 1", "Welcome to the club", 0.1, "/"),
+        FlowMessage("WlcM2b", "Welcome Series: Email 2", "How to choose trail shoes", 48, GUIDE_PAGE[0]),
+        FlowMessage("WlcM3c", "Welcome Series: Email 3", "10% off your first run", 120, "/collections/shoes"),
+    ),
+)
+EMAIL_CAMPAIGNS = [
+    EmailCampaign(
+        "01JA7ZK3M8Q4R2T6V9W1X5Y7ZB",
+        "October Newsletter",
+        "New trail shoes are in",
+        "october-newsletter",
+        5,
+        9,
+        "/collections/shoes",
+    ),
+    EmailCampaign(
+        "01JB2C4D6E8F0G2H4J6K8M0N2P",
+        "Black Friday Early Access",
+        "Early access: 25% off everything",
+        "black-friday-early-access",
+        19,
+        17,
+        "/pricing",
+    ),
+]

@@ -34,7 +34,9 @@ def build_parser(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="export as GA4 had by this day (late events not yet arrived are left out)",
     )
-    serve = commands.add_parser("serve", help="serve the world's Google Ads, Meta, Shopify APIs until Ctrl-C")
+    serve = commands.add_parser(
+        "serve", help="serve the world's Google Ads, Meta, Shopify, Klaviyo APIs until Ctrl-C"
+    )
     add_world_arguments(serve)
     serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     serve.add_argument(
@@ -97,7 +99,10 @@ def serve(args: argparse.Namespace) -> int:
         if args.env_file:
             args.env_file.parent.mkdir(parents=True, exist_ok=True)
             args.env_file.write_text("\n".join(lines) + "\n")
-        print(f"serving Google Ads, Meta Ads, Shopify APIs ({len(world.orders)} orders) at {server.base_url}")
+        print(
+            f"serving Google Ads, Meta Ads, Shopify, Klaviyo APIs ({len(world.orders)} orders, "
+            f"{len(world.email_events)} email events) at {server.base_url}"
+        )
         print("point the sources here (these are sandbox-only credentials):")
         print("\n".join(f"  export {line}" for line in lines))
         print("  export PII_HASH_KEY=<any long random string>   # if not set yet")

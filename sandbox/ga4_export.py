@@ -175,6 +175,7 @@ def _landing_query(traffic: Traffic) -> str:
         parts.append(f"gclid={traffic.gclid}")
     if traffic.fbclid:
         parts.append(f"fbclid={traffic.fbclid}")
+    parts += [f"{key}={value}" for key, value in traffic.link_params]
     return "?" + "&".join(parts) if parts else ""
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sandbox.catalog import GA4_PROPERTY_TIME_ZONE
+from sandbox.clocks import local_date
+
 
 @dataclass(slots=True)
 class Device:
@@ -52,6 +55,7 @@ class Traffic:
     gclid: str | None = None
     fbclid: str | None = None
     referrer: str | None = None
+    link_params: tuple[tuple[str, str], ...] = ()  # further query parameters of the landing URL
 
 
 @dataclass(slots=True)
@@ -86,9 +90,8 @@ class Event:
 
     @property
     def event_date(self) -> date:
-        from datetime import UTC, datetime
-
-        return datetime.fromtimestamp(self.ts_us / 1e6, UTC).date()
+        """GA4's event_date: the date in the property's time zone (the day file it lands in)."""
+        return local_date(self.ts_us, GA4_PROPERTY_TIME_ZONE)
 
 
 @dataclass(slots=True)
@@ -155,3 +158,31 @@ class CampaignDay:
     impressions: int
     clicks: int
     cost_micros: int  # Google reports micros; Meta's spend is cost_micros / 1e6 as a decimal string
+
+
+@dataclass(slots=True)
+class EmailProfile:
+    """A Klaviyo profile: one per email address, made at a newsletter sign-up or a Shopify customer sync."""
+
+    profile_id: str
+    person: Person
+    email: str  # as Klaviyo stores it
+    created_us: int
+    subscribed_us: int | None = None  # joined the newsletter list (a sign-up on the site)
+    ga_client_id: str | None = None  # the sign-up form's hidden field: the GA cookie of the signing browser
+
+
+@dataclass(slots=True)
+class EmailEvent:
+    """One Klaviyo event: Received / Opened / Clicked Email, or Subscribed to List."""
+
+    event_id: str
+    metric: str  # the Klaviyo metric name
+    profile: EmailProfile
+    ts_us: int  # whole seconds: Klaviyo's `timestamp` is in seconds
+    message_id: str | None = None  # the campaign id, or the flow message id
+    flow_id: str | None = None
+    message_name: str | None = None  # Klaviyo's "Campaign Name" (for a flow: the flow message's name)
+    subject: str | None = None
+    url: str | None = None  # Clicked Email: the link
+    session: Session | None = None  # Clicked Email: the site visit GA4 recorded (None: no GA4 session)

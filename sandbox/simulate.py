@@ -19,11 +19,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sandbox import catalog
+from sandbox.clocks import local_date, local_days
+from sandbox.email_marketing import simulate_email
 from sandbox.model import (
     AdClick,
     CampaignDay,
     Customer,
     Device,
+    EmailEvent,
+    EmailProfile,
     Event,
     LineItem,
     Order,
@@ -64,6 +68,9 @@ class WorldSpec:
     bots: int = 1
     tracking_blocked_buyers: int = 3  # buyers GA4 never sees (blocked tracking)
     test_orders: int = 2
+    # Product pages fail all day (an error page: no view_item, no add to cart): a real dip in the
+    # funnel's view_item step for the persons who enter that day. None: no outage.
+    product_page_outage_day: date | None = None
 
     @property
     def start_us(self) -> int:
@@ -72,6 +79,16 @@ class WorldSpec:
     @property
     def end_us(self) -> int:
         return self.start_us + self.days * DAY_US
+
+    @property
+    def first_account_day(self) -> date:
+        """The earliest day an ad account can report: a zone west of UTC starts the world a day early."""
+        return self.start_date - timedelta(days=1)
+
+    @property
+    def last_account_day(self) -> date:
+        """The latest day an ad account can report: a zone east of UTC runs into the next day."""
+        return self.end_date + timedelta(days=1)
 
     @property
     def end_date(self) -> date:
@@ -89,6 +106,8 @@ class World:
     customers: list[Customer] = field(default_factory=list)
     ad_clicks: list[AdClick] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
+    email_profiles: list[EmailProfile] = field(default_factory=list)  # Klaviyo
+    email_events: list[EmailEvent] = field(default_factory=list)
 
 
 class _Shop:
@@ -119,6 +138,7 @@ def simulate(spec: WorldSpec) -> World:
         _live(spec, person, world, shop, random.Random(f"{spec.seed}:{person.person_id}"))
     _place_test_orders(spec, world, shop)
     _plant_delivery_dirt(spec, world, random.Random(f"{spec.seed}:dirt"))
+    simulate_email(spec, world)  # after the dirt, on streams of its own: earlier draws stay as they were
     _number_orders(world)
     _fill_campaign_days(spec, world, random.Random(f"{spec.seed}:ads"))
     world.events.sort(
@@ -287,7 +307,7 @@ def _start_session(person, device, t, session_count, state, world, rng) -> Sessi
     session = Session(person, device, t // SECOND_US, device.sessions_started, t, traffic, landing)
     world.sessions.append(session)
     if campaign is not None:
-        day = datetime.fromtimestamp(t / 1e6, UTC).date()
+        day = local_date(t, catalog.AD_ACCOUNT_CLOCKS[campaign.platform][0])  # the account's day
         click_id = traffic.gclid or traffic.fbclid
         world.ad_clicks.append(
             AdClick(
@@ -338,7 +358,9 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
     pages = 1 + min(int(rng.expovariate(1 / (2 + 5 * person.intent))), 25)
     for _ in range(pages):
         roll = rng.random()
-        if roll < 0.45:
+        if roll < 0.45 and _product_pages_down(spec, recorder.session):
+            recorder.page_view(f"/products/{rng.choice(catalog.PRODUCTS).slug}", "Error", dwell_s=3)
+        elif roll < 0.45:
             product = rng.choice(catalog.PRODUCTS)
             recorder.page_view(f"/products/{product.slug}", product.name, dwell_s=rng.uniform(8, 70))
             recorder.action("view_item", _value_params(product.price), items=[_item(product)], after_s=1.2)
@@ -383,6 +405,14 @@ def _shop_session(spec, person, recorder, state, world, shop, rng) -> None:
             _checkout(spec, person, recorder, state, world, shop, rng)
             break
     recorder.end()
+
+
+def _product_pages_down(spec: WorldSpec, session: Session) -> bool:
+    outage = spec.product_page_outage_day
+    return (
+        outage is not None
+        and spec.start_date + timedelta(days=(session.start_us - spec.start_us) // DAY_US) == outage
+    )
 
 
 def _checkout(spec, person, recorder, state, world, shop, rng) -> None:
@@ -520,13 +550,23 @@ def _number_orders(world: World) -> None:
 
 
 def _fill_campaign_days(spec: WorldSpec, world: World, rng: random.Random) -> None:
-    """Daily stats consistent with the sessions: clicks = visits through ads + clicks that bounced."""
+    """Daily stats consistent with the sessions: clicks = visits through ads + clicks that bounced.
+
+    Days are the ad account's days (its time zone), every one the simulated span touches; cost is
+    in the account's currency."""
     visits: dict[tuple[str, date], int] = {}
     for click in world.ad_clicks:
         visits[(click.campaign_id, click.date_day)] = visits.get((click.campaign_id, click.date_day), 0) + 1
-    for day_index in range(spec.days):
-        day = spec.start_date + timedelta(days=day_index)
+    account_days = {
+        platform: local_days(spec.start_us, spec.end_us, zone)
+        for platform, (zone, _) in catalog.AD_ACCOUNT_CLOCKS.items()
+    }
+    for day_index in range(max(len(days) for days in account_days.values())):
         for campaign in catalog.CAMPAIGNS:
+            days = account_days[campaign.platform]
+            if day_index >= len(days):
+                continue
+            day = days[day_index]
             landed = visits.get((campaign.campaign_id, day), 0)
             bounced = sum(rng.random() < 0.12 for _ in range(landed)) + (1 if rng.random() < 0.3 else 0)
             for _ in range(bounced):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from microfunnel.pii import hash_email
 from sandbox.simulate import World
+from sandbox.truth_email import email_identifier_owners
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,16 @@ class IdentifierTruth:
         return len(self.persons) > 1
 
 
-def identifier_truth(world: World, pii_key: str) -> list[IdentifierTruth]:
-    """Every identifier the world's data exposes, with the true person(s) who used it."""
+def identifier_truth(world: World, pii_key: str, email_marketing: bool = False) -> list[IdentifierTruth]:
+    """Every identifier the world's data exposes, with the true person(s) who used it.
+
+    `email_marketing`: also Klaviyo's identifiers (its profiles' email hashes), for a
+    warehouse that loads Klaviyo; without it the truth is that of GA4, Shopify and the ad platforms.
+    """
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if email_marketing:
+        for key, persons in email_identifier_owners(world, pii_key).items():
+            owners[key] |= persons
     for event in world.events:
         person = event.person.person_id
         owners[("anonymous_id", event.session.device.cookie)].add(person)

@@ -1,7 +1,8 @@
 """Write a simulated world to a folder: the GA4 export files and the ground truth beside them.
 
 <out>/ga4/events_YYYYMMDD.json       what GA4 exported (with its dirt)
-<out>/truth/identifiers.parquet      the true person(s) behind every identifier
+<out>/truth/identifiers.parquet      the true person(s) behind every identifier (Klaviyo's included)
+<out>/truth/email_engagement.parquet per true person and email message: received, opened, clicked
 <out>/world.json                     the spec that reproduces the world
 """
 
@@ -20,6 +21,7 @@ from microfunnel.pii import pii_key
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
 from sandbox.truth import identifier_truth
+from sandbox.truth_email import email_engagement
 
 
 def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date | None = None) -> World:
@@ -28,7 +30,7 @@ def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date
     shutil.rmtree(out / "ga4", ignore_errors=True)
     write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    truth = identifier_truth(world, pii_key())
+    truth = identifier_truth(world, pii_key(), email_marketing=True)
     pq.write_table(
         pa.Table.from_pylist(
             [
@@ -42,6 +44,10 @@ def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date
             ]
         ),
         out / "truth" / "identifiers.parquet",
+    )
+    pq.write_table(
+        pa.Table.from_pylist([dataclasses.asdict(row) for row in email_engagement(world)]),
+        out / "truth" / "email_engagement.parquet",
     )
     (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")
     return world

@@ -193,7 +193,22 @@ class ApiClient:
         _install_log_redaction()
 
     def request_json(self, method: str, url: str, endpoint: str, **kwargs) -> Any:
-        """Send until the vendor answers OK (returning the parsed JSON) or an error is final.
+        """Send until the vendor answers OK (returning the parsed JSON) or an error is final."""
+        return self._request(method, url, endpoint, _parse, **kwargs)
+
+    def request_content(self, method: str, url: str, endpoint: str, **kwargs) -> bytes:
+        """Like request_json, for a file (a zip, a CSV): the raw bytes of the OK answer."""
+        return self._request(method, url, endpoint, lambda response: (response.content, None), **kwargs)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        decode: Callable[[requests.Response], tuple[Any, str | None]],
+        **kwargs,
+    ) -> Any:
+        """Send until the vendor answers OK (returning the decoded body) or an error is final.
 
         A wait the vendor itself prescribes (Retry-After, retryDelay, Shopify's bucket refill) does
         not use up an attempt: a busy shop throttles a long load many times, and each time says
@@ -211,7 +226,7 @@ class ApiClient:
                 verdict = Verdict("retry", f"connection failed ({_reason(exc)})")
             else:
                 status = response.status_code
-                payload, parse_error = _parse(response)
+                payload, parse_error = decode(response)
                 verdict = self.classify(response, payload)
                 if verdict.kind == "ok":
                     if parse_error:

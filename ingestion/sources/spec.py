@@ -21,6 +21,8 @@ FEEDS: dict[str, str] = {
     "person_events": "int_person_events__{source}",  # events on the person timeline (resolved by identifier)
     "ad_campaign_days": "int_ad_campaign_days__{source}",  # spend, impressions, clicks per campaign and day
     "orders": "stg_{source}__orders",  # the macro-conversion: the shop's orders
+    # events that `action` micro-conversions of the catalog match (by event_name and params), beyond GA4's
+    "conversion_events": "int_conversion_events__{source}",
 }
 
 ColumnHints = Mapping[str, Mapping[str, Any]]  # dlt column hints: {"spend": {"data_type": "decimal"}}
@@ -38,9 +40,10 @@ class SourceSpec:
     summary: str = ""  # one line for `microfunnel validate` and the README
     required: bool = False  # every model stands on it (GA4): it cannot be switched off
     selectable: bool = True  # False: internal, always on (the conversions catalog)
+    companion_of: tuple[str, ...] = ()  # keys of FEEDS: on whenever an enabled source feeds one (ECB rates)
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.feeds) - set(FEEDS))
+        unknown = sorted((set(self.feeds) | set(self.companion_of)) - set(FEEDS))
         if unknown:
             raise ValueError(f"source {self.name!r}: unknown feeds {unknown}; known feeds: {sorted(FEEDS)}")
 

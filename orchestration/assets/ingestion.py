@@ -19,7 +19,12 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
 from ingestion.registry import SourceSelection, spec
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
+from orchestration.warehouse import warehouse_access
+
+# Sources read by export day: partitioned by reporting day; a run's window selects their files
+# (the source's start_date/end_date). The API sources re-read their revision windows each run.
+DAY_PARTITIONED_SOURCES = {"ga4"}
 
 # Every raw table is loaded by the daily job; a table not refreshed for 26 hours means a missed run.
 DAILY_FRESHNESS = FreshnessPolicy.time_window(
@@ -54,15 +59,29 @@ def source_assets(source: str) -> AssetsDefinition:
         for resource in spec(source).tables
     ]
 
-    @multi_asset(name=f"dlt_{source}", specs=specs, can_subset=True, pool=WAREHOUSE_POOL)
+    by_day = source in DAY_PARTITIONED_SOURCES
+
+    @multi_asset(
+        name=f"dlt_{source}",
+        specs=specs,
+        can_subset=True,
+        partitions_def=reporting_days() if by_day else None,
+        backfill_policy=ONE_RUN_PER_RANGE if by_day else None,
+    )
     def load(context: AssetExecutionContext):
-        yield from DagsterDltResource().run(
-            context=context,
-            dlt_source=source_function(source)(),
-            dlt_pipeline=make_pipeline(source),
-            dagster_dlt_translator=RawTableTranslator(),
-            loader_file_format=LOADER_FILE_FORMAT,
-        )
+        window = run_day_window(context) if by_day else None
+        if window:
+            context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
+        with warehouse_access(context) as settings:
+            yield from DagsterDltResource().run(
+                context=context,
+                dlt_source=source_function(source)(
+                    **({"start_date": window[0], "end_date": window[1]} if window else {})
+                ),
+                dlt_pipeline=make_pipeline(source, settings),
+                dagster_dlt_translator=RawTableTranslator(),
+                loader_file_format=LOADER_FILE_FORMAT,
+            )
 
     return load
 

@@ -1,11 +1,12 @@
-"""The emulator: one local HTTP server speaking Google Ads, Meta Marketing and Shopify Admin APIs.
+"""The emulator: one local HTTP server speaking Google Ads, Meta Marketing, Shopify Admin and Klaviyo APIs,
+and serving the ECB's euro reference rates file.
 
     with SandboxServer(world) as server:
         os.environ.update(server.source_env())   # point the three sources at it
         server.faults.add("429@insights#2:0.2")  # the 2nd /insights request gets a 429
 
-All three vendors share one port: their paths never collide (`/v26/customers/...`,
-`/v26.0/act_.../insights`, `/admin/api/.../graphql.json`, `/token`). Every request is
+All four vendors share one port: their paths never collide (`/v26/customers/...`,
+`/v26.0/act_.../insights`, `/admin/api/.../graphql.json`, `/token`, `/api/events`). Every request is
 logged (endpoint, number, status, time) so tests can see what the connector actually did.
 """
 
@@ -18,19 +19,19 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.server import google_ads, meta_ads, shopify
+from sandbox.server import ecb, google_ads, klaviyo, meta_ads, shopify
 from sandbox.server.faults import ROW_MUTATIONS, Fault, FaultPlan
 from sandbox.server.http import Request, Response, html_response, json_response
 from sandbox.server.state import Credentials, Limits, ServerState
 from sandbox.simulate import World
 
 log = logging.getLogger(__name__)
-VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify]
+VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify, klaviyo, ecb]
 SHOPIFY_API_VERSION = "2026-07"
 
 
@@ -102,9 +103,11 @@ class SandboxServer:
         return sum(1 for r in self.requests if r.endpoint == endpoint)
 
     def source_env(self) -> dict[str, str]:
-        """The SOURCES__... variables that point google_ads, meta_ads and shopify at this server."""
+        """The SOURCES__... variables that point google_ads, meta_ads, shopify and klaviyo at this server."""
         creds, start = self.state.credentials, self.state.world.spec.start_date.isoformat()
-        today = self.state.as_of_or_end.isoformat()  # the sandbox's "today": its world's last (or as_of) day
+        first_account_day = self.state.world.spec.first_account_day.isoformat()
+        first_rates_day = (self.state.world.spec.first_account_day - timedelta(days=14)).isoformat()
+        today = self.state.last_account_day.isoformat()  # the ad platforms' "today" (see ServerState)
         env = {
             "SOURCES__GOOGLE_ADS__BASE_URL": self.base_url,
             "SOURCES__GOOGLE_ADS__TOKEN_URL": f"{self.base_url}/token",
@@ -113,17 +116,22 @@ class SandboxServer:
             "SOURCES__GOOGLE_ADS__REFRESH_TOKEN": creds.google_refresh_token,
             "SOURCES__GOOGLE_ADS__DEVELOPER_TOKEN": creds.google_developer_token,
             "SOURCES__GOOGLE_ADS__CUSTOMER_ID": creds.google_customer_id,
-            "SOURCES__GOOGLE_ADS__START_DATE": start,
+            "SOURCES__GOOGLE_ADS__START_DATE": first_account_day,
             "SOURCES__GOOGLE_ADS__END_DATE": today,
             "SOURCES__META_ADS__BASE_URL": self.base_url,
             "SOURCES__META_ADS__ACCESS_TOKEN": creds.meta_access_token,
             "SOURCES__META_ADS__ACCOUNT_ID": creds.meta_account_id,
-            "SOURCES__META_ADS__START_DATE": start,
+            "SOURCES__META_ADS__START_DATE": first_account_day,
             "SOURCES__META_ADS__END_DATE": today,
             "SOURCES__SHOPIFY__BASE_URL": self.base_url,
             "SOURCES__SHOPIFY__ACCESS_TOKEN": creds.shopify_access_token,
             "SOURCES__SHOPIFY__API_VERSION": SHOPIFY_API_VERSION,
             "SOURCES__SHOPIFY__START_DATE": start,
+            "SOURCES__ECB_RATES__BASE_URL": self.base_url,
+            "SOURCES__ECB_RATES__START_DATE": first_rates_day,
+            "SOURCES__KLAVIYO__BASE_URL": self.base_url,
+            "SOURCES__KLAVIYO__API_KEY": creds.klaviyo_api_key,
+            "SOURCES__KLAVIYO__START_DATE": start,
         }
         if creds.google_login_customer_id:
             env["SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID"] = creds.google_login_customer_id

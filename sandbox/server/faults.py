@@ -16,7 +16,18 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-ENDPOINTS = ("token", "searchStream", "insights", "campaigns", "graphql")
+ENDPOINTS = (
+    "token",
+    "searchStream",
+    "insights",
+    "campaigns",
+    "graphql",
+    "metrics",
+    "events",
+    "profiles",
+    "email_campaigns",
+    "flows",
+)
 KINDS = {
     "429": "HTTP 429 with Retry-After ARG seconds (integer or decimal; default 1)",
     "5xx": "HTTP ARG (default 503) with the vendor's error body",
@@ -26,7 +37,7 @@ KINDS = {
     "malformed": "HTTP 200 whose JSON body is cut off half-way",
     "throttle": "the vendor's own throttling: Google 429 RESOURCE_EXHAUSTED with retryDelay ARG s "
     "(default 1), Meta HTTP 400 with error code ARG (default 80000), Shopify THROTTLED on HTTP 200 with "
-    "a bucket ARG s (default 0.2) short",
+    "a bucket ARG s (default 0.2) short, Klaviyo 429 `throttled` with Retry-After ARG s (default 1)",
     "auth": "the vendor's 401 for bad credentials, whatever was sent",
     "duplicate": "every row of the page is delivered twice",
     "new_field": "every row carries a field the connector has never seen",

@@ -215,7 +215,7 @@ def _search_stream(request: Request, state: ServerState) -> Response:
             400, [("queryError", "UNRECOGNIZED_FIELD", f"Error in query: unrecognized field '{unknown[0]}'.")]
         )
     if resource == "campaign" and any(f.startswith("metrics.") for f in fields) and days is None:
-        days = (state.world.spec.start_date, state.as_of_or_end)
+        days = (state.world.spec.first_account_day, state.last_account_day)
     rows = [_project(row, fields, request.mutations) for row in renderer(state, days)]
     if "duplicate" in request.mutations:
         rows = [r for row in rows for r in (row, row)]
@@ -268,8 +268,8 @@ def _customer(cid: str) -> dict:
     return {
         "resourceName": f"customers/{cid}",
         "id": cid,
-        "currencyCode": catalog.SHOP_CURRENCY,
-        "timeZone": "Europe/Berlin",
+        "currencyCode": catalog.GOOGLE_ADS_CURRENCY,
+        "timeZone": catalog.GOOGLE_ADS_TIME_ZONE,
         "descriptiveName": "Sandbox Shop",
     }
 

@@ -26,7 +26,9 @@ from sandbox.server.state import ServerState
 ROUTES = [
     ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)/insights$", "insights"),
     ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)/campaigns$", "campaigns"),
+    ("GET", r"^/v(?P<version>\d+\.\d+)/act_(?P<account_id>\d+)$", "ad_account"),
 ]
+ACCOUNT_FIELDS = {"id", "account_id", "name", "currency", "timezone_name", "timezone_offset_hours_utc"}
 INSIGHTS_FIELDS = {
     "account_id",
     "account_name",
@@ -150,7 +152,7 @@ def handle(request: Request, state: ServerState) -> Response:
     allowed, percent = state.meta_usage()
     if not allowed:
         return throttle_response(account_id, 80000, regain_minutes=1)
-    known = INSIGHTS_FIELDS if request.endpoint == "insights" else CAMPAIGN_FIELDS
+    known = {"insights": INSIGHTS_FIELDS, "ad_account": ACCOUNT_FIELDS}.get(request.endpoint, CAMPAIGN_FIELDS)
     fields = [f for f in request.query.get("fields", "").split(",") if f]
     unknown = [f for f in fields if f not in known]
     if unknown:
@@ -161,13 +163,15 @@ def handle(request: Request, state: ServerState) -> Response:
             "https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all "
             "valid values",
         )
+    if request.endpoint == "ad_account":  # a node, not an edge: one object, no paging
+        return json_response(200, _account(fields or ["id"]), _usage_headers(account_id, percent))
     if request.endpoint == "insights":
         if request.query.get("level", "campaign") != "campaign":
             return graph_error(400, 100, "(#100) The sandbox only serves level=campaign")
         try:
             window = json.loads(request.query.get("time_range") or "null")
-            since = date.fromisoformat(window["since"]) if window else state.world.spec.start_date
-            until = date.fromisoformat(window["until"]) if window else state.as_of_or_end
+            since = date.fromisoformat(window["since"]) if window else state.world.spec.first_account_day
+            until = date.fromisoformat(window["until"]) if window else state.last_account_day
         except (ValueError, KeyError, TypeError):
             return graph_error(400, 100, "(#100) Param time_range must be a JSON object with since and until")
         rows = _insights(state, since, until, fields or ["spend", "impressions", "clicks"])
@@ -203,7 +207,7 @@ def _insights(state: ServerState, since: date, until: date, fields: list[str]) -
         full = {
             "account_id": catalog.META_AD_ACCOUNT_ID,
             "account_name": "Sandbox Shop",
-            "account_currency": catalog.SHOP_CURRENCY,
+            "account_currency": catalog.META_CURRENCY,
             "campaign_id": campaign.campaign_id,
             "campaign_name": campaign.name,
             "objective": campaign.channel_type,
@@ -220,6 +224,19 @@ def _insights(state: ServerState, since: date, until: date, fields: list[str]) -
         row |= {"date_start": stat.date_day.isoformat(), "date_stop": stat.date_day.isoformat()}
         rows.append(row)
     return rows
+
+
+def _account(fields: list[str]) -> dict:
+    """The ad account node: its currency and time zone, which every insights day is reported in."""
+    full = {
+        "id": f"act_{catalog.META_AD_ACCOUNT_ID}",
+        "account_id": catalog.META_AD_ACCOUNT_ID,
+        "name": "Sandbox Shop",
+        "currency": catalog.META_CURRENCY,
+        "timezone_name": catalog.META_TIME_ZONE,
+        "timezone_offset_hours_utc": 0,
+    }
+    return {k: full[k] for k in ["id", *fields] if k in full}
 
 
 def _campaigns(fields: list[str]) -> list[dict]:

@@ -30,6 +30,7 @@ from sandbox.simulate import World
 ROUTES = [("POST", r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$", "graphql")]
 RATE_LIMITS_DOCS = "https://shopify.dev/api/usage/rate-limits"
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
+_SHOP = re.compile(r"\bshop\s*\{")
 _CONNECTION = re.compile(r"\b(orders|customers)\s*\(([^)]*)\)")
 _ARGUMENT = re.compile(r"(\w+)\s*:\s*(\$\w+|\"[^\"]*\"|\w+)")
 _LINE_ITEMS = re.compile(r"lineItems\s*\(\s*first\s*:\s*(\d+)")
@@ -88,6 +89,8 @@ def handle(request: Request, state: ServerState) -> Response:
         document, variables = body["query"], body.get("variables") or {}
     except (ValueError, KeyError, TypeError):
         return json_response(400, {"errors": {"query": "Required parameter missing or invalid"}})
+    if _SHOP.search(document) and not _CONNECTION.search(document):
+        return _shop_response(state)
     connection = _CONNECTION.search(document)
     if not connection:
         return json_response(
@@ -173,6 +176,20 @@ def handle(request: Request, state: ServerState) -> Response:
             },
         },
     )
+
+
+def _shop_response(state: ServerState) -> Response:
+    """`shop { ... }`: the shop's time zone and currency (a query of cost 1)."""
+    limits = state.limits
+    available = state.shopify_refund(0)
+    node = {
+        "id": "gid://shopify/Shop/" + catalog.SHOP_ID,
+        "name": "Sandbox Shop",
+        "ianaTimezone": catalog.SHOP_TIME_ZONE,
+        "currencyCode": catalog.SHOP_CURRENCY,
+    }
+    cost = _cost(1, 1, available, limits.shopify_bucket_size, limits.shopify_restore_rate)
+    return json_response(200, {"data": {"shop": node}, "extensions": {"cost": cost}})
 
 
 def _ordered(

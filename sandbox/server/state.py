@@ -39,6 +39,7 @@ class Credentials:
     meta_access_token: str = field(default_factory=lambda: _token("EAAB", 40))
     meta_account_id: str = catalog.META_AD_ACCOUNT_ID
     shopify_access_token: str = field(default_factory=lambda: _token("shpat_", 32))
+    klaviyo_api_key: str = field(default_factory=lambda: _token("pk_", 34))  # a private API key
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,11 @@ class ServerState:
     @property
     def as_of_or_end(self) -> date:
         return self.as_of or self.world.spec.end_date
+
+    @property
+    def last_account_day(self) -> date:
+        """The ad platforms' "today": as_of, or the last day any account's clock reaches."""
+        return self.as_of or self.world.spec.last_account_day
 
     def visible_day(self, day: date) -> bool:
         return self.as_of is None or day <= self.as_of

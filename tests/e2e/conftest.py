@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 
+from commands.runner import sandbox_clock
 from sandbox.simulate import WorldSpec
 from tests.support.environment import environment, project_env
 
-E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
+# Crosses the last Sunday of October: Berlin and London have a 25-hour day on the 25th.
+E2E_SPEC = WorldSpec(seed=3, persons=300, days=14, start_date=date(2026, 10, 18))
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +20,10 @@ def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
 
-    from ingestion.registry import selectable_sources
-
-    # the graph is laid out before the sandbox serves its APIs: name the sources instead of
-    # relying on credentials being configured at that moment
-    every_source = {"MICROFUNNEL_SOURCES": ",".join(selectable_sources())}
-    with environment({**project_env(tmp_path_factory.mktemp("e2e")), **every_source}):
+    env = project_env(tmp_path_factory.mktemp("e2e"))
+    every_source = "ga4,google_ads,meta_ads,shopify,klaviyo,ecb_rates"  # sandbox credentials come later
+    env = {**env, "MICROFUNNEL_SOURCES": every_source, "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(E2E_SPEC)}
+    with environment(env):
         yield load_settings()
 
 
@@ -34,13 +35,24 @@ def e2e_defs(e2e_settings):
 
 
 @pytest.fixture(scope="module")
-def e2e_run(e2e_settings, e2e_defs):
-    """Simulate, serve, run `microfunnel run` in-process into the temp warehouse; yield (settings, world)."""
+def e2e_outcome(e2e_settings, e2e_defs):
+    """Simulate, serve, run the graph as `microfunnel run` does, in-process, into the temp warehouse.
+
+    Yields (settings, world, the run's result) once per module.
+    """
     from commands import runner
     from sandbox.world_files import write_world_files
 
     world = write_world_files(E2E_SPEC, e2e_settings.sandbox_dir)
     with runner.sandbox_apis(world) as source_env:
         os.environ.update(source_env)
-        assert runner.run_graph(settings=e2e_settings) == 0, "the whole graph materializes"
-    return e2e_settings, world
+        result = runner.materialize_graph(settings=e2e_settings)
+    assert result.success, "the whole graph materializes"
+    return e2e_settings, world, result
+
+
+@pytest.fixture(scope="module")
+def e2e_run(e2e_outcome):
+    """(settings, world) after the whole graph ran."""
+    settings, world, _ = e2e_outcome
+    return settings, world

@@ -5,13 +5,22 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 
 import pytest
-from dagster import AssetKey
+from dagster import AssetCheckKey, AssetKey
 
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT
+from sandbox.ecb_rates import rate_on, reference_rates
 from sandbox.truth_funnels import funnel_truth
+from sandbox.truth_money import (
+    first_purchases_by_campaign,
+    order_days,
+    orders_by_day,
+    session_days,
+    spend_by_day,
+)
 from tests.support.warehouse import rows, scalar, table_names
 
 pytestmark = pytest.mark.slow
@@ -26,8 +35,9 @@ def test_the_asset_graph_is_connected_from_raw_tables_to_the_serving_snapshot(e2
     assert not unproduced, f"dbt sources without a dlt asset feeding them: {unproduced}"
     raw = {k for k in keys if k.path[0].startswith("raw_")}
     assert {k.path[0] for k in raw} >= {"raw_ga4", "raw_config"}
-    for key in keys - raw:
-        assert graph.get(key).parent_keys or key in raw, f"{key.to_user_string()} has no upstream"
+    seeds = {k for k in keys if k.path[0] == "seeds"}  # reference data in the repo (dbt seeds) are roots too
+    for key in keys - raw - seeds:
+        assert graph.get(key).parent_keys, f"{key.to_user_string()} has no upstream"
     marts = {k for k in keys if k.path[0] == "marts"}
     assert marts and marts <= graph.get(AssetKey(["serving", "snapshot"])).parent_keys
 
@@ -55,6 +65,34 @@ def test_funnel_steps_equal_the_ground_truth_exactly(e2e_run):
         assert got == dict(expected), f"funnel {funnel.name}"
 
 
+def test_the_funnel_summary_equals_counting_the_funnel_steps(e2e_run):
+    """fct_funnel_summary (what the demo summary and the report print) agrees with fct_funnel_steps."""
+    settings, _ = e2e_run
+    counted = rows(
+        settings.warehouse_path,
+        """
+        with counts as (
+            select funnel_name, step_index, count(distinct person_id) as persons
+            from marts.fct_funnel_steps group by 1, 2
+        )
+        select funnel_name, step_index, persons,
+               persons / lag(persons, 1, persons) over (partition by funnel_name order by step_index),
+               persons / first_value(persons) over (partition by funnel_name order by step_index)
+        from counts order by 1, 2
+        """,
+    )
+    summary = rows(
+        settings.warehouse_path,
+        """
+        select funnel_name, step_index, persons_reached, conversion_from_previous, conversion_from_first
+        from marts.fct_funnel_summary where persons_reached > 0 order by 1, 2
+        """,
+    )
+    assert summary and [row[:3] for row in summary] == [row[:3] for row in counted]
+    for got, expected in zip(summary, counted, strict=True):
+        assert got[3:] == pytest.approx(expected[3:], abs=1e-12), got
+
+
 def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e2e_run):
     settings, _ = e2e_run
     required = [
@@ -64,6 +102,7 @@ def test_the_serving_snapshot_holds_every_mart_and_matches_the_public_contract(e
         "fct_micro_conversions",
         "fct_funnel_steps",
         "fct_funnel_daily",
+        "fct_funnel_summary",
         "fct_orders",
         "fct_attribution",
         "fct_campaign_performance_daily",
@@ -97,3 +136,175 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
     assert "identity vs ground truth: pairwise precision 1.0000" in summary
     report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
     assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
+
+
+def test_every_order_and_session_is_on_its_local_day_in_the_reporting_zone(e2e_run):
+    settings, world = e2e_run
+    path = settings.warehouse_path
+    zone = rows(path, "select time_zone, time_zone_origin from intermediate.int_reporting_settings")
+    assert zone == [("Europe/Berlin", "conversions.yml")]
+    assert dict(rows(path, "select order_id, date_day from marts.fct_orders")) == order_days(world)
+    sessions = rows(path, "select anonymous_id, session_id, date_day from marts.fct_sessions")
+    measured = {(cookie, int(session_id.rsplit("-", 1)[1])): day for cookie, session_id, day in sessions}
+    assert measured == session_days(world)
+
+
+def test_orders_and_revenue_per_local_day_equal_the_truth_across_the_dst_change(e2e_run):
+    settings, world = e2e_run
+    found = rows(
+        settings.warehouse_path, "select date_day, count(*), sum(revenue) from marts.fct_orders group by 1"
+    )
+    measured = {day: (n, revenue) for day, n, revenue in found}
+    assert measured == orders_by_day(world)
+    assert date(2026, 10, 25) in measured  # the 25-hour day
+
+
+def test_spend_per_platform_and_account_day_equals_the_truth_to_the_cent_in_both_currencies(e2e_run):
+    settings, world = e2e_run
+    rates = reference_rates(world.spec)
+    truth = spend_by_day(world, lambda currency, day: rate_on(rates, currency, day))
+    found = rows(
+        settings.warehouse_path,
+        "select platform, date_day, sum(spend_in_account_currency), sum(spend), "
+        "any_value(reporting_currency) from marts.fct_campaign_performance_daily group by 1, 2",
+    )
+    assert {(p, d): (a, r) for p, d, a, r, _ in found if a or r} == {k: v for k, v in truth.items() if any(v)}
+    assert {currency for *_, currency in found} == {"EUR"}
+    accounts = rows(
+        settings.warehouse_path,
+        "select distinct platform, account_currency, account_time_zone "
+        "from marts.fct_campaign_performance_daily where account_currency is not null order by 1",
+    )
+    assert accounts == [("google_ads", "USD", "America/New_York"), ("meta_ads", "GBP", "Europe/London")]
+
+
+def test_the_campaign_that_drove_the_most_first_purchases_ranks_first_under_last_non_direct(e2e_run):
+    settings, world = e2e_run
+    truth = first_purchases_by_campaign(world)
+    found = rows(
+        settings.warehouse_path,
+        "select platform, campaign_id, sum(new_customers) from marts.fct_campaign_performance_daily "
+        "group by 1, 2 order by 3 desc, 1, 2",
+    )
+    assert found and found[0][:2] in {key for key, n in truth.items() if n == max(truth.values())}
+    assert {(p, c): n for p, c, n in found if n} == pytest.approx(truth)
+
+
+def test_microfunnel_run_executes_every_asset_check_the_daily_job_runs(e2e_defs, e2e_outcome):
+    # Regression: run_graph handed only the assets to materialize(), so the checks registered
+    # beside them (funnel anomalies) ran in the scheduled job alone.
+    _, _, result = e2e_outcome
+    daily_job_checks = set(e2e_defs.resolve_job_def("daily_refresh").asset_layer.asset_graph.asset_check_keys)
+    evaluated = {evaluation.asset_check_key for evaluation in result.get_asset_check_evaluations()}
+    assert evaluated == daily_job_checks
+    names = {key.name for key in evaluated}
+    assert {
+        "fresh_data",
+        "funnel_conversion_within_trailing_band",
+        "orders_and_revenue_reconcile_with_shopify",
+        "spend_reconciles_with_ad_platforms",
+    } <= names
+
+
+def test_every_raw_source_and_every_dated_mart_has_a_freshness_check_that_passes(e2e_outcome):
+    settings, _, result = e2e_outcome
+    fresh = {
+        evaluation.asset_check_key.asset_key: evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.asset_check_key.name == "fresh_data"
+    }
+    assert {key.path[0] for key in fresh} >= {"raw_ga4", "raw_google_ads", "raw_meta_ads", "raw_shopify"}
+    dated_marts = {
+        table
+        for (table,) in rows(
+            settings.warehouse_path,
+            "select distinct table_name from information_schema.columns where table_schema = 'marts' "
+            "and column_name in ('date_day', 'occurred_at', 'reached_at', 'ordered_at', 'started_at', "
+            "'last_seen_at') and table_name <> 'fct_funnel_conversion_anomalies'",
+        )
+    }
+    assert dated_marts and {key.path[1] for key in fresh if key.path[0] == "marts"} == dated_marts
+    stale = {key.to_user_string(): e.metadata for key, e in fresh.items() if not e.passed}
+    assert not stale, f"the sandbox world, judged at its own clock, is fresh: {stale}"
+
+
+def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_published(
+    e2e_defs, e2e_run, tmp_path, monkeypatch
+):
+    import shutil
+
+    import duckdb
+    from dagster import AssetSelection, DagsterInstance, materialize
+
+    settings, _ = e2e_run
+    corrupted = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, corrupted)
+    serving = tmp_path / "serving.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(corrupted))
+    monkeypatch.setenv("SERVING_PATH", str(serving))
+    with duckdb.connect(str(corrupted)) as connection:
+        connection.execute(
+            "update marts.fct_orders set revenue = revenue + 10 "
+            "where order_id = (select min(order_id) from marts.fct_orders where not is_cancelled)"
+        )
+    reconciliation = [
+        AssetCheckKey(AssetKey(["marts", "fct_orders"]), "orders_and_revenue_reconcile_with_shopify"),
+        AssetCheckKey(
+            AssetKey(["marts", "fct_campaign_performance_daily"]), "spend_reconciles_with_ad_platforms"
+        ),
+    ]
+    result = materialize(
+        [*e2e_defs.assets, *e2e_defs.asset_checks],
+        selection=AssetSelection.assets(AssetKey(["serving", "snapshot"]))
+        | AssetSelection.checks(*reconciliation),
+        instance=DagsterInstance.ephemeral(),
+        resources=e2e_defs.resources,
+        raise_on_error=False,
+    )
+    outcome = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
+    orders = outcome["orders_and_revenue_reconcile_with_shopify"]
+    assert not orders.passed and "revenue" in orders.metadata["details"].value
+    assert outcome["spend_reconciles_with_ad_platforms"].passed
+    assert not result.success
+    assert not serving.exists(), "a mart that does not reconcile is never published"
+
+
+def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_truth_per_person(e2e_run):
+    from sandbox.truth_email import email_engagement
+
+    settings, world = e2e_run
+    measured = rows(
+        settings.warehouse_path,
+        "select person_id, conversion_name, event_id from marts.fct_micro_conversions "
+        "where conversion_name in ('email_opened', 'email_clicked')",
+    )
+    true_person = {f"klaviyo:{e.event_id}": e.profile.person.person_id for e in world.email_events}
+    got = Counter((true_person[event_id], name) for _, name, event_id in measured)
+    expected = Counter()
+    for row in email_engagement(world):
+        expected[(row.person_id, "email_opened")] += row.opened
+        expected[(row.person_id, "email_clicked")] += row.clicked
+    assert got == +expected and got
+    owners: dict[str, set[str]] = {}
+    for person_id, _, event_id in measured:
+        owners.setdefault(person_id, set()).add(true_person[event_id])
+    assert all(len(persons) == 1 for persons in owners.values()), "no two true persons' emails glued"
+    # a subscriber's opens sit on the person of the browser they signed up on (the form's GA client id)
+    browsers = dict(
+        rows(
+            settings.warehouse_path,
+            "select identifier_value, person_id from marts.dim_person_identifiers "
+            "where identifier_type = 'anonymous_id'",
+        )
+    )
+    opened_on = {
+        true_person[event_id]: person for person, name, event_id in measured if name == "email_opened"
+    }
+    subscribers = [
+        p
+        for p in world.email_profiles
+        if p.ga_client_id and p.person.person_id in opened_on and p.person.kind == "regular"
+    ]
+    assert subscribers
+    for profile in subscribers:
+        assert opened_on[profile.person.person_id] == browsers[profile.ga_client_id], profile.person.person_id

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import run_source
+from ingestion.pipelines import make_pipeline, run_source
 from ingestion.sources.ga4.helpers import Ga4ExportError
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
+from tests.support.warehouse import rows
 
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
@@ -80,6 +81,40 @@ def test_start_date_skips_earlier_export_days(tmp_path, world, settings, query):
     load(settings, tmp_path / "ga4", start_date=start.isoformat())
     first_day = query("select min(event_date) from raw_ga4.events")[0][0]
     assert first_day == f"{start:%Y%m%d}"
+
+
+def test_a_window_reads_the_files_of_its_days_whatever_the_cursor_and_leaves_the_cursor(
+    tmp_path, world, settings, query
+):
+    folder, aside = tmp_path / "ga4", tmp_path / "aside"
+    write_ga4_export(world, folder)
+    first, last = SPEC.start_date + timedelta(days=2), SPEC.start_date + timedelta(days=4)
+    window = [p for p in folder.iterdir() if f"{first:%Y%m%d}" <= export_day_text(p) <= f"{last:%Y%m%d}"]
+    aside.mkdir()
+    for path in window:
+        path.rename(aside / path.name)
+    load(settings, folder)  # the world without three days; the cursor moves to the newest day
+    without = query("select count(*) from raw_ga4.events")[0][0]
+    for path in window:
+        (aside / path.name).rename(path)
+    load(settings, folder)
+    assert query("select count(*) from raw_ga4.events")[0][0] == without, "too old for the cursor's lookback"
+
+    load(settings, folder, start_date=first.isoformat(), end_date=last.isoformat())
+    assert query("select count(*) from raw_ga4.events")[0][0] == len(world.events)
+    from_window = rows(
+        settings.warehouse_path,
+        "select count(*) from raw_ga4.events "
+        "where regexp_extract(_export_file, '[^/]+$') in (select unnest(?))",
+        [[p.name for p in window]],
+    )[0][0]
+    assert from_window == len(world.events) - without > 0
+    state = make_pipeline("ga4", settings).state["sources"]["ga4"]["resources"]["events"]
+    assert state["last_export_day"] == SPEC.end_date.isoformat(), "the window left the cursor alone"
+
+
+def export_day_text(path: Path) -> str:
+    return path.name.removeprefix("events_")[:8]
 
 
 def test_a_malformed_file_fails_naming_it_and_loads_nothing(tmp_path, world, settings, query):

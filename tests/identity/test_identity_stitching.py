@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def scores(identity_world) -> tuple[dict, dict]:
     world, predicted = identity_world["world"], identity_world["final"].stitched
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     return pairwise_scores(truth, predicted), order_scores(world, truth, predicted)
 
 
@@ -37,7 +37,7 @@ def test_at_least_99_percent_of_orders_belong_to_their_buyer(identity_world):
 
 
 def test_every_identifier_the_world_exposes_has_a_person(identity_world):
-    truth = identifier_truth(identity_world["world"], TEST_PII_KEY)
+    truth = identifier_truth(identity_world["world"], TEST_PII_KEY, email_marketing=True)
     missing = [
         (t.identifier_type, t.identifier_value)
         for t in truth
@@ -48,7 +48,7 @@ def test_every_identifier_the_world_exposes_has_a_person(identity_world):
 
 def test_the_planted_shared_identifiers_are_cut_and_stand_alone(identity_world):
     world, stitched = identity_world["world"], identity_world["final"].stitched
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     shared = {(t.identifier_type, t.identifier_value) for t in truth if t.is_shared}
     cut = set(
         rows(
@@ -71,7 +71,7 @@ def test_the_planted_shared_identifiers_are_cut_and_stand_alone(identity_world):
 def test_the_bots_cookie_gathers_only_the_bots_own_click_ids(identity_world):
     world, stitched = identity_world["world"], identity_world["final"].stitched
     bot = next(p for p in world.persons if p.kind == "bot")
-    truth = identifier_truth(world, TEST_PII_KEY)
+    truth = identifier_truth(world, TEST_PII_KEY, email_marketing=True)
     bots_person = stitched[("anonymous_id", bot.devices[0].cookie)]
     members = {key for key, person in stitched.items() if person == bots_person}
     owners = {(t.identifier_type, t.identifier_value): t.persons for t in truth}

@@ -2,7 +2,7 @@
 
 Day 1 loads the events before t=12 s (some of them held back: they arrive late). Day 2 loads
 the rest, the late events and an identity merge (person q's events now belong to person p),
-and recomputes with funnel_recompute_since = 9 s (day 2's start minus a 3 s "revision
+and recomputes with microfunnel__funnel_recompute_since = 9 s (day 2's start minus a 3 s "revision
 lookback", which covers the late events). fct_funnel_steps must then equal a full build of
 the day-2 data.
 """
@@ -62,7 +62,7 @@ def test_an_incremental_run_equals_a_full_refresh_with_late_events_and_a_merge(t
     write_inputs(incremental, FUNNELS, resequenced(day1), micro1, catalog=[MICRO])
     run_funnel_models(incremental, select=STEPS)
     write_inputs(incremental, FUNNELS, day2, micro2, catalog=[MICRO])
-    run_funnel_models(incremental, select=STEPS, variables={"funnel_recompute_since": SINCE})
+    run_funnel_models(incremental, select=STEPS, variables={"microfunnel__funnel_recompute_since": SINCE})
 
     full = tmp_path / "full" / "warehouse.duckdb"
     full.parent.mkdir()

@@ -114,5 +114,10 @@ def test_staged_money_is_decimal_in_the_account_currency(server, load, query, db
         )
     )
     assert types["spend"].startswith("DECIMAL") and types["platform_conversion_value"].startswith("DECIMAL")
-    assert query("select distinct currency from intermediate.int_ad_campaign_days_unioned") == [("EUR",)]
+    # Each account reports in its own currency and on its own clock (the sandbox's are honest about it).
+    assert query(
+        "select distinct platform, currency, account_time_zone "
+        "from intermediate.int_ad_campaign_days_unioned order by platform"
+    ) == [("google_ads", "USD", "America/New_York"), ("meta_ads", "GBP", "Europe/London")]
+    assert query("select time_zone, currency from staging.stg_shopify__shop") == [("Europe/Berlin", "EUR")]
     assert query("select sum(total_price) from staging.stg_shopify__orders")[0][0] % Decimal("0.01") == 0

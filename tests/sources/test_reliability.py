@@ -75,7 +75,7 @@ def test_rate_limits_and_transient_errors_are_retried_honouring_retry_after_noth
         pytest.param(
             "shopify",
             {"env": ("SOURCES__SHOPIFY__API_VERSION", "not-a-version")},
-            ["shopify", "graphql.json orders", "HTTP 404", "not retried"],
+            ["shopify", "graphql.json", "HTTP 404", "not retried"],  # the shop query is the first to fail
             ("graphql", 0),
             id="404 for an unknown API version, not retried",
         ),

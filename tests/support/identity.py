@@ -58,7 +58,7 @@ def read_run(warehouse: Path) -> IdentityRun:
 
 
 def load_sources(world: World, root: Path, as_of: date | None) -> Path:
-    """GA4 export files as GA4 had written them by `as_of`, Shopify as its API answered that day."""
+    """GA4 export files as GA4 had written them by `as_of`; Shopify and Klaviyo as their APIs were then."""
     from ingestion.pipelines import run_source
     from microfunnel.settings import PROJECT_ROOT
     from sandbox.ga4_export import write_ga4_export
@@ -67,7 +67,8 @@ def load_sources(world: World, root: Path, as_of: date | None) -> Path:
     settings = temp_settings(root)
     write_ga4_export(world, root / "ga4", as_of=as_of)
     run_source("ga4", settings, bucket_url=str(root / "ga4"))
-    run_source("config", settings, path=str(PROJECT_ROOT / "conversions.yml"))
+    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
     with SandboxServer(world, as_of=as_of) as server, environment(server.source_env()):
         run_source("shopify", settings)
+        run_source("klaviyo", settings)
     return settings.warehouse_path

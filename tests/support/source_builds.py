@@ -31,7 +31,7 @@ def load_and_build(
     """Load config, GA4 and the chosen API sources, build every enabled model, publish the marts."""
     settings = temp_settings(root)
     write_ga4_export(ga4_world, root / "ga4")
-    run_source("config", settings, path=str(PROJECT_ROOT / "conversions.yml"))
+    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
     run_source("ga4", settings, bucket_url=str(root / "ga4"))
     api_sources = [s for s in sources if s != "ga4"]
     if api_sources:

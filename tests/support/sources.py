@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sandbox.ad_conversions import platform_conversions, reported
 from sandbox.simulate import World, WorldSpec
 from tests.support.dbt import run_dbt
 
-SPEC = WorldSpec(seed=13, persons=150, days=10)
+SPEC = WorldSpec(seed=13, persons=150, days=10, start_date=date(2026, 10, 20))  # crosses the DST change
 FAST_RETRIES = {
     "SOURCES__BACKOFF_SECONDS": "0.01",
     "SOURCES__MAX_ATTEMPTS": "4",
@@ -33,15 +34,21 @@ RAW_TABLES = {
         "campaign_stats": "campaign__id || segments__date",
         "click_view": "click_view__gclid",
     },
-    "meta_ads": {"campaigns": "id", "campaign_insights": "campaign_id || date_start"},
-    "shopify": {"orders": "id", "order_lines": "id", "customers": "id"},
+    "meta_ads": {
+        "ad_account": "account_id",
+        "campaigns": "id",
+        "campaign_insights": "campaign_id || date_start",
+    },
+    "shopify": {"shop": "id", "orders": "id", "order_lines": "id", "customers": "id"},
+    "klaviyo": {"events": "id", "profiles": "id", "campaigns": "id", "flows": "id"},
 }
 # (source, the env var of a secret, the endpoint that checks it)
 SECRET_KEYS = [
     ("google_ads", "SOURCES__GOOGLE_ADS__REFRESH_TOKEN", "token"),
     ("google_ads", "SOURCES__GOOGLE_ADS__CLIENT_SECRET", "token"),
-    ("meta_ads", "SOURCES__META_ADS__ACCESS_TOKEN", "campaigns"),
+    ("meta_ads", "SOURCES__META_ADS__ACCESS_TOKEN", "ad_account"),  # the first request of a load
     ("shopify", "SOURCES__SHOPIFY__ACCESS_TOKEN", "graphql"),
+    ("klaviyo", "SOURCES__KLAVIYO__API_KEY", "metrics"),
 ]
 
 
@@ -110,8 +117,9 @@ class Truth:
                 "click_view": self.clicks("google_ads"),
             }
         if source == "meta_ads":
-            return {"campaigns": 2, "campaign_insights": self.campaign_days("meta_ads")}
+            return {"ad_account": 1, "campaigns": 2, "campaign_insights": self.campaign_days("meta_ads")}
         return {
+            "shop": 1,
             "orders": len(self.world.orders),
             "order_lines": self.order_lines(),
             "customers": len(self.world.customers),

@@ -18,6 +18,7 @@ FEED_TARGETS = {  # feed -> the shared model its contributions must reach
     "person_events": "int_person_events",
     "ad_campaign_days": "int_ad_campaign_days_unioned",
     "orders": "fct_orders",
+    "conversion_events": "int_source_action_conversions_matched",
 }
 
 
@@ -56,8 +57,10 @@ def wiring_problems(manifest: dict, specs: Iterable[SourceSpec]) -> list[str]:
                     f"(declare it in models/staging/{spec.name}/_{spec.name}__sources.yml)"
                 )
         for feed, contribution in spec.contribution_models().items():
-            target = FEED_TARGETS[feed]
-            if contribution not in models:
+            target = FEED_TARGETS.get(feed)
+            if target is None:
+                problems.append(f"{spec.name}: feed {feed} has no shared model in tests/support/wiring.py")
+            elif contribution not in models:
                 problems.append(f"{spec.name}: feeds {feed} but has no model {contribution}")
             elif target not in models:
                 problems.append(f"{spec.name}: feeds {feed} but {target} is not built")

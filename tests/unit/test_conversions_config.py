@@ -146,3 +146,24 @@ funnels:
 """,
     )
     assert len(message.splitlines()) == 3
+
+
+FUNNEL = "funnels:\n  - {name: f, steps: [view_item, purchase]}\n"
+
+
+def test_the_reporting_clock_and_currency_are_read_and_optional(tmp_path):
+    catalog = load_catalog(write(tmp_path, FUNNEL + "reporting: {time_zone: Europe/Berlin, currency: EUR}\n"))
+    assert (catalog.reporting.time_zone, catalog.reporting.currency) == ("Europe/Berlin", "EUR")
+    unset = load_catalog(write(tmp_path, FUNNEL))
+    assert (unset.reporting.time_zone, unset.reporting.currency) == (None, None)
+
+
+def test_a_time_zone_that_is_not_iana_names_the_key_and_an_example(tmp_path):
+    message = error_of(tmp_path, FUNNEL + "reporting: {time_zone: CEST}\n")
+    assert "reporting -> time_zone" in message and "'CEST' is not an IANA time zone" in message
+    assert "Europe/Berlin" in message
+
+
+def test_a_currency_that_is_not_an_iso_code_is_rejected(tmp_path):
+    message = error_of(tmp_path, FUNNEL + "reporting: {currency: euro}\n")
+    assert "reporting -> currency" in message and "ISO 4217" in message

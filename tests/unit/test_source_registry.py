@@ -39,7 +39,7 @@ def test_conversions_yml_sources_list_decides_which_sources_are_on(tmp_path):
 
 def test_the_env_var_overrides_conversions_yml(tmp_path):
     chosen = selection(tmp_path, {"MICROFUNNEL_SOURCES": "ga4,meta_ads"}, "sources: [ga4, shopify]")
-    assert chosen.enabled == ("config", "ga4", "meta_ads")
+    assert chosen.enabled == ("config", "ga4", "meta_ads", "ecb_rates")  # the ad source brings ecb_rates
 
 
 def test_an_unknown_source_is_named_with_the_known_ones(tmp_path):
@@ -66,7 +66,15 @@ def test_without_a_list_every_source_with_credentials_is_on(tmp_path, monkeypatc
     chosen = enabled_sources(
         load_settings(), {k: v for k, v in os.environ.items() if k != "MICROFUNNEL_SOURCES"}
     )
-    assert chosen.enabled == ("config", "ga4", "meta_ads")
+    # ecb_rates needs no credentials and comes with any ad source: it converts the spend
+    assert chosen.enabled == ("config", "ga4", "meta_ads", "ecb_rates")
+
+
+def test_the_ecb_rates_come_with_an_ad_source_and_stay_off_without_one(tmp_path):
+    assert selection(tmp_path, {"MICROFUNNEL_SOURCES": "ga4,shopify"}).enabled == ("config", "ga4", "shopify")
+    with_ads = selection(tmp_path, {"MICROFUNNEL_SOURCES": "ga4,google_ads"})
+    assert with_ads.enabled == ("config", "ga4", "google_ads", "ecb_rates")
+    assert with_ads.dbt_vars()["microfunnel__sources"]["ecb_rates"] == []
 
 
 def test_ga4_alone_gives_dbt_only_ga4_and_its_feeds(tmp_path):
@@ -101,17 +109,19 @@ def test_each_source_declares_known_feeds_and_its_tables_once():
     for source in all_specs():
         assert set(source.feeds) <= set(FEEDS)
         assert source.tables, f"{source.name} declares no raw table"
-    assert raw_tables()["shopify"] == ("orders", "order_lines", "customers")
+    assert raw_tables()["shopify"] == ("shop", "orders", "order_lines", "customers")
 
 
 def test_each_source_functions_resources_are_exactly_its_declared_tables(tmp_path):
     (tmp_path / "events_20261001.json").write_text("")
     arguments = {
-        "config": {"path": str(PROJECT_ROOT / "conversions.yml")},
+        "config": {"catalog_path": str(PROJECT_ROOT / "conversions.yml")},
         "ga4": {"bucket_url": str(tmp_path)},
         "google_ads": {"customer_id": "1", "client_id": "c", "client_secret": "s", "refresh_token": "r"},
         "meta_ads": {"account_id": "1", "access_token": "t"},
         "shopify": {"base_url": "http://127.0.0.1:9", "access_token": "t", "pii_hash_key": "k"},
+        "klaviyo": {"api_key": "k", "pii_hash_key": "k"},
+        "ecb_rates": {},
     }
     for source in all_specs():
         built = source.source_function()(**arguments[source.name])

@@ -3,7 +3,6 @@
 from ingestion.sources.spec import SourceSpec
 
 DEFAULT_FILE_GLOB = "**/events_*"
-LOOKBACK_DAYS = 3  # dbt only (identity models re-read the newest days); the source reads by file mtime
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
+from ingestion.sources.http import ApiClient, MalformedResponseError, RetryPolicy, retry_policy
 from ingestion.sources.meta_ads.helpers import SOURCE, classify, page_rows
 from ingestion.sources.meta_ads.settings import (
+    ACCOUNT_COLUMNS,
+    ACCOUNT_FIELDS,
     API_VERSION,
     CAMPAIGN_COLUMNS,
     CAMPAIGN_FIELDS,
@@ -50,6 +52,14 @@ class MetaAdsApi:
         self.page_size = page_size
         self.client = ApiClient(SOURCE, policy, classify, (access_token,))
 
+    def node(self, fields: tuple[str, ...]) -> dict:
+        """The ad account node itself (GET act_<id>?fields=...): one object, no paging."""
+        query = {"fields": ",".join(fields), "access_token": self.token}
+        payload = self.client.request_json("GET", self.url, "GET act_<id>", params=query)
+        if not isinstance(payload, dict) or "account_id" not in payload:
+            raise MalformedResponseError(SOURCE, "GET act_<id>", 200, "expected the ad account's fields")
+        return payload
+
     def pages(self, edge: str, params: dict[str, str]) -> Iterator[list[dict]]:
         after: str | None = None
         while True:
@@ -80,7 +90,14 @@ def meta_ads(
     """The ad account `account_id` (SOURCES__META_ADS__ACCOUNT_ID, without `act_`); see README.md."""
     policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = MetaAdsApi(base_url, api_version, account_id, access_token, page_size, policy)
-    return [campaigns(api), campaign_insights(api, start_date, end_date, lookback_days)]
+    return [ad_account(api), campaigns(api), campaign_insights(api, start_date, end_date, lookback_days)]
+
+
+@dlt.resource(name="ad_account", write_disposition="replace", columns=ACCOUNT_COLUMNS)
+def ad_account(api: MetaAdsApi) -> Iterator[dict]:
+    """The account's currency and time zone: insights days are the account zone's days."""
+    node = api.node(ACCOUNT_FIELDS)
+    yield {field: node.get(field) for field in ACCOUNT_FIELDS}
 
 
 @dlt.resource(name="campaigns", write_disposition="merge", primary_key="id", columns=CAMPAIGN_COLUMNS)
@@ -126,4 +143,4 @@ def campaign_insights(
     yield from rows_or_empty(windows(), INSIGHTS_COLUMNS)
 
 
-__all__ = ["meta_ads", "campaigns", "campaign_insights", "MetaAdsApi"]
+__all__ = ["meta_ads", "ad_account", "campaigns", "campaign_insights", "MetaAdsApi"]

@@ -21,6 +21,12 @@ INSIGHTS_FIELDS = (
     "date_start",
     "date_stop",
 )
+ACCOUNT_FIELDS = ("account_id", "name", "currency", "timezone_name")
+ACCOUNT_COLUMNS = {
+    "account_id": {"data_type": "text", "nullable": False},
+    "currency": {"data_type": "text"},
+    "timezone_name": {"data_type": "text"},
+}
 CAMPAIGN_FIELDS = (
     "id",
     "name",
@@ -68,8 +74,12 @@ CAMPAIGN_COLUMNS = {
 SPEC = SourceSpec(
     name="meta_ads",
     function="ingestion.sources.meta_ads:meta_ads",
-    tables={"campaigns": CAMPAIGN_COLUMNS, "campaign_insights": INSIGHTS_COLUMNS},
+    tables={
+        "ad_account": ACCOUNT_COLUMNS,
+        "campaigns": CAMPAIGN_COLUMNS,
+        "campaign_insights": INSIGHTS_COLUMNS,
+    },
     credentials=("account_id", "access_token"),
     feeds=("ad_campaign_days",),
-    summary="Meta Marketing API: daily campaign insights and campaigns",
+    summary="Meta Marketing API: the ad account (currency, time zone), daily campaign insights, campaigns",
 )

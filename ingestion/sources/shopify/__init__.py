@@ -29,6 +29,7 @@ from ingestion.sources.shopify.helpers import (
     customer_row,
     line_rows,
     order_row,
+    single,
 )
 from ingestion.sources.shopify.settings import (
     API_VERSION,
@@ -39,6 +40,8 @@ from ingestion.sources.shopify.settings import (
     ORDER_LINE_COLUMNS,
     ORDERS_QUERY,
     PAGE_SIZE,
+    SHOP_COLUMNS,
+    SHOP_QUERY,
 )
 
 CURSOR_LAG = timedelta(minutes=10)  # Shopify's search index trails writes by seconds: re-read a margin
@@ -52,6 +55,14 @@ class ShopifyApi:
         self.headers = {"X-Shopify-Access-Token": access_token, "Content-Type": "application/json"}
         self.policy = policy
         self.client = ApiClient(SOURCE, policy, classify, (access_token,))
+
+    def object(self, document: str, name: str) -> dict:
+        """A query that returns one object (e.g. `shop`), not a connection."""
+        endpoint = f"POST graphql.json {name}"
+        payload = self.client.request_json(
+            "POST", self.url, endpoint, headers=self.headers, json={"query": document}
+        )
+        return single(payload, name, endpoint)
 
     def pages(self, document: str, name: str, first: int, search: str | None) -> Iterator[list[dict]]:
         endpoint = f"POST graphql.json {name}"
@@ -96,7 +107,21 @@ def shopify(
     policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = ShopifyApi(base_url, api_version, access_token, policy)
     pages = order_pages(api, start_date, page_size)
-    return [pages | orders(pii_hash_key), pages | order_lines(), customers(api, pii_hash_key)]
+    return [shop(api), pages | orders(pii_hash_key), pages | order_lines(), customers(api, pii_hash_key)]
+
+
+@dlt.resource(name="shop", write_disposition="replace", columns=SHOP_COLUMNS)
+def shop(api: ShopifyApi) -> Iterator[list[dict]]:
+    """The shop itself: its IANA time zone and currency, the default reporting clock and currency."""
+    node = api.object(SHOP_QUERY, "shop")
+    yield [
+        {
+            "id": node.get("id"),
+            "name": node.get("name"),
+            "iana_timezone": node.get("ianaTimezone"),
+            "currency_code": node.get("currencyCode"),
+        }
+    ]
 
 
 @dlt.resource(name="order_pages", selected=False)
@@ -146,4 +171,4 @@ def customers(api: ShopifyApi, pii_hash_key: str) -> Iterator[list[dict]]:
     yield from rows_or_empty(pages(), CUSTOMER_COLUMNS)
 
 
-__all__ = ["shopify", "orders", "order_lines", "customers", "order_pages", "ShopifyApi"]
+__all__ = ["shopify", "shop", "orders", "order_lines", "customers", "order_pages", "ShopifyApi"]

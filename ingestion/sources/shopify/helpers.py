@@ -72,6 +72,14 @@ def connection(payload: Any, name: str, endpoint: str) -> tuple[list[dict], str 
     return nodes, info.get("endCursor") if info.get("hasNextPage") else None
 
 
+def single(payload: Any, name: str, endpoint: str) -> dict:
+    """The object of a `{data: {<name>: {...}}}` answer (a query that is not a connection)."""
+    node = (payload.get("data") or {}).get(name) if isinstance(payload, dict) else None
+    if not isinstance(node, dict):
+        raise MalformedResponseError(SOURCE, endpoint, 200, f"no data.{name} object")
+    return node
+
+
 def order_row(node: dict, pii_key: str) -> dict:
     """One raw order: the node without its line items, emails replaced by their keyed hashes."""
     order = {k: v for k, v in node.items() if k not in ("lineItems", "email")}

@@ -7,6 +7,14 @@ PAGE_SIZE = 25  # 25 orders x (3 + 20 line items) + 2 = 577 points: under the 10
 LINE_ITEMS_PER_ORDER = 20  # an order with more lines fails loudly rather than losing lines
 CUSTOMERS_PAGE_SIZE = 100
 
+SHOP_QUERY = "query Shop { shop { id name ianaTimezone currencyCode } }"
+SHOP_COLUMNS = {
+    "id": {"data_type": "text", "nullable": False},
+    "name": {"data_type": "text"},
+    "iana_timezone": {"data_type": "text"},
+    "currency_code": {"data_type": "text"},
+}
+
 _VISIT = """id occurredAt landingPage referrerUrl referralCode source sourceType sourceDescription
             utmParameters { source medium campaign content term }"""
 _MONEY = "shopMoney { amount currencyCode }"
@@ -118,8 +126,13 @@ CUSTOMER_COLUMNS = _typed(
 SPEC = SourceSpec(
     name="shopify",
     function="ingestion.sources.shopify:shopify",
-    tables={"orders": ORDER_COLUMNS, "order_lines": ORDER_LINE_COLUMNS, "customers": CUSTOMER_COLUMNS},
+    tables={
+        "shop": SHOP_COLUMNS,
+        "orders": ORDER_COLUMNS,
+        "order_lines": ORDER_LINE_COLUMNS,
+        "customers": CUSTOMER_COLUMNS,
+    },
     credentials=("base_url", "access_token", "pii_hash_key"),
     feeds=("identity_edges", "identity_nodes", "person_events", "orders"),
-    summary="Shopify GraphQL Admin API: orders, order lines, customers (emails hashed)",
+    summary="Shopify GraphQL Admin API: the shop (zone, currency), orders, lines, customers (emails hashed)",
 )

@@ -5,7 +5,7 @@ with
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_stitched') }}
 
 ),
 
@@ -32,7 +32,7 @@ touches as (
     inner join sessions
         on sessions.person_id = orders.person_id
         and sessions.started_at <= orders.ordered_at
-        and sessions.started_at >= orders.ordered_at - interval '{{ var("microfunnel__attribution_lookback_days", 30) }} days'
+        and sessions.started_at >= orders.ordered_at - interval '{{ var('microfunnel__attribution_lookback_days') }} days'
     window by_order as (partition by orders.order_id order by sessions.started_at, sessions.session_key)
 
 ),
@@ -46,7 +46,7 @@ weighted as (
             as last_non_direct_weight,
         1.0 as linear_weight,
         pow(0.5, date_diff('second', started_at, ordered_at)
-            / ({{ var("microfunnel__time_decay_half_life_days", 7) }} * 86400.0)) as time_decay_weight,
+            / ({{ var('microfunnel__time_decay_half_life_days') }} * 86400.0)) as time_decay_weight,
         case
             when touch_count = 1 then 1.0
             when touch_count = 2 then 0.5

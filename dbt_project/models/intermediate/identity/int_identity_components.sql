@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{#- Incremental, the exception to the folder's tables: it reads its previous labels to recompute only the components a run touches (below). -#}
 {#- Connected components of the kept edges: every identifier with the smallest node id of its
     component. Exact and deterministic; the algorithm lives in the macro
     identity_connected_components (DECISIONLOG.md: why SQL, with the measurements).

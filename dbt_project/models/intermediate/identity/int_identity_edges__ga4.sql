@@ -6,8 +6,9 @@
 {#- GA4's identity evidence: a browser (anonymous_id) seen in one event together with a login
     (user_id: the shop's customer id, so it is the customer_id node Shopify also reaches) or with
     an ad click id. One row per pair and kind of evidence, with when it was first and last seen.
-    Incremental: a run reads only the events of the GA4 revision window (the last loaded day and
-    the 3 days before it, as the GA4 source re-reads them) and widens first/last seen of known pairs. -#}
+    Incremental (the exception to the folder's tables): a run reads only the events of the GA4
+    revision window (the last loaded day and the microfunnel__ga4_lookback_days before it, as the
+    GA4 source re-reads them) and widens first/last seen of known pairs. -#}
 with
 
 events as (
@@ -16,7 +17,7 @@ events as (
 {%- if is_incremental() %}
     where event_date >= (
         select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
-            - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
+            - interval {{ var('microfunnel__ga4_lookback_days') }} day
         from {{ this }}
     )
 {%- endif %}

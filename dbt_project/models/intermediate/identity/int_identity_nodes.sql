@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{#- Incremental, the exception to the folder's tables: node numbers must survive from run to run (below). -#}
 {#- Every identifier the sources expose, in canonical form (GA4 user_id and Shopify customer id are
     one customer_id node; an order is its legacy id however it was reached), numbered for the graph.
     Browsers and orders that link to nothing still count: each is a person of its own.
@@ -19,7 +20,7 @@ events as (
 {%- if is_incremental() %}
     where event_date >= (
         select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
-            - interval {{ var('microfunnel__ga4_lookback_days', 3) }} day
+            - interval {{ var('microfunnel__ga4_lookback_days') }} day
         from {{ this }}
         where identifier_type = 'anonymous_id'
     )
@@ -70,18 +71,14 @@ identifiers as (
 
 previous as (
 
-{% if is_incremental() %}
-    select * from {{ this }}
-{% else %}
-    select
-        cast(null as bigint) as node_id,
-        cast(null as varchar) as identifier_type,
-        cast(null as varchar) as identifier_value,
-        cast(null as timestamp) as first_seen_at,
-        cast(null as timestamp) as last_seen_at,
-        cast(null as boolean) as is_ga4_user_id
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'node_id': 'bigint',
+        'identifier_type': 'varchar',
+        'identifier_value': 'varchar',
+        'first_seen_at': 'timestamp',
+        'last_seen_at': 'timestamp',
+        'is_ga4_user_id': 'boolean',
+    }) }}
 
 ),
 

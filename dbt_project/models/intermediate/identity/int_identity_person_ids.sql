@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key=['identifier_type', 'identifier_value'], on_schema_change='append_new_columns') }}
+{#- Incremental, the exception to the folder's tables: it reads the previous run's anchors (below). -#}
 {#- Stable person ids. A person_id is minted once from its anchor, the first-seen identifier of
     its component (identity_person_id), and lives as long as its anchor does:
     - a component holding the anchor of one earlier person keeps that person's id;
@@ -40,17 +41,12 @@ placed as (
 
 previous as (
 
-{% if is_incremental() %}
-    select identifier_type, identifier_value, person_id, is_person_anchor
-    from {{ this }}
-{% else %}
-    select
-        cast(null as varchar) as identifier_type,
-        cast(null as varchar) as identifier_value,
-        cast(null as varchar) as person_id,
-        cast(null as boolean) as is_person_anchor
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'identifier_type': 'varchar',
+        'identifier_value': 'varchar',
+        'person_id': 'varchar',
+        'is_person_anchor': 'boolean',
+    }) }}
 
 ),
 

@@ -16,7 +16,7 @@ without_session_id as (
         event_ts_us,
         case
             when event_ts_us - lag(event_ts_us) over (partition by anonymous_id order by event_ts_us, event_key)
-                 <= {{ var('microfunnel__session_timeout_minutes', 30) }} * 60 * 1000000 then 0
+                 <= {{ var('microfunnel__session_timeout_minutes') }} * 60 * 1000000 then 0
             else 1
         end as starts_session
 

@@ -16,7 +16,6 @@ aggregated as (
         count(distinct user_id) as distinct_user_ids,
         min(event_at) as started_at,
         max(event_at) as ended_at,
-        min(event_date) as date_day,
         arg_min(page_path, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where event_name = 'page_view')
             as landing_page_path,
         arg_min(source, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where source is not null)
@@ -41,7 +40,7 @@ aggregated as (
 
 ),
 
-with_channel as (
+with_source_medium as (
 
     select
         * exclude (landing_source, landing_medium),
@@ -62,10 +61,10 @@ final as (
 
     select
         *,
-        {{ ga4_default_channel_group('source', 'medium', 'gclid') }} as channel,
+        {{ to_reporting_date('started_at') }} as date_day,
         engaged_seconds > 10 or page_views >= 2 as is_engaged
 
-    from with_channel
+    from with_source_medium
 
 )
 

@@ -5,7 +5,7 @@ with
 
 sessions as (
 
-    select * from {{ ref('int_sessions_aggregated') }}
+    select * from {{ ref('int_sessions_channels_grouped') }}
 
 ),
 
@@ -23,7 +23,7 @@ stitched as (
 
     from sessions
     left join identifiers as by_user
-        on by_user.identifier_type = '{{ var("microfunnel__user_id_identifier_type", "customer_id") }}'
+        on by_user.identifier_type = '{{ var('microfunnel__user_id_identifier_type') }}'
         and by_user.identifier_value = sessions.user_id
     left join identifiers as by_device
         on by_device.identifier_type = 'anonymous_id'

@@ -1,60 +1,14 @@
 with
 
-actions as (
+micro_conversions as (
 
-    select * from {{ ref('int_action_conversions_matched') }}
-
-),
-
-destinations as (
-
-    select * from {{ ref('int_destination_conversions_matched') }}
-
-),
-
-engagements as (
-
-    select * from {{ ref('int_engagement_conversions_reached') }}
+    select * from {{ ref('int_micro_conversions_stitched') }}
 
 ),
 
 macro_conversions as (
 
     select * from {{ ref('int_macro_conversions') }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('int_sessions_stitched') }}
-
-),
-
-micro as (
-
-    select * from actions
-    union all
-    select * from destinations
-    union all
-    select * from engagements
-
-),
-
-micro_with_person as (
-
-    select
-        md5(micro.conversion_name || '|' || micro.event_id) as micro_conversion_id,
-        sessions.person_id,
-        micro.session_key as session_id,
-        micro.conversion_name,
-        micro.kind,
-        micro.event_at as occurred_at,
-        micro.event_ts_us as occurred_ts_us,
-        micro.event_id,
-        null as order_id
-
-    from micro
-    inner join sessions on sessions.session_key = micro.session_key
 
 ),
 
@@ -78,7 +32,7 @@ macro as (
 
 unioned as (
 
-    select * from micro_with_person
+    select * from micro_conversions
     union all
     select * from macro
 

@@ -1,43 +1,11 @@
 {{ config(enabled=source_enabled('shopify')) }}
-{#- Orders with their person. Revenue is what the shop keeps: the total less refunds, and 0 for a
-    cancelled order. is_first_order marks a person's first order that was not cancelled. -#}
+{#- Orders with their person (int_orders_stitched). is_first_order marks a person's first order
+    that was not cancelled. -#}
 with
 
 orders as (
 
-    select * from {{ ref('stg_shopify__orders') }}
-    where not is_test
-
-),
-
-macro_conversions as (
-
-    select * from {{ ref('int_macro_conversions') }}
-
-),
-
-with_person as (
-
-    select
-        orders.order_id,
-        orders.order_name,
-        macro_conversions.person_id,
-        orders.customer_id,
-        macro_conversions.session_key as session_id,
-        orders.ordered_at,
-        cast(orders.ordered_at as date) as date_day,
-        orders.currency,
-        orders.total_price as gross_revenue,
-        orders.total_refunded,
-        case when orders.is_cancelled then 0 else orders.total_price - orders.total_refunded end as revenue,
-        orders.is_cancelled,
-        orders.utm_source,
-        orders.utm_medium,
-        orders.utm_campaign,
-        orders.landing_page_url
-
-    from orders
-    inner join macro_conversions on macro_conversions.order_id = cast(orders.order_id as varchar)
+    select * from {{ ref('int_orders_stitched') }}
 
 ),
 
@@ -49,7 +17,7 @@ final as (
             partition by person_id, is_cancelled order by ordered_at, order_id
         ) = 1 as is_first_order
 
-    from with_person
+    from orders
 
 )
 

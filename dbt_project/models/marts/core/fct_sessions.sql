@@ -2,7 +2,7 @@ with
 
 sessions as (
 
-    select * from {{ ref('int_sessions_stitched') }}
+    select * from {{ ref('int_sessions_campaigns_resolved') }}
 
 ),
 
@@ -21,6 +21,7 @@ final as (
         source,
         medium,
         campaign,
+        platform as ad_platform,
         campaign_id,
         gclid,
         fbclid,

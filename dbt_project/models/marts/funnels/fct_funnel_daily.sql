@@ -1,7 +1,9 @@
 {#- Funnel counts by entry day and the entry session's channel, campaign and device: persons who
     entered, persons who reached each step, and the conversion from the previous and from the
     first step (PostHog funnelUtils: 0 when the base is 0). A person counts once, on the day of
-    the journey that counts, and at every step up to the furthest they reached. -#}
+    the journey that counts, and at every step up to the furthest they reached. That day is the
+    entry session's day (fct_sessions.date_day): a session crossing midnight stays on the day it
+    started, so the tail of the last day's sessions opens no day past the data. -#}
 with
 
 funnel_steps_reached as (
@@ -28,7 +30,7 @@ persons_broken_down as (
         funnel_steps_reached.funnel_name,
         funnel_steps_reached.person_id,
         funnel_steps_reached.step_index,
-        cast(funnel_steps_reached.entered_at as date) as date_day,
+        coalesce(sessions.date_day, {{ to_reporting_date('funnel_steps_reached.entered_at') }}) as date_day,
         coalesce(sessions.channel, '(not set)') as channel,
         coalesce(sessions.campaign, '(not set)') as campaign,
         coalesce(sessions.device_category, '(not set)') as device_category

@@ -2,7 +2,7 @@
     reached of the journey that counts (see DECISIONLOG, funnel semantics). Excluded persons and
     persons who never entered have no rows. In any-order funnels step k means "k distinct steps
     done" and funnel_step_index / step_name say which step that was.
-    Incremental by person: a run replaces the persons of int_funnel_recompute_persons (everyone
+    Incremental by person (the exception to the folder's tables): a run replaces the persons of int_funnel_recompute_persons (everyone
     on a full run) and drops person_ids that no longer exist (merged into another person). -#}
 {{ config(
     materialized='incremental',

@@ -1,4 +1,5 @@
 {{ config(materialized='incremental', unique_key='person_id', on_schema_change='append_new_columns') }}
+{#- Incremental, the exception to the folder's tables: it remembers ids no longer in use (below). -#}
 {#- Every person_id ever issued and the person_id it is today, so a BI extract holding an old id
     can follow it: join on person_id, read current_person_id. A person_id retires when a new edge
     merges its person into an older one; its anchor identifier (the one it was minted from) then
@@ -31,18 +32,13 @@ current_identifiers as (
 
 previously_issued as (
 
-{% if is_incremental() %}
-    select person_id, anchor_identifier_type, anchor_identifier_value, issued_at, retired_at
-    from {{ this }}
-{% else %}
-    select
-        cast(null as varchar) as person_id,
-        cast(null as varchar) as anchor_identifier_type,
-        cast(null as varchar) as anchor_identifier_value,
-        cast(null as timestamp) as issued_at,
-        cast(null as timestamp) as retired_at
-    where false
-{% endif %}
+    {{ previous_or_empty({
+        'person_id': 'varchar',
+        'anchor_identifier_type': 'varchar',
+        'anchor_identifier_value': 'varchar',
+        'issued_at': 'timestamp',
+        'retired_at': 'timestamp',
+    }) }}
 
 ),
 

@@ -1,94 +1,115 @@
 {{ config(enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0) }}
-{#- Day × platform × campaign: the platform's spend and clicks beside what the site saw: sessions,
-    micro-conversions in them, and orders and revenue credited by the last-non-direct model on
-    the order's day. CPA and ROAS are null where there were no orders or no spend. -#}
+{#- Day × platform × campaign: what the platform reports (spend, impressions, clicks on the ad account's
+    day, spend in the account's and the reporting currency) beside what the site saw (sessions, persons,
+    micro-conversions on the session's day) and the orders and revenue each attribution model credits it
+    on the order's day (reporting zone and currency), with CPA, ROAS and new-customer CAC. When the
+    account's zone is not the reporting zone, the two halves of a row are different 24 hours
+    (is_account_day_reporting_day false; a WARN check says so). -#}
+{%- set models = ['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'] -%}
 with
 
 ad_days as (
 
-    select * from {{ ref('int_ad_campaign_days_unioned') }}
+    select * from {{ ref('int_ad_campaign_days_converted') }}
 
 ),
 
-sessions as (
+site_days as (
 
-    select * from {{ ref('int_sessions_campaigns_resolved') }}
-    where platform is not null
-
-),
-
-micro_conversions as (
-
-    select * from {{ ref('fct_micro_conversions') }}
-    where kind <> 'macro'
+    select * from {{ ref('int_campaign_site_days') }}
+    where conversion_name = '(all)'
 
 ),
 
-attribution as (
+site_conversions as (
 
-    select * from {{ ref('fct_attribution') }}
-    where model = 'last_non_direct' and platform is not null and credit > 0
-
-),
-
-orders as (
-
-    select * from {{ ref('fct_orders') }}
-
-),
-
-site_sessions as (
-
-    select
-        sessions.date_day, sessions.platform, sessions.campaign_id,
-        count(distinct sessions.session_key) as sessions,
-        count(micro_conversions.micro_conversion_id) as micro_conversions
-
-    from sessions
-    left join micro_conversions on micro_conversions.session_id = sessions.session_key
+    select date_day, platform, campaign_id, sum(micro_conversions) as micro_conversions
+    from {{ ref('int_campaign_site_days') }}
+    where conversion_name <> '(all)'
     group by 1, 2, 3
 
 ),
 
 credited_orders as (
 
-    select
-        orders.date_day, attribution.platform, attribution.campaign_id,
-        sum(attribution.credit) as orders,
-        sum(attribution.attributed_revenue) as revenue
+    select * from {{ ref('fct_campaign_orders_daily') }}
 
-    from attribution
-    inner join orders on orders.order_id = attribution.order_id
-    group by 1, 2, 3
+),
+
+reporting as (
+
+    select * from {{ ref('int_reporting_settings') }}
+
+),
+
+campaigns as (
+
+    select
+        platform,
+        cast(campaign_id as varchar) as campaign_id,
+        arg_max(account_id, date_day) as account_id,
+        arg_max(account_time_zone, date_day) as account_time_zone,
+        arg_max(campaign_name, date_day) as campaign_name,
+        arg_max(account_currency, date_day) as account_currency
+
+    from ad_days
+    group by 1, 2
+
+),
+
+keys as (
+
+    select date_day, platform, cast(campaign_id as varchar) as campaign_id from ad_days
+    union
+    select date_day, platform, campaign_id from site_days
+    union
+    select date_day, platform, campaign_id from credited_orders
 
 ),
 
 joined as (
 
     select
-        ad_days.date_day,
-        ad_days.platform,
-        ad_days.account_id,
-        ad_days.campaign_id,
-        ad_days.campaign_name,
-        ad_days.currency,
-        ad_days.spend,
-        ad_days.impressions,
-        ad_days.clicks,
+        keys.date_day,
+        keys.platform,
+        campaigns.account_id,
+        keys.campaign_id,
+        campaigns.campaign_name,
+        campaigns.account_time_zone,
+        reporting.time_zone as reporting_time_zone,
+        coalesce(campaigns.account_time_zone = reporting.time_zone, false) as is_account_day_reporting_day,
+        campaigns.account_currency,
+        coalesce(ad_days.spend_in_account_currency, 0) as spend_in_account_currency,
+        reporting.currency as reporting_currency,
+        ad_days.exchange_rate,
+        case when ad_days.campaign_id is null then 0 else ad_days.spend end as spend,
+        coalesce(ad_days.impressions, 0) as impressions,
+        coalesce(ad_days.clicks, 0) as clicks,
         ad_days.platform_conversions,
-        ad_days.platform_conversion_value,
-        coalesce(site_sessions.sessions, 0) as sessions,
-        coalesce(site_sessions.micro_conversions, 0) as micro_conversions,
-        coalesce(credited_orders.orders, 0) as orders,
-        coalesce(credited_orders.revenue, 0) as revenue
+        coalesce(site_days.sessions, 0) as sessions,
+        coalesce(site_days.persons, 0) as persons,
+        coalesce(site_conversions.micro_conversions, 0) as micro_conversions,
+        {%- for model in models %}
+        coalesce(credited_orders.orders_{{ model }}, 0) as orders_{{ model }},
+        coalesce(credited_orders.revenue_{{ model }}, 0) as revenue_{{ model }},
+        {%- endfor %}
+        coalesce(credited_orders.new_customers, 0) as new_customers
 
-    from ad_days
-    left join site_sessions
-        on site_sessions.date_day = ad_days.date_day and site_sessions.platform = ad_days.platform
-        and site_sessions.campaign_id = cast(ad_days.campaign_id as varchar)
+    from keys
+    cross join reporting
+    left join campaigns on campaigns.platform = keys.platform and campaigns.campaign_id = keys.campaign_id
+    left join ad_days
+        on ad_days.date_day = keys.date_day and ad_days.platform = keys.platform
+        and cast(ad_days.campaign_id as varchar) = keys.campaign_id
+    left join site_days
+        on site_days.date_day = keys.date_day and site_days.platform = keys.platform
+        and site_days.campaign_id = keys.campaign_id
+    left join site_conversions
+        on site_conversions.date_day = keys.date_day and site_conversions.platform = keys.platform
+        and site_conversions.campaign_id = keys.campaign_id
     left join credited_orders
-        on credited_orders.date_day = ad_days.date_day and credited_orders.platform = ad_days.platform
-        and credited_orders.campaign_id = cast(ad_days.campaign_id as varchar)
+        on credited_orders.date_day = keys.date_day and credited_orders.platform = keys.platform
+        and credited_orders.campaign_id = keys.campaign_id
 
 ),
 
@@ -96,8 +117,14 @@ final as (
 
     select
         *,
-        case when orders > 0 then spend / orders end as cpa,
-        case when spend > 0 then revenue / spend end as roas
+        orders_last_non_direct as orders,
+        revenue_last_non_direct as revenue,
+        case when orders_last_non_direct > 0 then spend / orders_last_non_direct end as cpa,
+        {%- for model in models %}
+        case when spend > 0 then revenue_{{ model }} / spend end as roas_{{ model }},
+        {%- endfor %}
+        case when spend > 0 then revenue_last_non_direct / spend end as roas,
+        case when new_customers > 0 then spend / new_customers end as new_customer_cac
 
     from joined
 

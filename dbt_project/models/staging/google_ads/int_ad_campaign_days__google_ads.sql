@@ -23,6 +23,7 @@ campaign_days as (
         campaigns.campaign_name,
         stats.spend,
         stats.currency,
+        campaigns.account_time_zone,
         stats.impressions,
         stats.clicks,
         cast(stats.conversions as double) as platform_conversions,

@@ -1,4 +1,5 @@
-{#- Meta Ads' contribution to int_ad_campaign_days_unioned: campaign days in the shared ad shape. -#}
+{#- Meta Ads' contribution to int_ad_campaign_days_unioned: campaign days in the shared ad shape, each
+    on the ad account's day (its timezone_name). -#}
 with
 
 insights as (
@@ -7,22 +8,30 @@ insights as (
 
 ),
 
+accounts as (
+
+    select * from {{ ref('stg_meta_ads__ad_accounts') }}
+
+),
+
 campaign_days as (
 
     select
         'meta_ads' as platform,
-        date_day,
-        account_id,
-        campaign_id,
-        campaign_name,
-        spend,
-        currency,
-        impressions,
-        clicks,
-        purchases as platform_conversions,
-        purchase_value as platform_conversion_value
+        insights.date_day,
+        insights.account_id,
+        insights.campaign_id,
+        insights.campaign_name,
+        insights.spend,
+        insights.currency,
+        accounts.account_time_zone,
+        insights.impressions,
+        insights.clicks,
+        insights.purchases as platform_conversions,
+        insights.purchase_value as platform_conversion_value
 
     from insights
+    left join accounts on accounts.account_id = insights.account_id
 
 )
 

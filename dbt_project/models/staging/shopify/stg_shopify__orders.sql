@@ -2,7 +2,7 @@
     the order (customerJourneySummary.lastVisit): the session that converted. The GA client id is
     the order's custom attribute, stripped of a `_ga` cookie's `GA1.1.` prefix so it equals GA4's
     user_pseudo_id. -#}
-{%- set ga_keys = var('microfunnel__ga_client_id_attributes', ['ga_client_id', '_ga', '_ga_client_id']) -%}
+{%- set ga_keys = var('microfunnel__ga_client_id_attributes') -%}
 with
 
 source as (

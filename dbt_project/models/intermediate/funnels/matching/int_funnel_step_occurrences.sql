@@ -1,0 +1,174 @@
+{#- Every event that matches a funnel step or exclusion, once per funnel x event x step (and per
+    exclusion entry: two exclusions may name one event with different filters and bounds). A
+    step or exclusion with a `where` filter keeps only the events passing every condition
+    (macros/property_filters.sql on stg_ga4__event_properties). The events' clock and order come
+    from int_person_events, whatever the step's source.
+    funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
+    engine's windows partition and its joins key on it instead of two strings. -#}
+{{ config(materialized='view') }}
+{#- A view, the exception to the folder's tables: int_funnel_step_occurrences_ordered reads it once (and int_funnel_strict_breaks, for strict funnels only), so writing it would copy every matched event for nothing. -#}
+with
+
+matchers as (
+
+    select * from {{ ref('int_funnel_matchers_resolved') }}
+
+),
+
+all_person_events as not materialized (
+
+    -- inlined into each match below, so a branch with no matchers reads no events
+    select * from {{ ref('int_person_events') }}
+
+),
+
+recompute_persons as (
+
+    select * from {{ ref('int_funnel_recompute_persons') }}
+
+),
+
+micro_conversions as (
+
+    select * from {{ ref('int_micro_conversions_stitched') }}
+
+),
+
+property_filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+    where filter_owner in ('step', 'exclusion')
+
+),
+
+event_properties as (
+
+    select * from {{ ref('stg_ga4__event_properties') }}
+
+),
+
+person_events as not materialized (
+
+    -- inlined into each match below, so a branch with no matchers reads no events
+    select
+        all_person_events.person_id,
+        recompute_persons.person_key,
+        all_person_events.event_id,
+        all_person_events.event_ts_us,
+        all_person_events.event_seq,
+        all_person_events.event_name,
+        all_person_events.is_macro
+
+    from all_person_events
+    inner join recompute_persons on recompute_persons.person_id = all_person_events.person_id
+
+),
+
+micro_conversion_matches as (
+
+    -- one row per matcher x event: micro_conversion_id is md5(conversion_name | event_id)
+    select matchers.*, person_events.*
+    from matchers
+    inner join micro_conversions on micro_conversions.conversion_name = matchers.step_name
+    inner join person_events on person_events.event_id = micro_conversions.event_id
+    where matchers.matcher_source = 'micro_conversion'
+
+),
+
+macro_matches as (
+
+    select matchers.*, person_events.*
+    from matchers
+    inner join person_events on person_events.is_macro
+    where matchers.matcher_source = 'macro'
+
+),
+
+event_name_matches as (
+
+    select matchers.*, person_events.*
+    from matchers
+    inner join person_events
+        on person_events.event_name = matchers.step_name
+        and not person_events.is_macro
+    where matchers.matcher_source = 'event'
+
+),
+
+matches as (
+
+    -- the three sources are disjoint (matcher_source), so no row repeats
+    select * from micro_conversion_matches
+    union all
+    select * from macro_matches
+    union all
+    select * from event_name_matches
+
+),
+
+filtered_matches as (
+
+    select *
+    from matches
+    where has_filter
+
+),
+
+failing_filters as (
+
+    -- filtered matches that fail at least one condition of their step or exclusion
+    select distinct
+        filtered_matches.funnel_key,
+        filtered_matches.is_exclusion,
+        coalesce(filtered_matches.step_index, filtered_matches.exclusion_index) as owner_index,
+        filtered_matches.event_id
+
+    from filtered_matches
+    inner join property_filters
+        on property_filters.funnel_name = filtered_matches.funnel_name
+        and property_filters.filter_owner = case when filtered_matches.is_exclusion then 'exclusion' else 'step' end
+        and property_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
+    left join event_properties on event_properties.event_key = filtered_matches.event_id
+    where not {{ property_condition_holds('event_properties', 'property_filters') }}
+
+),
+
+passing_matches as (
+
+    select * from matches
+    where not has_filter
+    union all
+    select filtered_matches.*
+    from filtered_matches
+    anti join failing_filters
+        on failing_filters.funnel_key = filtered_matches.funnel_key
+        and failing_filters.is_exclusion = filtered_matches.is_exclusion
+        and failing_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
+        and failing_filters.event_id = filtered_matches.event_id
+
+),
+
+occurrences as (
+
+    select
+        funnel_name,
+        person_id,
+        event_id,
+        event_ts_us,
+        event_seq,
+        step_index,
+        step_name,
+        is_exclusion,
+        exclusion_index,
+        from_step_index,
+        to_step_index,
+        order_mode,
+        funnel_key,
+        person_key,
+        person_key * 65536 + funnel_key as funnel_person_key
+
+    from passing_matches
+
+)
+
+select * from occurrences

@@ -1,0 +1,98 @@
+{#- One row per person: a fingerprint of everything the person's funnel journeys are computed
+    from (their events, in order and by session, and the funnel catalog with its filters), beside whether it
+    differs from the previous run's. A person is recomputed exactly when it changed: new or late
+    events, events moved to or away by an identity merge or split, or a changed catalog (then
+    everyone). No one else's journeys can have changed.
+    The model reads its own previous version ({{ this }}) before dbt swaps the new one in; on a
+    first run or with --full-refresh every person counts as changed. -#}
+with
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
+
+),
+
+funnel_steps as (
+
+    select * from {{ ref('stg_config__funnel_steps') }}
+
+),
+
+funnel_exclusions as (
+
+    select * from {{ ref('stg_config__funnel_exclusions') }}
+
+),
+
+micro_conversions as (
+
+    select * from {{ ref('stg_config__micro_conversions') }}
+
+),
+
+property_filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+
+),
+
+catalog as (
+
+    select md5(coalesce(string_agg(definition, '|' order by definition), '')) as catalog_fingerprint
+    from (
+        select 'f' || to_json(funnels) as definition from funnels
+        union all
+        select 's' || to_json(funnel_steps) from funnel_steps
+        union all
+        select 'x' || to_json(funnel_exclusions) from funnel_exclusions
+        union all
+        select 'm' || to_json(micro_conversions) from micro_conversions
+        union all
+        select 'p' || to_json(property_filters) from property_filters
+    )
+
+),
+
+current_fingerprints as (
+
+    select
+        person_events.person_id,
+        md5(
+            count(*) || ':'
+            || bit_xor(hash(person_events.event_id, person_events.event_seq, person_events.session_id,
+                            person_events.event_ts_us, person_events.is_macro)) || ':'
+            || any_value(catalog.catalog_fingerprint)
+        ) as fingerprint
+
+    from person_events
+    cross join catalog
+    group by person_events.person_id
+
+),
+
+previous_fingerprints as (
+
+    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}) }}
+
+),
+
+compared as (
+
+    select
+        current_fingerprints.person_id,
+        current_fingerprints.fingerprint,
+        previous_fingerprints.fingerprint is distinct from current_fingerprints.fingerprint as is_changed
+
+    from current_fingerprints
+    left join previous_fingerprints on previous_fingerprints.person_id = current_fingerprints.person_id
+
+)
+
+select * from compared

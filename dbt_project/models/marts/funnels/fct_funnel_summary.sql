@@ -1,0 +1,65 @@
+{#- Each funnel over all entry days: persons reaching each step and the conversion from the previous
+    and from the first step (rule 15, PostHog funnelUtils: 0 when the base is 0), summed from
+    fct_funnel_daily so every funnel rate is computed in dbt (the demo summary and the report read
+    this). step_label is how a person reads the step: in any-order funnels step k is "k distinct
+    steps done", whichever they were. -#}
+with
+
+funnel_daily as (
+
+    select * from {{ ref('fct_funnel_daily') }}
+
+),
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
+
+),
+
+funnel_steps as (
+
+    select * from {{ ref('stg_config__funnel_steps') }}
+
+),
+
+totals as (
+
+    select
+        funnel_name,
+        step_index,
+        sum(persons_reached)::bigint as persons_reached
+
+    from funnel_daily
+    group by funnel_name, step_index
+
+),
+
+rates as (
+
+    select
+        totals.funnel_name,
+        totals.step_index,
+        funnel_steps.step_name,
+        case
+            when funnels.order_mode = 'any' then totals.step_index || ' of the steps, any order'
+            else funnel_steps.step_name
+        end as step_label,
+        funnels.order_mode,
+        totals.persons_reached,
+        coalesce(
+            totals.persons_reached / nullif(lag(totals.persons_reached, 1, totals.persons_reached) over funnel, 0), 0
+        )::double as conversion_from_previous,
+        coalesce(totals.persons_reached / nullif(first_value(totals.persons_reached) over funnel, 0), 0)::double
+            as conversion_from_first
+
+    from totals
+    inner join funnels on funnels.funnel_name = totals.funnel_name
+    inner join funnel_steps
+        on funnel_steps.funnel_name = totals.funnel_name
+        and funnel_steps.step_index = totals.step_index
+    window funnel as (partition by totals.funnel_name order by totals.step_index)
+
+)
+
+select * from rates

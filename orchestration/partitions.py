@@ -1,0 +1,51 @@
+"""Daily partitions by reporting day, and the day window a run covers.
+
+GA4 ingestion and the day-grained marts are partitioned by day from the first export day
+(MICROFUNNEL_FIRST_EXPORT_DAY). A backfill of a date range runs as one run
+(BackfillPolicy.single_run): its window goes to dlt (the GA4 files of those days) and to dbt
+(vars), so the person-grained models recompute exactly the persons the window touched. A run
+without partitions (`microfunnel run`) loads incrementally by the sources' cursors instead.
+"""
+
+from functools import cache
+
+from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition
+
+from microfunnel.settings import load_settings
+
+ONE_RUN_PER_RANGE = BackfillPolicy.single_run()
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+@cache
+def reporting_days() -> DailyPartitionsDefinition:
+    """One partition per UTC day from the first export day to yesterday (a day is done at its end)."""
+    return DailyPartitionsDefinition(start_date=load_settings().first_export_day.isoformat(), timezone="UTC")
+
+
+def run_day_window(context: AssetExecutionContext) -> tuple[str, str] | None:
+    """(first day, last day) of the run's partition or range, ISO dates; None for an unpartitioned run.
+
+    Read from the run's tags, so the unpartitioned assets of a partitioned run see the window too.
+    """
+    tags = context.run.tags
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return tags[RANGE_START_TAG], tags[RANGE_END_TAG]
+    if PARTITION_TAG in tags:
+        return tags[PARTITION_TAG], tags[PARTITION_TAG]
+    return None
+
+
+def dbt_window_vars(window: tuple[str, str] | None) -> dict[str, str]:
+    """The dbt vars of a window: recompute every person with an event since its first day."""
+    if window is None:
+        return {}
+    since = f"{window[0]} 00:00:00"
+    return {
+        "microfunnel__funnel_recompute_since": since,
+        "funnel_recompute_since": since,  # the var's name before the microfunnel__ prefix
+        "microfunnel__window_start": window[0],
+        "microfunnel__window_end": window[1],
+    }
