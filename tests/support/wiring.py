@@ -17,7 +17,7 @@ FEED_TARGETS = {  # feed -> the shared model its contributions must reach
     "identity_nodes": "int_identity_nodes",
     "person_events": "int_person_events",
     "ad_campaign_days": "int_ad_campaign_days_unioned",
-    "orders": "fct_orders",
+    "orders": "int_macro_conversions",
     "conversion_events": "int_source_action_conversions_matched",
 }
 
