@@ -6,6 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from microfunnel.settings import load_settings
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
 from orchestration.resources import WAREHOUSE_POOL, dbt_project, dbt_vars_args
 
@@ -28,7 +29,11 @@ DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and mor
 
 
 def build(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the selected models; a partition window forces the persons it touched to recompute."""
+    """`dbt build` of the selected models; a partition window forces the persons it touched to recompute.
+
+    The warehouse's folder is made first: a seed (reference data, no upstream) may be the graph's
+    first writer, before any dlt load has created the file."""
+    load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     window_vars = dbt_window_vars(run_day_window(context))
     yield from dbt.cli(["build", *dbt_vars_args(window_vars)], context=context).stream()
 
