@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         type=day_range,
         help="run (or backfill) these reporting days as one run: 2026-10-05..2026-10-07, or one day",
     )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every Dagster event and dbt line (default: one per step)",
+    )
     demo = commands.add_parser(
         "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
     )
@@ -67,7 +72,7 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     from commands import runner
 
     if args.command == "run":
-        return runner.run_graph(selection=args.select, days=args.days)
+        return runner.run_graph(selection=args.select, days=args.days, verbose=args.verbose)
     if args.command == "demo":
         return runner.demo(sandbox_cli.world_spec(args))
     if args.command == "dev":

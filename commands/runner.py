@@ -1,26 +1,30 @@
 """Running the graph outside the UI: `microfunnel run` (scripts, CI), `demo` and `dev`.
 
-Environment is prepared here, at run time, never at import: the settings are exported for
-dbt's profile and dlt's config, the catalog is validated before anything runs, and the dbt
-manifest is parsed once.
+Each layer reads `load_settings()` itself, so nothing is exported here. An in-process run uses
+an ephemeral Dagster instance (no run storage, no concurrency slots that a killed run could
+keep) and holds the warehouse's writer lock for its whole length: the kernel releases it when
+the process dies, however it dies.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from microfunnel.conversions import load_catalog
-from microfunnel.settings import INGESTION_DIR, PROJECT_ROOT, Settings, load_settings
+from microfunnel.settings import PROJECT_ROOT, Settings, load_settings
+from microfunnel.warehouse_lock import WarehouseInUseError, ensure_no_other_process_has_it_open, writer_lock
 
 SANDBOX_PII_KEY = "sandbox-only-pii-key-never-use-in-production"
+RUN_JOB = "microfunnel_run"
 FRESHNESS_AS_OF = "MICROFUNNEL_FRESHNESS_AS_OF"
 
 
@@ -32,42 +36,67 @@ def sandbox_clock(spec) -> str:
     return f"{spec.end_date + timedelta(days=1)}T06:00:00+00:00"
 
 
-def prepare_environment(settings: Settings) -> None:
-    """Export the settings to dbt (profiles.yml env_var), dlt (.dlt in ingestion/) and Dagster."""
-    os.environ.update(settings.dbt_env())
-    bin_dir = str(Path(sys.executable).parent)  # dbt lives beside this interpreter, active venv or not
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    os.environ.setdefault("DLT_PROJECT_DIR", str(INGESTION_DIR))
-    os.environ["SOURCES__CONFIG__PATH"] = str(settings.conversions_config)
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-
-
 def load_definitions(settings: Settings):
-    """Validate the catalog, prepare the environment, parse the dbt project, import the code location."""
+    """Validate the catalog, then import the code location (it prepares the dbt manifest when stale)."""
     load_catalog(settings.conversions_config)
-    prepare_environment(settings)
-    from orchestration.resources import dbt_project
-
-    project = dbt_project()
-    project.preparer.prepare(project)
     from orchestration.definitions import defs
 
     return defs
 
 
+def release_stale_dagster_state() -> None:
+    """Older versions left runs and pool slots of killed runs in $DAGSTER_HOME; free them, say so."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home or not Path(home).is_dir() or not any(Path(home).iterdir()):
+        return  # no instance there yet: nothing can be stale
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.stale_runs import release_stale_runs
+
+    dagster_log = logging.getLogger("dagster")
+    level = dagster_log.level
+    dagster_log.setLevel(logging.ERROR)  # not the "no dagster.yaml, using defaults" hint: we only read
+    try:
+        with DagsterInstance.from_ref(InstanceRef.from_dir(home)) as instance:
+            released = release_stale_runs(instance)
+    finally:
+        dagster_log.setLevel(level)
+    if released:
+        print(released, flush=True)
+
+
 def run_graph(
-    selection: str = "*", settings: Settings | None = None, days: tuple[str, str] | None = None
+    selection: str = "*",
+    settings: Settings | None = None,
+    days: tuple[str, str] | None = None,
+    verbose: bool = False,
 ) -> int:
     """Materialize the selected assets (default: all) in this process; 0 when every step succeeded.
 
     `days` (first, last; ISO dates) runs those reporting days' partitions as one run, as a backfill
-    from the UI does; without it the sources load incrementally from their cursors.
+    from the UI does; without it the sources load incrementally from their cursors. The run holds
+    the warehouse's writer lock throughout; SIGINT/SIGTERM stop it (exit code 130).
     """
-    result = materialize_graph(selection, settings, days)
+    from commands.stopping import STOPPED_EXIT_CODE, stop_on_signals
+
+    settings = settings or load_settings()
+    with stop_on_signals() as stopper:
+        try:
+            with writer_lock(
+                settings.warehouse_path, what=f"microfunnel run (pid {os.getpid()})", report=print
+            ):
+                ensure_no_other_process_has_it_open(settings.warehouse_path, settings.serving_path)
+                release_stale_dagster_state()
+                result = materialize_graph(selection, settings, days, verbose=verbose)
+        except WarehouseInUseError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 1
+        except KeyboardInterrupt:
+            result = None
+        if stopper.stopped or result is None:
+            print("microfunnel run: stopped", file=sys.stderr, flush=True)
+            return STOPPED_EXIT_CODE
     timings = [
         f"{event.step_key} {event.event_specific_data.duration_ms / 1000:.1f} s"
         for event in result.all_events
@@ -75,6 +104,8 @@ def run_graph(
     ]
     print(f"steps: {', '.join(timings)}", flush=True)
     print(check_summary(result.get_asset_check_evaluations()), flush=True)
+    if not verbose:
+        print(f"full log: {run_log_path(settings)} (or run with --verbose)", flush=True)
     if not result.success and os.environ.get("MICROFUNNEL_ALERT_WEBHOOK_URL"):
         _alert(result)
     return 0 if result.success else 1
@@ -94,27 +125,47 @@ def _alert(result) -> None:
         print(f"alert not delivered: {exc}", file=sys.stderr)
 
 
-def materialize_graph(
-    selection: str = "*", settings: Settings | None = None, days: tuple[str, str] | None = None
-):
-    """The selected assets and their asset checks (the same ones the daily job runs), in this process."""
-    from dagster import AssetSelection, DagsterInstance, materialize
+def run_log_path(settings: Settings) -> Path:
+    return settings.warehouse_path.parent / "logs" / "microfunnel-run.log"
 
+
+def materialize_graph(
+    selection: str = "*",
+    settings: Settings | None = None,
+    days: tuple[str, str] | None = None,
+    verbose: bool = True,
+):
+    """The selected assets and their asset checks (the same ones the daily job runs), in this process,
+    on an ephemeral instance: no run record or concurrency slot outlives the process. Quiet unless
+    `verbose`: one line per step on the console, everything in the run's log file."""
+    from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+    from commands.run_output import quiet_run_output, step_lines_logger
     from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 
-    defs = load_definitions(settings or load_settings())
-    assets = [*defs.assets, *defs.asset_checks]  # the checks run here as in the daily job
+    settings = settings or load_settings()
+    defs = load_definitions(settings)
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
-    quiet_console = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    return materialize(
-        assets,
-        selection=chosen,
-        instance=DagsterInstance.get(),
-        run_config=quiet_console,
-        resources=defs.resources,
-        raise_on_error=False,
-        tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
-    )
+    job = define_asset_job(RUN_JOB, selection=chosen, executor_def=in_process_executor)
+    with ExitStack() as stack:
+        loggers = {}
+        if not verbose:
+            console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))
+            loggers = {"console": step_lines_logger(console, log_file)}
+        run_defs = Definitions(
+            assets=list(defs.assets),
+            asset_checks=list(defs.asset_checks),  # the checks run here as in the daily job
+            resources=defs.resources,
+            jobs=[job],
+            loggers=loggers or None,
+        )
+        console_config = {} if loggers else {"config": {"log_level": "INFO"}}
+        return run_defs.resolve_job_def(RUN_JOB).execute_in_process(
+            run_config={"loggers": {"console": console_config}},
+            instance=None,
+            raise_on_error=False,
+            tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
+        )
 
 
 def check_summary(evaluations) -> str:
@@ -141,14 +192,15 @@ def demo(spec) -> int:
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
     os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
-    _start_from_an_empty_warehouse(settings)
-    world = write_world_files(spec, settings.sandbox_dir)
-    os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
-    print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-    with sandbox_apis(world) as source_env:
-        os.environ.update(source_env)
-        print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
-        code = run_graph(settings=settings)
+    with writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print):
+        _start_from_an_empty_warehouse(settings)
+        world = write_world_files(spec, settings.sandbox_dir)
+        os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
+        print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
+        with sandbox_apis(world) as source_env:
+            os.environ.update(source_env)
+            print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
+            code = run_graph(settings=settings)
     if code:
         print("demo: the run failed; see the log above", file=sys.stderr)
         return code
@@ -188,7 +240,8 @@ def dev(spec) -> int:
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
     os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
-    prepare_environment(settings)
+    load_definitions(settings)  # fail here, not in the UI, on a bad catalog; prepares the dbt manifest
+    release_stale_dagster_state()
     write_world_files(spec, settings.sandbox_dir)
     env_file = settings.sandbox_dir / "sources.env"
     env_file.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ so every entry is checked here and an error names the file, the entry and the fi
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -13,7 +14,18 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from microfunnel.ga4_events import GA4_EVENT_NAMES
+from microfunnel.property_filters import Condition, parse_path, parse_where
 
 MACRO_STEP = "purchase"
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")  # GA4's rule for event names
@@ -52,12 +64,17 @@ class _Entry(BaseModel):
     _name = field_validator("name")(_check_name)
 
 
+Where = Annotated[tuple[Condition, ...], PlainValidator(parse_where)]
+
+
 class ActionConversion(_Entry):
-    """An event, optionally narrowed by event parameters (all must match)."""
+    """An event, optionally narrowed by event parameters compared as text (`params`, all must
+    match) and by property filters (`where`, microfunnel/property_filters.py)."""
 
     kind: Literal["action"]
     event_name: str
     params: dict[str, str | int | float] = Field(default_factory=dict)
+    where: Where = ()
 
     _event = field_validator("event_name")(_check_name)
 
@@ -95,20 +112,91 @@ MicroConversion = Annotated[
 ]
 
 
+class Step(BaseModel):
+    """A funnel step: a catalog entry, `purchase` or a GA4 event, optionally narrowed by `where`.
+
+    Written as a bare name (`view_item`) or as `{event: view_item, where: {...}}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event: str
+    where: Where = ()
+
+    _event = field_validator("event")(_check_name)
+
+
+class Exclusion(Step):
+    """An event that voids a journey when it happens while the journey waits between steps
+    `between[0]` and `between[1]` (1-based; default the whole funnel). PostHog's bounded
+    exclusions: see microfunnel/funnel_semantics.py."""
+
+    between: tuple[int, int] | None = None
+
+
+def _as_steps(values: Any) -> Any:
+    """A bare name is shorthand for {event: name}."""
+    if isinstance(values, list):
+        return [{"event": v} if isinstance(v, str) else v for v in values]
+    return values
+
+
 class Funnel(_Entry):
     """Ordered steps with a conversion window measured from the entry step."""
 
-    steps: list[str] = Field(min_length=2)
+    steps: list[Step] = Field(min_length=2)
     window: str = "7 days"
     order: Literal["ordered", "strict", "any"] = "ordered"
-    exclude: list[str] = Field(default_factory=list)
+    exclude: list[Exclusion] = Field(default_factory=list)
+    breakdown: list[str] = Field(default_factory=list)
+    breakdown_limit: int = Field(default=10, ge=1, le=1000)
 
-    _steps = field_validator("steps", "exclude")(lambda values: [_check_name(v) for v in values])
+    _steps = field_validator("steps", "exclude", mode="before")(_as_steps)
     _window = field_validator("window")(lambda value: parse_window(value) and value)
+
+    @field_validator("breakdown", mode="before")
+    @classmethod
+    def _breakdown_paths(cls, value: Any) -> Any:
+        paths = [value] if isinstance(value, str) else value
+        if isinstance(paths, list):
+            for path in paths:
+                parse_path(path)
+        return paths
+
+    @model_validator(mode="after")
+    def _bounds_and_filters(self) -> Funnel:
+        last = len(self.steps)
+        for index, step in enumerate(self.steps, start=1):
+            if step.event == MACRO_STEP and step.where:
+                raise ValueError(
+                    f"step {index} {MACRO_STEP!r}: the macro step comes from orders, which carry no GA4 "
+                    "event properties; remove `where`, or filter a GA4 event step instead"
+                )
+        for index, exclusion in enumerate(self.exclude, start=1):
+            if exclusion.between is None:
+                continue
+            start, end = exclusion.between
+            if not 1 <= start < end <= last:
+                raise ValueError(
+                    f"exclude {index} {exclusion.event!r}: between {list(exclusion.between)} must name two "
+                    f"steps i < j within 1..{last} (1-based), e.g. between: [1, {last}]"
+                )
+            if self.order == "any" and (start, end) != (1, last):
+                raise ValueError(
+                    f"exclude {index} {exclusion.event!r}: an any-order funnel has no 'between' steps; "
+                    f"drop between (or write [1, {last}]), as in PostHog"
+                )
+        return self
 
     @property
     def window_seconds(self) -> int:
         return parse_window(self.window)
+
+    @property
+    def step_names(self) -> list[str]:
+        return [step.event for step in self.steps]
+
+    def exclusion_bounds(self, exclusion: Exclusion) -> tuple[int, int]:
+        """The exclusion's (from, to) steps, 1-based; the whole funnel by default."""
+        return exclusion.between or (1, len(self.steps))
 
 
 IdentifierType = Literal["anonymous_id", "customer_id", "email_hash", "order_id", "gclid", "fbclid"]
@@ -225,6 +313,7 @@ class Catalog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     micro_conversions: list[MicroConversion] = Field(default_factory=list)
     funnels: list[Funnel] = Field(min_length=1)
+    custom_events: list[str] = Field(default_factory=list)
     identity: Identity = Field(default_factory=Identity)
     reporting: Reporting = Field(default_factory=Reporting)
     # the enabled sources (`sources: [ga4, shopify]`); None: every source whose credentials are set
@@ -240,6 +329,8 @@ class Catalog(BaseModel):
                 raise ValueError(f"source {name!r} is listed twice")
         return value
 
+    _custom = field_validator("custom_events")(lambda values: [_check_name(v) for v in values])
+
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
         names = [m.name for m in self.micro_conversions]
@@ -250,11 +341,61 @@ class Catalog(BaseModel):
         funnel_names = [f.name for f in self.funnels]
         for name in {n for n in funnel_names if funnel_names.count(n) > 1}:
             raise ValueError(f"funnel name {name!r} is used twice; names must be unique")
+        known = set(names) | GA4_EVENT_NAMES | set(self.custom_events) | {MACRO_STEP}
+        for m in self.micro_conversions:
+            close = (
+                difflib.get_close_matches(m.event_name, sorted(known), n=1, cutoff=0.8)
+                if (isinstance(m, ActionConversion) and m.event_name not in known)
+                else []
+            )
+            if close:
+                raise ValueError(
+                    f"micro-conversion {m.name!r} event_name {m.event_name!r} is not a GA4 event; did you "
+                    f"mean {close[0]!r}? (a custom event of that name: list it under custom_events)"
+                )
         for funnel in self.funnels:
-            overlap = set(funnel.exclude) & set(funnel.steps)
+            overlap = {(s.event, s.where) for s in funnel.steps} & {
+                (x.event, x.where) for x in funnel.exclude
+            }
             if overlap:
-                raise ValueError(f"funnel {funnel.name!r}: {sorted(overlap)} are both a step and excluded")
+                events = sorted(event for event, _ in overlap)
+                raise ValueError(
+                    f"funnel {funnel.name!r}: {events} are both a step and excluded with the same filter; "
+                    "give the exclusion a different `where` or remove it"
+                )
+            labelled = [(f"step {i}", s) for i, s in enumerate(funnel.steps, start=1)]
+            labelled += [(f"exclude {i}", x) for i, x in enumerate(funnel.exclude, start=1)]
+            for label, step in labelled:
+                if step.event in known:
+                    continue
+                close = difflib.get_close_matches(step.event, sorted(known), n=1, cutoff=0.8)
+                if close:
+                    raise ValueError(
+                        f"funnel {funnel.name!r} {label} {step.event!r} is neither a catalog entry nor a "
+                        f"GA4 event; did you mean {close[0]!r}? (a custom event of that name: list it "
+                        "under custom_events)"
+                    )
         return self
+
+    def raw_event_references(self) -> list[tuple[str, str]]:
+        """(where it is written, GA4 event name) for every funnel step or exclusion that names a raw
+        GA4 event (not a catalog entry, not the macro) and every action's event_name: names only
+        the data can confirm, which the WARN asset check `funnel_events_seen` does."""
+        catalog = {m.name for m in self.micro_conversions}
+        out = [
+            (f"micro-conversion {m.name!r} event_name", m.event_name)
+            for m in self.micro_conversions
+            if isinstance(m, ActionConversion)
+        ]
+        for funnel in self.funnels:
+            written = [(f"step {i}", s) for i, s in enumerate(funnel.steps, start=1)]
+            written += [(f"exclude {i}", x) for i, x in enumerate(funnel.exclude, start=1)]
+            out += [
+                (f"funnel {funnel.name!r} {label}", step.event)
+                for label, step in written
+                if step.event not in catalog and step.event != MACRO_STEP
+            ]
+        return out
 
     def micro_conversion(
         self, name: str
@@ -269,8 +410,9 @@ def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     for item in loc:
         if isinstance(item, int) and isinstance(node, list) and item < len(node):
             node = node[item]
-            name = node.get("name") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1]}[{item}]" + (f" {name!r}" if name else "")
+            name = (node.get("name") or node.get("event")) if isinstance(node, dict) else node
+            label = f"step {item + 1}" if parts[-1] == "steps" else f"{parts[-1]}[{item}]"
+            parts[-1] = label + (f" {name!r}" if isinstance(name, str) else "")
         elif isinstance(item, str) and item in ("action", "destination", "engagement"):
             continue  # the discriminator tag pydantic inserts; not a key the user wrote
         else:

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from microfunnel.property_filters import Condition, EventProperties, where_holds
+
 Mode = Literal["ordered", "strict", "any"]
 MODES: tuple[Mode, ...] = ("ordered", "strict", "any")
 _NO_STEP = 1 << 30  # tie rank of events that match no step: they never start or extend a journey
@@ -40,8 +42,12 @@ class FunnelEvent:
     """One event of one person, as the funnel sees it.
 
     `steps` holds the 1-based indexes of the funnel steps this event matches (an event can
-    match several: a page_view of /pricing is both `page_view` and `pricing_page`);
-    `is_exclusion` marks events that match one of the funnel's exclusion steps. `seq` is the
+    match several: a page_view of /pricing is both `page_view` and `pricing_page`). Step
+    filters (`where:`) are applied before: an event matches a filtered step only when it
+    passes the filter (`matching_steps`). `is_exclusion` marks events that match one of the
+    funnel's whole-funnel exclusions; `exclusion_steps` holds, for bounded exclusions
+    (`between: [i, j]`), every step k = i..j-1 at which a journey waiting for step k+1 is
+    voided by this event (`exclusion_steps_between`). `seq` is the
     person's total event order (`int_person_events.event_seq`). For `strict` funnels pass
     *every* event of the person (events matching nothing have empty `steps`): any event can
     break a strict run. For the other modes events matching nothing may be left out.
@@ -52,6 +58,15 @@ class FunnelEvent:
     event_id: str
     steps: frozenset[int] = field(default_factory=frozenset)
     is_exclusion: bool = False
+    exclusion_steps: frozenset[int] = field(default_factory=frozenset)
+
+    def excludes_at(self, step: int) -> bool:
+        """Does this event void a journey waiting between `step` and `step + 1`?"""
+        return self.is_exclusion or step in self.exclusion_steps
+
+    @property
+    def is_any_exclusion(self) -> bool:
+        return self.is_exclusion or bool(self.exclusion_steps)
 
     @property
     def tie_rank(self) -> int:
@@ -103,6 +118,33 @@ class FunnelResult:
 
 
 EXCLUDED = FunnelResult(steps=(), excluded=True)
+
+
+def exclusion_steps_between(from_step: int, to_step: int) -> frozenset[int]:
+    """The steps at which an exclusion `between: [from_step, to_step]` voids a waiting journey.
+
+    PostHog (`_get_inner_event_query_for_udf`) turns an exclusion from step f to step t
+    (0-based) into the flags exclusion_i for i in f+1..t, and the UDF applies exclusion_i to
+    the attempt stored at step i (1-based), the one waiting for step i+1. In 1-based steps
+    that is k = from_step .. to_step - 1: an exclusion between steps 2 and 4 voids a journey
+    that has reached step 2 or 3 and not yet the next one. Before step 2 or after step 4 it
+    is ignored.
+    """
+    return frozenset(range(from_step, to_step))
+
+
+def matching_steps(
+    name: str, properties: EventProperties, steps: Sequence[tuple[str, Iterable[Condition]]]
+) -> frozenset[int]:
+    """The 1-based steps an event matches: its name is the step's and it passes the step's filter.
+
+    `steps` is (event name, `where` conditions) per step; filters follow
+    `microfunnel.property_filters` (e.g. `item.item_category: Shoes` holds when any item is
+    in Shoes). Callers resolving catalog names pass the names an event satisfies instead.
+    """
+    return frozenset(
+        i for i, (step, where) in enumerate(steps, start=1) if step == name and where_holds(where, properties)
+    )
 
 
 def order_events(events: Iterable[FunnelEvent]) -> list[FunnelEvent]:
@@ -164,13 +206,14 @@ def journeys(ordered: list[FunnelEvent], step_count: int, window_us: int, strict
     it with the newer one, `entered_timestamp[step] = new_entered_timestamp`). So in `A0 A1
     B2` the journey from A0 stops at step 1 and A1, B2 is a journey to step 2.
 
-    An exclusion event strictly between two consecutive steps of a journey excludes it; the
-    journey still takes that next step but no further one (PostHog flags the stored attempt,
+    An exclusion event strictly between two consecutive steps k and k+1 of a journey excludes
+    it when the exclusion covers step k (`FunnelEvent.excludes_at`: whole-funnel exclusions
+    cover every step, bounded ones `between: [i, j]` the steps i..j-1); the journey still
+    takes that next step but no further one (PostHog flags the stored attempt,
     extends it once as `max_step` candidate and never stores it again), and, being
     unstored, it does not take over older journeys either. An exclusion after the journey's
     last step, up to entry + window, excludes it too (`_excluded_after_last_step`).
     """
-    exclusions = [e.ts_us for e in ordered if e.is_exclusion]
     found = [Journey([i]) for i, event in enumerate(ordered) if 1 in event.steps]
     waiting = list(found)  # journeys stored at the current step, in entry order
     for step in range(2, step_count + 1):
@@ -186,14 +229,14 @@ def journeys(ordered: list[FunnelEvent], step_count: int, window_us: int, strict
                 continue  # a newer journey reached this step first and takes the event
             journey.chain.append(nxt)
             lo, hi = ordered[last].ts_us, ordered[nxt].ts_us
-            if any(lo < ts < hi for ts in exclusions):
+            if any(lo < e.ts_us < hi and e.excludes_at(step - 1) for e in ordered):
                 journey.excluded = True
             else:
                 still_waiting.append(journey)
         waiting = still_waiting
     for journey in found:
         if not journey.excluded and journey.level < step_count:
-            journey.excluded = _excluded_after_last_step(ordered, journey, window_us, strict, exclusions)
+            journey.excluded = _excluded_after_last_step(ordered, journey, window_us, strict)
     return found
 
 
@@ -218,32 +261,36 @@ def _breaks_strict_run(ordered: list[FunnelEvent], left: int, right: int, step: 
 
 
 def _excluded_after_last_step(
-    ordered: list[FunnelEvent], journey: Journey, window_us: int, strict: bool, exclusions: list[int]
+    ordered: list[FunnelEvent], journey: Journey, window_us: int, strict: bool
 ) -> bool:
-    """An unfinished journey is excluded by an exclusion after its last step, within the window.
+    """An unfinished journey is excluded by an exclusion after its last step, within the window,
+    when that exclusion covers the step the journey stopped at (a journey stuck at step 1 is
+    not voided by an exclusion `between: [2, 3]`: PostHog flags only the attempt stored at the
+    exclusion's steps).
 
     PostHog flags the attempt stored at its furthest step when an exclusion arrives within
     the window of its entry and before the next step ("should be discarded, even if nothing
     happened after x, since within conversion window", `test_funnel_exclusion_no_end_event`).
     Exclusions sharing the last step's timestamp are ignored (PostHog ignores exclusions in
     mixed same-timestamp groups). A strict journey also ends at the first later event that is
-    neither a repeat of its last step nor an exclusion: PostHog's strict reset empties the
-    stored step, so a later exclusion finds nothing to flag. Difference: PostHog still flags
-    its `max_step` attempt when a *newer* run has refilled that step within the max's window
-    (the check looks at whichever attempt is stored, not the max's own); we judge each
-    journey on its own run.
+    neither a repeat of its last step nor an exclusion covering that step: PostHog's strict
+    reset empties the stored step, so a later exclusion finds nothing to flag (an exclusion
+    event that does not cover the step is just another event, and breaks the run).
+    Difference: PostHog still flags its `max_step` attempt when a *newer* run has refilled
+    that step within the max's window (the check looks at whichever attempt is stored, not
+    the max's own); we judge each journey on its own run.
     """
-    last = ordered[journey.chain[-1]]
+    last, level = ordered[journey.chain[-1]], journey.level
     tail_end = ordered[journey.chain[0]].ts_us + window_us
     if strict:
         breaks = [
             e.ts_us
             for e in ordered
-            if e.ts_us > last.ts_us and journey.level not in e.steps and not e.is_exclusion
+            if e.ts_us > last.ts_us and level not in e.steps and not e.excludes_at(level)
         ]
         if breaks:
             tail_end = min(tail_end, min(breaks) - 1)
-    return any(last.ts_us < ts <= tail_end for ts in exclusions)
+    return any(last.ts_us < e.ts_us <= tail_end and e.excludes_at(level) for e in ordered)
 
 
 def _evaluate_sequential(
@@ -290,7 +337,8 @@ def _evaluate_any_order(ordered: list[FunnelEvent], step_count: int, window_us: 
     the first event of each step inside it, in time order (PostHog: the front of each step's
     deque, sorted), and the entry is its start.
 
-    Exclusions: a window with an exclusion event after its start does not count, unless the
+    Exclusions (whole-funnel only: PostHog rejects "partial exclusions" in unordered funnels,
+    and so does `conversions.py`): a window with an exclusion event after its start does not count, unless the
     window had already completed every step before it (PostHog clears all in-window progress
     on an exclusion, but records a completed window first; an exclusion sharing a timestamp
     with step events is processed after them). A person whose every window is cut is
@@ -303,7 +351,7 @@ def _evaluate_any_order(ordered: list[FunnelEvent], step_count: int, window_us: 
     step_events = [i for i, e in enumerate(ordered) if any(s <= step_count for s in e.steps)]
     if not step_events:
         return None
-    exclusions = [e.ts_us for e in ordered if e.is_exclusion]
+    exclusions = [e.ts_us for e in ordered if e.is_any_exclusion]
     best: tuple[int, dict[int, int]] | None = None  # (distinct steps, step -> position of its first event)
     for start in sorted({ordered[i].ts_us for i in step_events}):
         first: dict[int, int] = {}

@@ -37,7 +37,36 @@ def publish_marts(warehouse: Path, serving: Path, schema: str = "marts") -> dict
             counts[table] = connection.execute(
                 f'select count(*) from snapshot.{schema}."{table}"'
             ).fetchone()[0]
+        copy_descriptions(connection, schema, tables)
         connection.execute("detach snapshot")
         connection.execute("detach warehouse")
     os.replace(staging_file, serving)
     return counts
+
+
+def copy_descriptions(connection: duckdb.DuckDBPyConnection, schema: str, tables: list[str]) -> None:
+    """Carry dbt's table and column descriptions (persist_docs comments) over to the snapshot, so a BI
+    tool browsing the serving file shows what each table and column means."""
+    table_comments = connection.execute(
+        "select table_name, comment from duckdb_tables() "
+        "where database_name = 'warehouse' and schema_name = ? and comment is not null",
+        [schema],
+    ).fetchall()
+    column_comments = connection.execute(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where database_name = 'warehouse' and schema_name = ? and comment is not null",
+        [schema],
+    ).fetchall()
+    published = set(tables)
+    for table, comment in table_comments:
+        if table in published:
+            connection.execute(f'comment on table snapshot.{schema}."{table}" is {_literal(comment)}')
+    for table, column, comment in column_comments:
+        if table in published:
+            connection.execute(
+                f'comment on column snapshot.{schema}."{table}"."{column}" is {_literal(comment)}'
+            )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

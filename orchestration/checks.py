@@ -20,10 +20,10 @@ from dagster import (
     asset_check,
 )
 
-from microfunnel.settings import load_settings
 from orchestration.freshness import freshness_checks, mart_freshness_targets, raw_freshness_targets
 from orchestration.reconciliation import ORDERS_SQL, SOURCE_SPEND, differences, spend_sql
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import dbt_project
+from orchestration.warehouse import warehouse_access
 
 ANOMALIES = AssetKey(["marts", "fct_funnel_conversion_anomalies"])
 NEWEST_ANOMALIES_SQL = """
@@ -34,19 +34,22 @@ order by funnel_name, step_index
 """
 
 
-def _read(sql: str) -> list[dict]:
-    with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as connection:
+def _read(context, sql: str) -> list[dict]:
+    """Rows of `sql`, read under the warehouse's writer lock (orchestration/warehouse.py)."""
+    with (
+        warehouse_access(context) as settings,
+        duckdb.connect(str(settings.warehouse_path), read_only=True) as connection,
+    ):
         return differences(connection, sql)
 
 
 @asset_check(
     asset=ANOMALIES,
-    pool=WAREHOUSE_POOL,
     description="Each step's conversion on the newest complete entry day lies within its trailing band "
     "(rows of fct_funnel_conversion_anomalies with is_anomaly on that day).",
 )
-def funnel_conversion_within_trailing_band() -> AssetCheckResult:
-    anomalies = _read(NEWEST_ANOMALIES_SQL)
+def funnel_conversion_within_trailing_band(context) -> AssetCheckResult:
+    anomalies = _read(context, NEWEST_ANOMALIES_SQL)
     return AssetCheckResult(
         passed=not anomalies,
         severity=AssetCheckSeverity.WARN,
@@ -70,11 +73,10 @@ def _reconciliation_check(
         name=name,
         additional_deps=raw,
         blocking=True,
-        pool=WAREHOUSE_POOL,
         description=description,
     )
-    def reconcile() -> AssetCheckResult:
-        rows = _read(sql)
+    def reconcile(context) -> AssetCheckResult:
+        rows = _read(context, sql)
         return AssetCheckResult(
             passed=not rows,
             severity=AssetCheckSeverity.ERROR,

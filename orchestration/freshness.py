@@ -22,8 +22,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from microfunnel.settings import FreshnessThresholds, load_settings
-from orchestration.resources import WAREHOUSE_POOL
+from microfunnel.settings import FreshnessThresholds
+from orchestration.warehouse import warehouse_access
 
 CHECK_NAME = "fresh_data"
 
@@ -104,7 +104,7 @@ def judge(key: AssetKey, newest: datetime | None, thresholds: FreshnessThreshold
 
 
 def freshness_checks(targets: Mapping[AssetKey, str]):
-    """One step that judges every target table (one read-only connection, in the writer pool)."""
+    """One step that judges every target table (one read-only connection, under the writer lock)."""
     specs = [
         AssetCheckSpec(
             CHECK_NAME,
@@ -115,10 +115,12 @@ def freshness_checks(targets: Mapping[AssetKey, str]):
         for key in targets
     ]
 
-    @multi_asset_check(specs=specs, can_subset=True, pool=WAREHOUSE_POOL, name="freshness_checks")
+    @multi_asset_check(specs=specs, can_subset=True, name="freshness_checks")
     def freshness(context: AssetCheckExecutionContext):
-        settings = load_settings()
-        with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        with (
+            warehouse_access(context) as settings,
+            duckdb.connect(str(settings.warehouse_path), read_only=True) as connection,
+        ):
             for check_key in context.selected_asset_check_keys:
                 table = ".".join(check_key.asset_key.path)
                 try:

@@ -1,22 +1,27 @@
-"""Dagster resources: the dbt project (parsed once) and the shared writer pool.
+"""Dagster resources: the dbt project (its manifest prepared on demand) and the dbt CLI.
 
-The warehouse file allows one writer process, so every asset that writes it runs in one
-concurrency pool of size 1 (WAREHOUSE_POOL; its limit lives in the instance's dagster.yaml).
+dbt runs through `microfunnel-dbt` (orchestration/dbt_process.py), which reads the settings
+itself and dies with the run that started it; nothing has to be exported beforehand, so
+`dagster dev` and `dagster asset materialize` work from a plain shell.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 from ingestion.registry import SourceSelection, enabled_sources
 from microfunnel.settings import DBT_PROJECT_DIR
 
-WAREHOUSE_POOL = "duckdb_warehouse"
+# what dbt parses: a change to any of these makes the manifest stale
+DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "profiles.yml")
+PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: the args it was parsed with
 
 
 @cache
@@ -31,23 +36,56 @@ def dbt_vars_args(extra: dict[str, str] | None = None) -> list[str]:
     return ["--vars", json.dumps({**source_selection().dbt_vars(), **(extra or {})})]
 
 
+def dbt_executable() -> str:
+    """The venv's `microfunnel-dbt`, whether or not the venv is active; PATH otherwise."""
+    beside = Path(sys.executable).with_name("microfunnel-dbt")
+    return str(beside) if beside.exists() else (shutil.which("microfunnel-dbt") or "microfunnel-dbt")
+
+
+def manifest_is_stale(project: DbtProject, parse_args: list[str]) -> bool:
+    """True when the manifest is missing, was parsed with other vars (enabled sources), or is older
+    than any file dbt parses."""
+    manifest = project.manifest_path
+    stamp = manifest.with_name(PARSE_ARGS_STAMP)
+    if not manifest.exists() or not stamp.exists() or json.loads(stamp.read_text()) != parse_args:
+        return True
+    built = manifest.stat().st_mtime
+    for name in DBT_SOURCES:
+        root = project.project_dir / name
+        files = root.rglob("*") if root.is_dir() else [root]
+        if any(path.is_file() and path.stat().st_mtime > built for path in files):
+            return True
+    return False
+
+
+class ParseWhenStale(DagsterDbtProjectPreparer):
+    """Parse the project under `dagster dev`, and anywhere else when the manifest is missing or stale.
+
+    Dagster's default parses only under `dagster dev`, so `dagster asset materialize` on a fresh
+    checkout failed for want of a manifest; checking file times costs milliseconds."""
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev() or manifest_is_stale(project, self._prepare_project_cli_args):
+            self.prepare(project)
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        dbt_resource().cli(self._prepare_project_cli_args, target_path=project.target_path).wait()
+        self._invalidate_seeds_in_partial_parse(project)
+        stamp = project.project_dir / project.target_path / PARSE_ARGS_STAMP
+        stamp.write_text(json.dumps(self._prepare_project_cli_args))
+
+
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project, its manifest parsed on `dagster dev` (prepare_if_dev) or by `microfunnel run`,
-    with the enabled sources' vars: models of a disabled source are not in the manifest at all."""
-    project = DbtProject(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],
-    )
-    project.prepare_if_dev()
+    """The dbt project with a current manifest (parsed once per process when stale), parsed with the
+    enabled sources' vars: models of a disabled source are not in the manifest at all."""
+    parse_args = ["parse", "--quiet", *dbt_vars_args()]
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    ParseWhenStale(prepare_project_cli_args=parse_args).prepare_if_dev(project)
     return project
 
 
 def dbt_resource() -> DbtCliResource:
-    executable = Path(sys.executable).with_name("dbt")  # the venv's dbt, whether or not the venv is active
     return DbtCliResource(
-        project_dir=dbt_project(),
-        profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=str(executable) if executable.exists() else "dbt",
+        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
     )

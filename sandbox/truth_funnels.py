@@ -13,9 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel
+from microfunnel.conversions import MACRO_STEP, ActionConversion, Catalog, DestinationConversion, Funnel, Step
+from microfunnel.funnel_semantics import exclusion_steps_between
+from microfunnel.property_filters import EventProperties, where_holds
 from sandbox import catalog as shop
-from sandbox.model import EmailEvent
+from sandbox.model import EmailEvent, Event
 from sandbox.simulate import World
 
 # Klaviyo metrics on the person timeline, by the event name the warehouse gives them.
@@ -44,6 +46,7 @@ class TimelineEvent:
     name: str
     is_macro: bool
     matches: frozenset[str]  # catalog entries (and 'purchase' for the macro) this event satisfies
+    properties: EventProperties = EventProperties()  # what a `where:` filter reads (none for orders)
 
 
 def _text(value) -> str:
@@ -52,6 +55,23 @@ def _text(value) -> str:
 
 def _path(url: str) -> str:
     return urlsplit(url).path or "/"
+
+
+def event_properties(event: Event) -> EventProperties:
+    """The parts of the exported row a filter can read: params (page_location included), items and
+    the device record, as sandbox/ga4_export.py writes them."""
+    device = event.session.device
+    return EventProperties(
+        params={**event.params, "page_location": event.page_location, "page_title": event.page_title},
+        items=tuple(event.items),
+        records={
+            "device": {
+                "category": device.category,
+                "operating_system": device.operating_system,
+                "web_info": {"browser": device.browser},
+            }
+        },
+    )
 
 
 def person_timelines(
@@ -75,10 +95,15 @@ def person_timelines(
             )
             page_views += event.name == "page_view"
             matches = set()
+            properties = event_properties(event)
             for conversion in catalog.micro_conversions:
                 if isinstance(conversion, ActionConversion):
-                    if event.name == conversion.event_name and all(
-                        _text(event.params.get(k, "")) == _text(v) for k, v in conversion.params.items()
+                    if (
+                        event.name == conversion.event_name
+                        and all(
+                            _text(event.params.get(k, "")) == _text(v) for k, v in conversion.params.items()
+                        )
+                        and where_holds(conversion.where, properties)
                     ):
                         matches.add(conversion.name)
                 elif isinstance(conversion, DestinationConversion):
@@ -102,6 +127,7 @@ def person_timelines(
                     event.name,
                     is_macro,
                     frozenset(matches | ({MACRO_STEP} if is_macro else set())),
+                    properties,
                 )
             )
     if email:
@@ -116,6 +142,7 @@ def person_timelines(
                 if isinstance(c, ActionConversion)
                 and c.event_name == name
                 and all(_text(params.get(k, "")) == _text(v) for k, v in c.params.items())
+                and where_holds(c.where, EventProperties(params=params))
             }
             key = f"klaviyo:{event.event_id}"
             timelines[event.profile.person.person_id].append(
@@ -139,13 +166,16 @@ def person_timelines(
     return timelines
 
 
-def step_matches(event: TimelineEvent, step: str, catalog: Catalog) -> bool:
-    """A step names a catalog entry, the macro, or any GA4 event name (DESIGN.md section 6)."""
-    if step == MACRO_STEP:
+def step_matches(event: TimelineEvent, step: Step, catalog: Catalog) -> bool:
+    """A step names a catalog entry, the macro, or any GA4 event name (DESIGN.md section 6), and
+    the event passes the step's `where` filter."""
+    if step.event == MACRO_STEP:
         return event.is_macro
-    if catalog.micro_conversion(step) is not None:
-        return step in event.matches
-    return event.name == step and not event.is_macro
+    if catalog.micro_conversion(step.event) is not None:
+        named = step.event in event.matches
+    else:
+        named = event.name == step.event and not event.is_macro
+    return named and where_holds(step.where, event.properties)
 
 
 def funnel_truth(world: World, catalog: Catalog, funnel: Funnel, macro_from_orders: bool = True):
@@ -162,7 +192,13 @@ def funnel_truth(world: World, catalog: Catalog, funnel: Funnel, macro_from_orde
                 steps=frozenset(
                     i for i, step in enumerate(funnel.steps, start=1) if step_matches(event, step, catalog)
                 ),
-                is_exclusion=any(step_matches(event, step, catalog) for step in funnel.exclude),
+                exclusion_steps=frozenset().union(
+                    *(
+                        exclusion_steps_between(*funnel.exclusion_bounds(x))
+                        for x in funnel.exclude
+                        if step_matches(event, x, catalog)
+                    )
+                ),
             )
             for seq, event in enumerate(timeline, start=1)
         ]

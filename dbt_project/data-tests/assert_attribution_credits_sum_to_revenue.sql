@@ -1,6 +1,6 @@
 -- A failure means an attribution model credits an order with more or less than its revenue (to the
 -- cent): channel and campaign revenue would not add up to the shop's revenue.
-{{ config(enabled=source_enabled('shopify'), meta={'dagster': {'asset_key': ['marts', 'fct_attribution']}}) }}
+{{ config(enabled=source_enabled('shopify'), meta={'dagster': {'ref': {'name': 'fct_attribution'}}}) }}
 with
 
 attribution as (

@@ -1,5 +1,6 @@
 -- A failure means an identifier the guardrails cut as shared still shares a person with another
 -- identifier: the shared family computer or throw-away email is gluing strangers together again.
+{{ config(meta={'dagster': {'ref': {'name': 'int_identifiers_cut'}}}) }}
 with
 
 cut as (

@@ -1,7 +1,7 @@
 -- Fails when fct_funnel_daily's counts do not add up to fct_funnel_steps: each funnel x step
 -- must have as many persons in the daily table (summed over days and breakdowns) as it has rows
 -- in fct_funnel_steps. A failure means a person was lost or double-counted by the breakdown join.
-{{ config(meta={'dagster': {'asset_key': ['marts', 'fct_funnel_daily']}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funnel_daily'}}}) }}
 with
 
 daily as (

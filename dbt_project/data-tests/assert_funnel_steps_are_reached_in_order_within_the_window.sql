@@ -1,7 +1,7 @@
 -- Fails when a person's counted journey breaks the funnel's basic promises: steps 1..k without
 -- gaps, ordered/strict steps never earlier than the previous one, every step within the
 -- conversion window of the entry (inclusive). A failure means the engine built an impossible journey.
-{{ config(meta={'dagster': {'asset_key': ['marts', 'fct_funnel_steps']}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funnel_steps'}}}) }}
 with
 
 steps as (

@@ -1,6 +1,6 @@
 -- Fails when the trend table's entered/converted persons per funnel and day differ from the daily
 -- table's step 1 and last-step counts. A failure means the two public views of one funnel disagree.
-{{ config(meta={'dagster': {'asset_key': ['marts', 'fct_funnel_trends']}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funnel_trends'}}}) }}
 with
 
 trends as (

@@ -6,7 +6,7 @@
         An incremental model asks is_incremental() (so unit tests can override it); any other model
         (a table that compares itself with its last build) asks whether its relation exists. -#}
     {%- if config.get('materialized') == 'incremental' or this is none or this is string -%}
-        {#- (in a dbt unit test `this` is the mocked input's name or none: is_incremental() is overridden) -#}
+        {#- (a unit test's `this` is a fixture, not a relation: it says with is_incremental()) -#}
         {%- set has_previous = is_incremental() -%}
     {%- else -%}
         {%- set has_previous = adapter.get_relation(this.database, this.schema, this.identifier) is not none

@@ -20,7 +20,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
 from ingestion.registry import SourceSelection, spec
 from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.warehouse import warehouse_access
 
 # Sources read by export day: partitioned by reporting day; a run's window selects their files
 # (the source's start_date/end_date). The API sources re-read their revision windows each run.
@@ -65,7 +65,6 @@ def source_assets(source: str) -> AssetsDefinition:
         name=f"dlt_{source}",
         specs=specs,
         can_subset=True,
-        pool=WAREHOUSE_POOL,
         partitions_def=reporting_days() if by_day else None,
         backfill_policy=ONE_RUN_PER_RANGE if by_day else None,
     )
@@ -73,15 +72,16 @@ def source_assets(source: str) -> AssetsDefinition:
         window = run_day_window(context) if by_day else None
         if window:
             context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
-        yield from DagsterDltResource().run(
-            context=context,
-            dlt_source=source_function(source)(
-                **({"start_date": window[0], "end_date": window[1]} if window else {})
-            ),
-            dlt_pipeline=make_pipeline(source),
-            dagster_dlt_translator=RawTableTranslator(),
-            loader_file_format=LOADER_FILE_FORMAT,
-        )
+        with warehouse_access(context) as settings:
+            yield from DagsterDltResource().run(
+                context=context,
+                dlt_source=source_function(source)(
+                    **({"start_date": window[0], "end_date": window[1]} if window else {})
+                ),
+                dlt_pipeline=make_pipeline(source, settings),
+                dagster_dlt_translator=RawTableTranslator(),
+                loader_file_format=LOADER_FILE_FORMAT,
+            )
 
     return load
 

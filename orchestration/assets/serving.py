@@ -3,8 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from microfunnel.serving import publish_marts
-from microfunnel.settings import load_settings
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.warehouse import warehouse_access
 
 
 def serving_snapshot_asset(mart_keys: list[AssetKey]):
@@ -13,12 +12,11 @@ def serving_snapshot_asset(mart_keys: list[AssetKey]):
         deps=mart_keys,
         group_name="serving",
         kinds={"duckdb"},
-        pool=WAREHOUSE_POOL,
         description="Copy of schema `marts` in the serving file, swapped in atomically after a good build.",
     )
     def serving_snapshot(context: AssetExecutionContext) -> MaterializeResult:
-        settings = load_settings()
-        tables = publish_marts(settings.warehouse_path, settings.serving_path)
+        with warehouse_access(context) as settings:
+            tables = publish_marts(settings.warehouse_path, settings.serving_path)
         context.log.info(f"published {len(tables)} marts to {settings.serving_path}")
         return MaterializeResult(
             metadata={"path": str(settings.serving_path), "tables": len(tables), "rows": sum(tables.values())}

@@ -8,7 +8,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from microfunnel.settings import load_settings
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
-from orchestration.resources import WAREHOUSE_POOL, dbt_project, dbt_vars_args
+from orchestration.resources import dbt_project, dbt_vars_args
+from orchestration.warehouse import warehouse_access
 
 
 class MicrofunnelDbtTranslator(DagsterDbtTranslator):
@@ -24,7 +25,11 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
         return "_".join(path[1:3]) if len(path) > 3 else (path[1] if len(path) > 1 else None)
 
 
-TRANSLATOR = MicrofunnelDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+# Source tests become checks on the dlt assets that load the raw tables; without it 16 tests ran
+# as mere observations (README "Reading checks").
+TRANSLATOR = MicrofunnelDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+)
 DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and more): partitioned by day
 
 
@@ -35,7 +40,8 @@ def build(context: AssetExecutionContext, dbt: DbtCliResource):
     first writer, before any dlt load has created the file."""
     load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     window_vars = dbt_window_vars(run_day_window(context))
-    yield from dbt.cli(["build", *dbt_vars_args(window_vars)], context=context).stream()
+    with warehouse_access(context):
+        yield from dbt.cli(["build", *dbt_vars_args(window_vars)], context=context).stream()
 
 
 @dbt_assets(
@@ -43,7 +49,6 @@ def build(context: AssetExecutionContext, dbt: DbtCliResource):
     project=dbt_project(),
     exclude=DAY_GRAINED,
     dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """Staging, intermediate and person-grained marts: unpartitioned; incremental models (identity,
@@ -57,7 +62,6 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     select=DAY_GRAINED,
     name="dbt_day_grained_models",
     dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
     partitions_def=reporting_days(),
     backfill_policy=ONE_RUN_PER_RANGE,
 )

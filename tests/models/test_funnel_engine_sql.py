@@ -2,7 +2,8 @@
 
 Hundreds of random small persons, with same-timestamp events, repeated steps, events matching
 two steps (through a micro-conversion anchored on them), exclusions and window boundaries, go
-through every mode; each (funnel, person) must get exactly the steps, timestamps and events
+through every mode, with fixed and random `where` filters on steps and exclusions and random
+exclusion bounds (`between`); each (funnel, person) must get exactly the steps, timestamps and events
 that `microfunnel.funnel_semantics.evaluate_funnel` gives. One dbt run covers all cases.
 """
 
@@ -10,15 +11,17 @@ from __future__ import annotations
 
 import pytest
 
-from microfunnel.funnel_semantics import FunnelEvent, evaluate_funnel
+from microfunnel.funnel_semantics import evaluate_funnel
 from tests.support.funnel_warehouse import (
     FUNNELS,
     MICRO,
+    RANDOM_FUNNELS,
     Event,
     Funnel,
     MicroConversion,
     S,
     random_world,
+    reference_events,
     run_funnel_models,
     write_inputs,
 )
@@ -27,22 +30,15 @@ from tests.support.warehouse import rows
 pytestmark = pytest.mark.slow
 
 SEED = 20240605
+ENGINE_FUNNELS = [*FUNNELS, *RANDOM_FUNNELS]
 
 
 def reference_results(funnel: Funnel, events: list[Event], micro: list[MicroConversion]) -> dict:
     micro_events = {m.event_id for m in micro}
-    by_person: dict[str, list[FunnelEvent]] = {}
+    by_person: dict[str, list[Event]] = {}
     for e in events:
-        steps = frozenset(
-            i
-            for i, name in enumerate(funnel.steps, start=1)
-            if (name == MICRO and e.event_id in micro_events) or name == e.event_name
-        )
-        is_exclusion = e.event_name in funnel.exclude
-        if steps or is_exclusion or funnel.order_mode == "strict":
-            by_person.setdefault(e.person_id, []).append(
-                FunnelEvent(e.event_ts_us, e.event_seq, e.event_id, steps, is_exclusion)
-            )
+        by_person.setdefault(e.person_id, []).append(e)
+    by_person = {p: reference_events(funnel, evs, micro_events) for p, evs in by_person.items()}
     out = {}
     for person, person_events in by_person.items():
         result = evaluate_funnel(
@@ -57,20 +53,20 @@ def reference_results(funnel: Funnel, events: list[Event], micro: list[MicroConv
 def engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("funnel_engine") / "warehouse.duckdb"
     events, micro = random_world(SEED)
-    write_inputs(path, FUNNELS, events, micro, catalog=[MICRO])
+    write_inputs(path, ENGINE_FUNNELS, events, micro, catalog=[MICRO])
     run_funnel_models(path, select="path:models/intermediate/funnels fct_funnel_steps")
     steps = rows(
         path,
         "select funnel_name, person_id, step_index, funnel_step_index, reached_ts_us, event_id "
         "from marts.fct_funnel_steps order by funnel_name, person_id, step_index",
     )
-    sql: dict[str, dict[str, list]] = {f.name: {} for f in FUNNELS}
+    sql: dict[str, dict[str, list]] = {f.name: {} for f in ENGINE_FUNNELS}
     for funnel, person, step, funnel_step, ts, event_id in steps:
         sql[funnel].setdefault(person, []).append((step, funnel_step, ts, event_id))
     return sql, events, micro
 
 
-@pytest.mark.parametrize("funnel", FUNNELS, ids=[f.name for f in FUNNELS])
+@pytest.mark.parametrize("funnel", ENGINE_FUNNELS, ids=[f.name for f in ENGINE_FUNNELS])
 def test_sql_engine_matches_the_reference_for_every_random_person(engine, funnel):
     sql, events, micro = engine
     expected = reference_results(funnel, events, micro)

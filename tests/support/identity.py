@@ -67,7 +67,7 @@ def load_sources(world: World, root: Path, as_of: date | None) -> Path:
     settings = temp_settings(root)
     write_ga4_export(world, root / "ga4", as_of=as_of)
     run_source("ga4", settings, bucket_url=str(root / "ga4"))
-    run_source("config", settings, path=str(PROJECT_ROOT / "conversions.yml"))
+    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
     with SandboxServer(world, as_of=as_of) as server, environment(server.source_env()):
         run_source("shopify", settings)
         run_source("klaviyo", settings)

@@ -1,18 +1,26 @@
 """Hand-worked cases for the funnel semantics reference (microfunnel/funnel_semantics.py).
 
 Every case writes its events as `name@second` and works the answer out in a comment. Steps
-are A, B, C (1, 2, 3); X is an exclusion event; N is an event matching no step. Windows are
-in seconds. `reached` lists the seconds at which the counted journey reached each step.
+are A, B, C, D (1, 2, 3, 4); X is a whole-funnel exclusion event (Y and Z bounded ones,
+below); N is an event matching no step. Windows are in seconds. `reached` lists the seconds
+at which the counted journey reached each step.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from microfunnel.funnel_semantics import FunnelEvent, evaluate_funnel, order_events
+from microfunnel.funnel_semantics import (
+    FunnelEvent,
+    evaluate_funnel,
+    exclusion_steps_between,
+    matching_steps,
+    order_events,
+)
+from microfunnel.property_filters import EventProperties, parse_where, where_holds
 
 S = 1_000_000  # one second in microseconds
-STEP = {"A": 1, "B": 2, "C": 3}
+STEP = {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
 def events(spec: str) -> list[FunnelEvent]:
@@ -286,3 +294,284 @@ def test_any_order_a_person_whose_every_window_is_cut_is_excluded():
 @pytest.mark.parametrize("mode", ["ordered", "strict", "any"])
 def test_no_events_means_absent(mode):
     assert evaluate_funnel([], 3, 10 * S, mode) is None
+
+
+# -- bounded exclusions (between: [i, j]) ------------------------------------------------------
+# Y and Z are exclusion events whose bounds each case gives; PostHog turns `between: [i, j]`
+# into flags on the attempts waiting at steps i..j-1 (funnel_semantics.exclusion_steps_between).
+
+
+def bounded(spec: str, steps: int, window_s: float, mode: str = "ordered", **bounds) -> list | None:
+    """Like `reached`, with Y/Z exclusions bounded by `Y=(i, j)` / `Z=(i, j)`."""
+    evs = []
+    for event in events(spec):
+        token = event.event_id.split("@")[0]
+        covered = frozenset().union(
+            *(exclusion_steps_between(*bounds[name]) for name in "YZ" if name in token and name in bounds)
+        )
+        evs.append(
+            FunnelEvent(event.ts_us, event.seq, event.event_id, event.steps, event.is_exclusion, covered)
+        )
+    result = evaluate_funnel(evs, steps, int(window_s * S), mode)
+    if result is None:
+        return None
+    return ["excluded"] if result.excluded else [s.reached_at_us / S for s in result.steps]
+
+
+def test_between_two_and_three_covers_the_wait_at_step_two_only():
+    assert exclusion_steps_between(2, 3) == {2}
+    assert exclusion_steps_between(1, 4) == {1, 2, 3}
+
+
+def test_a_bounded_exclusion_before_its_first_step_is_ignored():
+    # A@0 Y@1 B@2 C@3, Y between [2, 3]: Y comes while the journey waits at step 1, which Y
+    # does not cover. Reached: [0, 2, 3].
+    assert bounded("A@0 Y@1 B@2 C@3", 3, 10, Y=(2, 3)) == [0, 2, 3]
+
+
+def test_a_bounded_exclusion_inside_its_steps_excludes_the_journey():
+    # A@0 B@1 Y@2 C@3, Y between [2, 3]: Y falls between B and C. The journey takes C (one
+    # step past) but is excluded, and nobody else got as far: excluded.
+    assert bounded("A@0 B@1 Y@2 C@3", 3, 10, Y=(2, 3)) == ["excluded"]
+
+
+def test_a_bounded_exclusion_after_the_conversion_is_ignored():
+    # A@0 B@1 C@2 Y@3: the journey completed at C@2 before Y. Reached: [0, 1, 2].
+    assert bounded("A@0 B@1 C@2 Y@3", 3, 10, Y=(2, 3)) == [0, 1, 2]
+
+
+def test_a_bounded_exclusion_after_an_unfinished_journeys_last_covered_step_excludes_it():
+    # A@0 B@1 Y@2, no C, window 10: the journey waits at step 2, which Y covers, and Y is
+    # within the window (PostHog's no-end-event rule, bounded). Excluded.
+    assert bounded("A@0 B@1 Y@2", 3, 10, Y=(2, 3)) == ["excluded"]
+
+
+def test_a_bounded_exclusion_after_an_unfinished_journey_stuck_before_its_steps_is_ignored():
+    # A@0 Y@2, no B, Y between [2, 3]: the journey waits at step 1, not covered. Reached: [0].
+    assert bounded("A@0 Y@2", 3, 10, Y=(2, 3)) == [0]
+
+
+def test_an_exclusion_between_one_and_two_ignores_the_wait_at_step_two():
+    # A@0 B@1 Z@2 C@3, Z between [1, 2]: Z comes while the journey waits at step 2; Z covers
+    # only step 1. Reached: [0, 1, 3].
+    assert bounded("A@0 B@1 Z@2 C@3", 3, 10, Z=(1, 2)) == [0, 1, 3]
+
+
+def test_an_exclusion_between_one_and_two_voids_the_wait_at_step_one():
+    # A@0 Z@1 B@2 C@3, Z between [1, 2]: Z between A and B. The excluded journey reaches B
+    # (one step past Z) and stops; nobody clean reaches step 2: excluded.
+    assert bounded("A@0 Z@1 B@2 C@3", 3, 10, Z=(1, 2)) == ["excluded"]
+
+
+def test_a_later_clean_attempt_converts_after_a_bounded_exclusion():
+    # A@0 B@1 Y@2 A@10 B@11 C@12, Y between [2, 3], window 20. Journey A0-B1 waits at step 2
+    # when Y comes: excluded. A10-B11 reaches step 2 before C@12 arrives, so C@12 extends the
+    # newer journey (A0-B1 stops at 2). A10-B11-C12 is clean and furthest. Reached: [10, 11, 12].
+    assert bounded("A@0 B@1 Y@2 A@10 B@11 C@12", 3, 20, Y=(2, 3)) == [10, 11, 12]
+
+
+def test_a_journey_past_the_bounded_range_is_not_voided_by_a_later_exclusion():
+    # Four steps A B C D, Z between [1, 2]: A@0 B@1 Z@2 C@3. Z comes while waiting at step 2
+    # (not covered); the journey goes on to C and waits for D; Z is before C. Reached: [0, 1, 3].
+    assert bounded("A@0 B@1 Z@2 C@3", 4, 10, Z=(1, 2)) == [0, 1, 3]
+
+
+def test_an_exclusion_between_two_and_four_covers_the_wait_at_step_three():
+    # Four steps, Y between [2, 4] (covers steps 2 and 3): A@0 B@1 C@2 Y@3 D@4 -> Y between C
+    # and D: excluded.
+    assert bounded("A@0 B@1 C@2 Y@3 D@4", 4, 10, Y=(2, 4)) == ["excluded"]
+
+
+def test_a_bounded_exclusion_tied_with_the_journeys_last_step_is_ignored():
+    # A@0 B@5 Y@5, Y between [2, 3]: Y shares B's timestamp (PostHog ignores exclusions in
+    # mixed same-timestamp groups). Reached: [0, 5].
+    assert bounded("A@0 B@5 Y@5", 3, 10, Y=(2, 3)) == [0, 5]
+
+
+def test_a_bounded_exclusion_after_the_window_is_ignored():
+    # A@0 B@1 Y@11, window 10: Y is 11 s after the entry. Reached: [0, 1].
+    assert bounded("A@0 B@1 Y@11", 3, 10, Y=(2, 3)) == [0, 1]
+
+
+def test_strict_a_covering_exclusion_breaks_the_run_and_excludes_it():
+    # Strict, A@0 B@1 Y@2 C@3, Y between [2, 3]: Y breaks the run (C@3 cannot be step 3) and
+    # flags the journey waiting at step 2 before PostHog's strict reset: excluded.
+    assert bounded("A@0 B@1 Y@2 C@3", 3, 10, "strict", Y=(2, 3)) == ["excluded"]
+
+
+def test_strict_a_non_covering_exclusion_only_breaks_the_run():
+    # Strict, A@0 Z@1 B@2, Z between [2, 3]: Z comes while waiting at step 1 (not covered);
+    # it is still an event, so it breaks the strict run, and it flags nothing. Reached: [0].
+    assert bounded("A@0 Z@1 B@2", 3, 10, "strict", Z=(2, 3)) == [0]
+
+
+def test_any_order_exclusions_with_whole_funnel_bounds_cut_windows():
+    # Any order, B@0 Y@3 A@20, Y between [1, 2] (the whole 2-step funnel): the window at 0
+    # holds Y and is cut; the window at 20 holds {A}. Reached: [20].
+    assert bounded("B@0 Y@3 A@20", 2, 10, "any", Y=(1, 2)) == [20]
+
+
+# -- filtered steps and exclusions (where:) --------------------------------------------------
+# Events are (name, seconds, properties); a funnel is its steps and exclusions as
+# (event, where) and (event, where, between). matching_steps applies the filters.
+
+
+def shop_events(funnel_steps, exclusions, timeline) -> list[FunnelEvent]:
+    steps = [(name, parse_where(where)) for name, where in funnel_steps]
+    out = []
+    for seq, (name, at, props) in enumerate(timeline, start=1):
+        properties = EventProperties(
+            params=props.get("params", {}),
+            items=tuple(props.get("items", ())),
+            user=props.get("user", {}),
+            records={"device": props.get("device", {})},
+        )
+        covered = frozenset().union(
+            *(
+                exclusion_steps_between(*between)
+                for event, where, between in exclusions
+                if event == name and where_holds(parse_where(where), properties)
+            )
+        )
+        out.append(
+            FunnelEvent(
+                int(at * S), seq, f"{name}@{at}", matching_steps(name, properties, steps), False, covered
+            )
+        )
+    return out
+
+
+def shop_reached(funnel_steps, timeline, exclusions=(), window_s=100, mode="ordered"):
+    result = evaluate_funnel(
+        shop_events(funnel_steps, exclusions, timeline), len(funnel_steps), int(window_s * S), mode
+    )
+    if result is None:
+        return None
+    return ["excluded"] if result.excluded else [s.reached_at_us / S for s in result.steps]
+
+
+SHOES = {"item.item_category": "Shoes"}
+SHOES_FUNNEL = [("view_item", SHOES), ("add_to_cart", SHOES), ("purchase", {})]
+
+
+def item(category: str, price: float = 10.0) -> dict:
+    return {"item_category": category, "price": price}
+
+
+def test_a_filtered_entry_step_skips_events_that_fail_the_filter():
+    # view_item(Bags)@0 view_item(Shoes)@5 add_to_cart(Shoes)@6 purchase@7: only the Shoes
+    # view is step 1. Reached: [5, 6, 7].
+    timeline = [
+        ("view_item", 0, {"items": [item("Bags")]}),
+        ("view_item", 5, {"items": [item("Shoes")]}),
+        ("add_to_cart", 6, {"items": [item("Shoes")]}),
+        ("purchase", 7, {}),
+    ]
+    assert shop_reached(SHOES_FUNNEL, timeline) == [5, 6, 7]
+
+
+def test_an_item_filter_holds_when_any_item_of_the_event_matches():
+    # view_item with items [Bags, Shoes]@0, add_to_cart(Bags)@1: the view is step 1 (one of
+    # its items is Shoes); the Bags cart is not step 2. Reached: [0].
+    timeline = [
+        ("view_item", 0, {"items": [item("Bags"), item("Shoes")]}),
+        ("add_to_cart", 1, {"items": [item("Bags")]}),
+    ]
+    assert shop_reached(SHOES_FUNNEL, timeline) == [0]
+
+
+def test_an_event_without_items_fails_an_item_filter():
+    # add_to_cart@1 has no items[]: "any item" is false. Reached: [0].
+    timeline = [("view_item", 0, {"items": [item("Shoes")]}), ("add_to_cart", 1, {})]
+    assert shop_reached(SHOES_FUNNEL, timeline) == [0]
+
+
+def test_a_filtered_middle_step_waits_for_a_matching_event():
+    # view(Shoes)@0 cart(Bags)@1 cart(Shoes)@2 purchase@3: step 2 is the Shoes cart at 2.
+    timeline = [
+        ("view_item", 0, {"items": [item("Shoes")]}),
+        ("add_to_cart", 1, {"items": [item("Bags")]}),
+        ("add_to_cart", 2, {"items": [item("Shoes")]}),
+        ("purchase", 3, {}),
+    ]
+    assert shop_reached(SHOES_FUNNEL, timeline) == [0, 2, 3]
+
+
+def test_numbers_compare_by_value_whatever_the_params_type():
+    # value gte 50: int 50 and string "60" pass, double 49.99 does not.
+    funnel = [("session_start", {}), ("add_to_cart", {"value": {"gte": 50}})]
+    for value, expected in [(50, [0, 1]), ("60", [0, 1]), (49.99, [0]), ("sixty", [0])]:
+        timeline = [("session_start", 0, {}), ("add_to_cart", 1, {"params": {"value": value}})]
+        assert shop_reached(funnel, timeline) == expected, value
+
+
+def test_not_holds_when_the_param_is_missing_but_contains_does_not():
+    funnel = [("session_start", {}), ("page_view", {"page_location": {"not": "https://shop/sale"}})]
+    assert shop_reached(funnel, [("session_start", 0, {}), ("page_view", 1, {})]) == [0, 1]
+    funnel = [("session_start", {}), ("page_view", {"page_location": {"contains": "/sale"}})]
+    assert shop_reached(funnel, [("session_start", 0, {}), ("page_view", 1, {})]) == [0]
+
+
+def test_device_and_user_property_filters_read_their_records():
+    # Step 1 only on mobile, step 2 only for members: desktop session_start@0 is no entry;
+    # mobile@1 is; sign_up@2 of a member is step 2. Reached: [1, 2].
+    funnel = [
+        ("session_start", {"device.category": "mobile"}),
+        ("sign_up", {"user.tier": {"in": ["gold", "member"]}}),
+    ]
+    timeline = [
+        ("session_start", 0, {"device": {"category": "desktop"}}),
+        ("session_start", 1, {"device": {"category": "mobile"}}),
+        ("sign_up", 2, {"user": {"tier": "member"}}),
+    ]
+    assert shop_reached(funnel, timeline) == [1, 2]
+
+
+def test_a_filtered_exclusion_voids_only_on_matching_events():
+    # refund(reason=fraud) excludes; refund(reason=late) does not. Whole funnel.
+    funnel = [("view_item", {}), ("purchase", {})]
+    fraud = [("refund", {"reason": {"in": ["fraud", "test"]}}, (1, 2))]
+    late = [("view_item", 0, {}), ("refund", 1, {"params": {"reason": "late"}}), ("purchase", 2, {})]
+    assert shop_reached(funnel, late, fraud) == [0, 2]
+    test = [("view_item", 0, {}), ("refund", 1, {"params": {"reason": "test"}}), ("purchase", 2, {})]
+    assert shop_reached(funnel, test, fraud) == ["excluded"]
+
+
+def test_two_exclusions_on_one_event_with_different_filters_keep_their_own_bounds():
+    # chat(topic=payment) between [2, 3]; chat(topic=sizing) between [1, 2].
+    # A@0 chat(payment)@1 B@2 chat(sizing)@3 C@4: each chat comes at a wait its filter's
+    # bounds do not cover. Reached: [0, 2, 4]. With chat(payment)@3 instead: excluded.
+    funnel = [("A", {}), ("B", {}), ("C", {})]
+    chats = [("chat", {"topic": "payment"}, (2, 3)), ("chat", {"topic": "sizing"}, (1, 2))]
+
+    def chat(at, topic):
+        return ("chat", at, {"params": {"topic": topic}})
+
+    ok = [("A", 0, {}), chat(1, "payment"), ("B", 2, {}), chat(3, "sizing"), ("C", 4, {})]
+    assert shop_reached(funnel, ok, chats) == [0, 2, 4]
+    bad = [("A", 0, {}), chat(1, "payment"), ("B", 2, {}), chat(3, "payment"), ("C", 4, {})]
+    assert shop_reached(funnel, bad, chats) == ["excluded"]
+
+
+def test_one_event_name_can_be_a_step_and_an_exclusion_under_different_filters():
+    # Step 2 = view_item(Shoes); exclusion view_item(Bags) between [1, 2]:
+    # A@0 view(Bags)@1 view(Shoes)@2 -> the Bags view voids the wait at step 1: excluded.
+    funnel = [("session_start", {}), ("view_item", SHOES)]
+    bags = [("view_item", {"item.item_category": "Bags"}, (1, 2))]
+    timeline = [
+        ("session_start", 0, {}),
+        ("view_item", 1, {"items": [item("Bags")]}),
+        ("view_item", 2, {"items": [item("Shoes")]}),
+    ]
+    assert shop_reached(funnel, timeline, bags) == ["excluded"]
+    assert shop_reached(funnel, timeline) == [0, 2]
+
+
+def test_a_regex_filter_searches_the_text_form():
+    funnel = [("page_view", {"page_location": {"regex": "/p/[0-9]+$"}}), ("purchase", {})]
+    timeline = [
+        ("page_view", 0, {"params": {"page_location": "https://shop/p/12?x=1"}}),
+        ("page_view", 1, {"params": {"page_location": "https://shop/p/12"}}),
+        ("purchase", 2, {}),
+    ]
+    assert shop_reached(funnel, timeline) == [1, 2]

@@ -24,6 +24,8 @@ from microfunnel.conversions import (
     load_catalog,
 )
 from microfunnel.pii import KEY_ENV, hash_email
+from microfunnel.property_filters import Condition, parse_path
+from microfunnel.settings import load_settings
 
 
 def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conversions.yml") -> list[dict]:
@@ -44,6 +46,46 @@ def blocklist_rows(catalog: Catalog, pii_hash_key: str | None, path: str = "conv
             (kind, value), {"identifier_type": kind, "identifier_value": value, "reason": entry.reason}
         )
     return list(rows.values())
+
+
+def condition_row(condition: Condition) -> dict:
+    """One `where` condition in warehouse form: equality values split by type (text vs number), so
+    SQL compares each with the property's text or numeric form (microfunnel/property_filters.py)."""
+    values = condition.value if condition.operator in ("in", "not_in") else (condition.value,)
+    equality = condition.operator in ("eq", "not", "in", "not_in")
+    return {
+        "property_path": condition.path,
+        "property_scope": condition.scope,
+        "property_key": condition.key,
+        "operator": condition.operator,
+        "text_values_json": json.dumps([v for v in values if isinstance(v, str)] if equality else []),
+        "number_values_json": json.dumps(
+            [float(v) for v in values if isinstance(v, int | float)] if equality else []
+        ),
+        "pattern": condition.value if condition.operator in ("contains", "regex") else None,
+        "number": float(condition.value) if condition.operator in ("gt", "gte", "lt", "lte") else None,
+        "is_set": condition.value if condition.operator == "is_set" else None,
+    }
+
+
+def filter_rows(catalog: Catalog) -> list[dict]:
+    """Every `where` condition of funnel steps, exclusions and action micro-conversions."""
+    owners: list[tuple[dict, tuple[Condition, ...]]] = []
+    empty = {"funnel_name": None, "owner_index": None, "conversion_name": None}
+    for conversion in catalog.micro_conversions:
+        if isinstance(conversion, ActionConversion):
+            owner = {**empty, "filter_owner": "micro_conversion", "conversion_name": conversion.name}
+            owners.append((owner, conversion.where))
+    for funnel in catalog.funnels:
+        for kind, entries in (("step", funnel.steps), ("exclusion", funnel.exclude)):
+            for index, entry in enumerate(entries, start=1):
+                owner = {**empty, "filter_owner": kind, "funnel_name": funnel.name, "owner_index": index}
+                owners.append((owner, entry.where))
+    return [
+        {**owner, "condition_index": i, **condition_row(condition)}
+        for owner, conditions in owners
+        for i, condition in enumerate(conditions, start=1)
+    ]
 
 
 def catalog_rows(
@@ -81,16 +123,37 @@ def catalog_rows(
                 "order_mode": f.order,
                 "window_seconds": f.window_seconds,
                 "step_count": len(f.steps),
+                "breakdown_limit": f.breakdown_limit,
             }
             for f in catalog.funnels
         ],
         "funnel_steps": [
-            {"funnel_name": f.name, "step_index": i, "step_name": step}
+            {"funnel_name": f.name, "step_index": i, "step_name": step.event}
             for f in catalog.funnels
             for i, step in enumerate(f.steps, start=1)
         ],
         "funnel_exclusions": [
-            {"funnel_name": f.name, "step_name": step} for f in catalog.funnels for step in f.exclude
+            {
+                "funnel_name": f.name,
+                "exclusion_index": i,
+                "step_name": x.event,
+                "from_step_index": f.exclusion_bounds(x)[0],
+                "to_step_index": f.exclusion_bounds(x)[1],
+            }
+            for f in catalog.funnels
+            for i, x in enumerate(f.exclude, start=1)
+        ],
+        "property_filters": filter_rows(catalog),
+        "funnel_breakdowns": [
+            {
+                "funnel_name": f.name,
+                "breakdown_index": i,
+                "property_path": path,
+                "property_scope": parse_path(path)[0],
+                "property_key": parse_path(path)[1],
+            }
+            for f in catalog.funnels
+            for i, path in enumerate(f.breakdown, start=1)
         ],
         "identity_max_links": [
             {"identifier_type": kind, "linked_type": linked, "max_links": cap}
@@ -103,11 +166,13 @@ def catalog_rows(
 
 @dlt.source(name="config", max_table_nesting=0)
 def conversions_catalog(
-    path: str = dlt.config.value, pii_hash_key: TSecretStrValue | None = None
+    catalog_path: str | None = None, pii_hash_key: TSecretStrValue | None = None
 ) -> list[dlt.sources.DltResource]:
-    """Validate the catalog at `path` (CONVERSIONS_CONFIG) and emit one table per part.
+    """Validate the catalog at `catalog_path` (default: CONVERSIONS_CONFIG, via load_settings) and emit one
+    table per part.
 
     `pii_hash_key` (PII_HASH_KEY) is only needed when the identity blocklist lists emails."""
+    path = catalog_path or str(load_settings().conversions_config)
     rows = catalog_rows(load_catalog(path), pii_hash_key, str(path))
 
     def table(name: str) -> dlt.sources.DltResource:

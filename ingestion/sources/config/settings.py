@@ -22,12 +22,48 @@ SCHEMAS = {
             ("order_mode", pa.string()),
             ("window_seconds", pa.int64()),
             ("step_count", pa.int64()),
+            ("breakdown_limit", pa.int64()),
         ]
     ),
     "funnel_steps": pa.schema(
         [("funnel_name", pa.string()), ("step_index", pa.int64()), ("step_name", pa.string())]
     ),
-    "funnel_exclusions": pa.schema([("funnel_name", pa.string()), ("step_name", pa.string())]),
+    "funnel_exclusions": pa.schema(
+        [
+            ("funnel_name", pa.string()),
+            ("exclusion_index", pa.int64()),
+            ("step_name", pa.string()),
+            ("from_step_index", pa.int64()),
+            ("to_step_index", pa.int64()),
+        ]
+    ),
+    "property_filters": pa.schema(
+        [
+            ("filter_owner", pa.string()),
+            ("funnel_name", pa.string()),
+            ("owner_index", pa.int64()),
+            ("conversion_name", pa.string()),
+            ("condition_index", pa.int64()),
+            ("property_path", pa.string()),
+            ("property_scope", pa.string()),
+            ("property_key", pa.string()),
+            ("operator", pa.string()),
+            ("text_values_json", pa.string()),
+            ("number_values_json", pa.string()),
+            ("pattern", pa.string()),
+            ("number", pa.float64()),
+            ("is_set", pa.bool_()),
+        ]
+    ),
+    "funnel_breakdowns": pa.schema(
+        [
+            ("funnel_name", pa.string()),
+            ("breakdown_index", pa.int64()),
+            ("property_path", pa.string()),
+            ("property_scope", pa.string()),
+            ("property_key", pa.string()),
+        ]
+    ),
     "identity_max_links": pa.schema(
         [
             ("identifier_type", pa.string()),

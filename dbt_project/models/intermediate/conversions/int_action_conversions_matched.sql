@@ -1,5 +1,6 @@
 {#- Action micro-conversions: an event of the catalog's event_name whose parameters include every
-    parameter filter of the entry (compared as text). -#}
+    parameter filter of the entry (`params`, compared as text) and that passes every `where`
+    condition of the entry (macros/property_filters.sql). -#}
 with
 
 events as (
@@ -15,7 +16,20 @@ catalog as (
 
 ),
 
-matched as (
+filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+    where filter_owner = 'micro_conversion'
+
+),
+
+event_properties as (
+
+    select * from {{ ref('stg_ga4__event_properties') }}
+
+),
+
+candidates as (
 
     select
         catalog.conversion_name,
@@ -30,6 +44,27 @@ matched as (
         on events.event_name = catalog.event_name
         and len(list_filter(map_entries(catalog.params),
                             lambda p: coalesce(events.event_params[p.key], '') <> p.value)) = 0
+
+),
+
+failing_filters as (
+
+    -- candidates of filtered entries that fail at least one condition
+    select distinct candidates.conversion_name, candidates.event_id
+    from candidates
+    inner join filters on filters.conversion_name = candidates.conversion_name
+    left join event_properties on event_properties.event_key = candidates.event_id
+    where not {{ property_condition_holds('event_properties', 'filters') }}
+
+),
+
+matched as (
+
+    select candidates.*
+    from candidates
+    anti join failing_filters
+        on failing_filters.conversion_name = candidates.conversion_name
+        and failing_filters.event_id = candidates.event_id
 
 )
 

@@ -1,7 +1,9 @@
 {{ config(enabled=sources_feeding('conversion_events') | length > 0) }}
 {#- Action micro-conversions on the events other sources contribute (feed conversion_events, e.g.
-    Klaviyo's email opens and clicks), matched like GA4's: the catalog's event_name, and every
-    parameter filter equal (as text) to the event's param. Each event already carries its person. -#}
+    Klaviyo's email opens and clicks), matched like GA4's: the catalog's event_name, every
+    parameter filter equal (as text) to the event's param, and every `where` condition of the
+    entry holding on the event's params (such events have no items, user properties or GA4
+    records). Each event already carries its person. -#}
 with
 
 source_events as (
@@ -19,7 +21,31 @@ catalog as (
 
 ),
 
-matched as (
+filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+    where filter_owner = 'micro_conversion'
+
+),
+
+source_properties as (
+
+    -- what a `where` condition can read of these events: their params only
+    select
+        event_id as event_key,
+        event_params,
+        map([], [])::map(varchar, varchar) as user_properties,
+        []::json[] as items,
+        null::json as device,
+        null::json as geo,
+        null::json as traffic_source,
+        null::json as collected_traffic_source
+
+    from source_events
+
+),
+
+candidates as (
 
     select
         catalog.conversion_name,
@@ -35,6 +61,26 @@ matched as (
         on source_events.event_name = catalog.event_name
         and len(list_filter(map_entries(catalog.params),
                             lambda p: coalesce(source_events.event_params[p.key], '') <> p.value)) = 0
+
+),
+
+failing_filters as (
+
+    select distinct candidates.conversion_name, candidates.event_id
+    from candidates
+    inner join filters on filters.conversion_name = candidates.conversion_name
+    left join source_properties on source_properties.event_key = candidates.event_id
+    where not {{ property_condition_holds('source_properties', 'filters') }}
+
+),
+
+matched as (
+
+    select candidates.*
+    from candidates
+    anti join failing_filters
+        on failing_filters.conversion_name = candidates.conversion_name
+        and failing_filters.event_id = candidates.event_id
 
 )
 

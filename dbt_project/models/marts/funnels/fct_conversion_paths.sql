@@ -1,6 +1,8 @@
-{#- The most common paths to purchase and to drop-off: for each person, the micro-conversions in
-    the order they first did them, before their first purchase (or ever, for persons who never
-    bought). Persons with no micro-conversion before buying follow the path '(none)'. One row per
+{#- The most common full paths to purchase and to drop-off: for each person, the micro-conversions
+    in the order they did them, consecutive repeats collapsed (view_item > view_item > add_to_cart
+    is view_item > add_to_cart; view_item > add_to_cart > view_item stays as walked), before their
+    first purchase (or ever, for persons who never bought). Persons with no micro-conversion before
+    buying follow the path '(none)'. fct_path_transitions has the same walks step by step. One row per
     path among the top N (var conversion_paths_top_n) by purchasers or by persons who dropped off. -#}
 with
 
@@ -25,19 +27,32 @@ first_purchases as (
 
 ),
 
-first_occurrences as (
+occurrences as (
 
     select
         micro_conversions.person_id,
         micro_conversions.conversion_name,
-        min(person_events.event_ts_us) as first_ts_us
+        person_events.event_seq
 
     from micro_conversions
     inner join person_events on person_events.event_id = micro_conversions.event_id
     left join first_purchases on first_purchases.person_id = micro_conversions.person_id
     where micro_conversions.kind <> 'macro'
         and (first_purchases.purchased_ts_us is null or person_events.event_ts_us < first_purchases.purchased_ts_us)
-    group by 1, 2
+
+),
+
+walked as (
+
+    -- consecutive repeats of one micro-conversion are one step of the path
+    select *
+    from (
+        select
+            *,
+            lag(conversion_name) over (partition by person_id order by event_seq, conversion_name) as previous_name
+        from occurrences
+    )
+    where previous_name is distinct from conversion_name
 
 ),
 
@@ -45,10 +60,10 @@ person_paths as (
 
     select
         person_id,
-        string_agg(conversion_name, ' > ' order by first_ts_us, conversion_name) as conversion_path,
+        string_agg(conversion_name, ' > ' order by event_seq, conversion_name) as conversion_path,
         count(*) as path_length
 
-    from first_occurrences
+    from walked
     group by 1
 
 ),

@@ -10,7 +10,10 @@ renamed as (
 
     select
         funnel_name,
-        step_name
+        exclusion_index,
+        step_name,
+        from_step_index,
+        to_step_index
 
     from source
 

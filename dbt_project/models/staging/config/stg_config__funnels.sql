@@ -12,7 +12,8 @@ renamed as (
         funnel_name,
         order_mode,
         window_seconds,
-        step_count
+        step_count,
+        breakdown_limit
 
     from source
 

@@ -1,5 +1,8 @@
-{#- Every event that matches a funnel step or exclusion, once per funnel x event x step. The
-    events' clock and order come from int_person_events, whatever the step's source.
+{#- Every event that matches a funnel step or exclusion, once per funnel x event x step (and per
+    exclusion entry: two exclusions may name one event with different filters and bounds). A
+    step or exclusion with a `where` filter keeps only the events passing every condition
+    (macros/property_filters.sql on stg_ga4__event_properties). The events' clock and order come
+    from int_person_events, whatever the step's source.
     funnel_person_key (person_key * 65536 + funnel_key) is one integer per funnel x person: the
     engine's windows partition and its joins key on it instead of two strings. -#}
 {{ config(materialized='view') }}
@@ -28,6 +31,19 @@ recompute_persons as (
 micro_conversions as (
 
     select * from {{ ref('int_micro_conversions_stitched') }}
+
+),
+
+property_filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+    where filter_owner in ('step', 'exclusion')
+
+),
+
+event_properties as (
+
+    select * from {{ ref('stg_ga4__event_properties') }}
 
 ),
 
@@ -90,6 +106,48 @@ matches as (
 
 ),
 
+filtered_matches as (
+
+    select *
+    from matches
+    where has_filter
+
+),
+
+failing_filters as (
+
+    -- filtered matches that fail at least one condition of their step or exclusion
+    select distinct
+        filtered_matches.funnel_key,
+        filtered_matches.is_exclusion,
+        coalesce(filtered_matches.step_index, filtered_matches.exclusion_index) as owner_index,
+        filtered_matches.event_id
+
+    from filtered_matches
+    inner join property_filters
+        on property_filters.funnel_name = filtered_matches.funnel_name
+        and property_filters.filter_owner = case when filtered_matches.is_exclusion then 'exclusion' else 'step' end
+        and property_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
+    left join event_properties on event_properties.event_key = filtered_matches.event_id
+    where not {{ property_condition_holds('event_properties', 'property_filters') }}
+
+),
+
+passing_matches as (
+
+    select * from matches
+    where not has_filter
+    union all
+    select filtered_matches.*
+    from filtered_matches
+    anti join failing_filters
+        on failing_filters.funnel_key = filtered_matches.funnel_key
+        and failing_filters.is_exclusion = filtered_matches.is_exclusion
+        and failing_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
+        and failing_filters.event_id = filtered_matches.event_id
+
+),
+
 occurrences as (
 
     select
@@ -101,12 +159,15 @@ occurrences as (
         step_index,
         step_name,
         is_exclusion,
+        exclusion_index,
+        from_step_index,
+        to_step_index,
         order_mode,
         funnel_key,
         person_key,
         person_key * 65536 + funnel_key as funnel_person_key
 
-    from matches
+    from passing_matches
 
 )
 

@@ -1,7 +1,11 @@
 {#- Each step occurrence with its event's place in the funnel's processing order: by time, then
     lowest matched step (PostHog takes same-timestamp events in step order), then event_seq;
-    and the first exclusion strictly after it, which decides the exclusion rules. One sort of
-    the person's step and exclusion rows gives both (event_seq is unique per person). -#}
+    and the first exclusion strictly after it that applies to a journey waiting at this step,
+    which decides the exclusion rules. An exclusion `between: [i, j]` applies at steps i..j-1
+    (microfunnel/funnel_semantics.py exclusion_steps_between), so its rows are repeated once per
+    such step (`waiting_step`) and the next exclusion is looked up per waiting step; any-order
+    funnels take whole-funnel exclusions only, looked up at waiting step 0. event_seq is unique
+    per person. -#}
 with
 
 occurrences as (
@@ -18,6 +22,9 @@ events_lowest_step as (
         event_id,
         event_ts_us,
         step_index,
+        from_step_index,
+        to_step_index,
+        order_mode,
         funnel_person_key,
         event_seq,
         -- role 0 = an exclusion, 1 = a step occurrence
@@ -33,6 +40,41 @@ events_lowest_step as (
 
 ),
 
+positioned as (
+
+    select
+        *,
+        -- an event's step rows are adjacent here and its lowest step's row comes first
+        count(case when step_index = lowest_step_index then 1 end) over (
+            partition by funnel_person_key
+            order by event_ts_us, role, lowest_step_index, event_seq, step_index
+            rows between unbounded preceding and current row
+        ) as event_pos
+
+    from events_lowest_step
+
+),
+
+by_waiting_step as (
+
+    -- a step occurrence is looked up at its own step; an exclusion at every step it applies at
+    select
+        positioned.* exclude (from_step_index, to_step_index),
+        case when positioned.order_mode = 'any' then 0 else positioned.step_index end as waiting_step
+    from positioned
+    where role = 1
+    union all
+    select
+        positioned.* exclude (from_step_index, to_step_index),
+        unnest(
+            case when positioned.order_mode = 'any' then [0]
+                else range(positioned.from_step_index, positioned.to_step_index) end
+        ) as waiting_step
+    from positioned
+    where role = 0
+
+),
+
 ordered as (
 
     select
@@ -42,23 +84,18 @@ ordered as (
         event_ts_us,
         step_index,
         role,
-        -- an event's step rows are adjacent here and its lowest step's row comes first
-        count(case when step_index = lowest_step_index then 1 end) over (
-            processing_order rows between unbounded preceding and current row
-        ) as event_pos,
+        event_pos,
         -- at one timestamp the exclusions sort first, so the rows after a step occurrence hold
         -- only strictly later exclusions
         min(case when role = 0 then event_ts_us end) over (
-            processing_order rows between 1 following and unbounded following
+            partition by funnel_person_key, waiting_step
+            order by event_ts_us, role, lowest_step_index, event_seq, step_index
+            rows between 1 following and unbounded following
         ) as next_exclusion_ts_us,
         funnel_person_key,
         event_seq
 
-    from events_lowest_step
-    window processing_order as (
-        partition by funnel_person_key
-        order by event_ts_us, role, lowest_step_index, event_seq, step_index
-    )
+    from by_waiting_step
 
 ),
 

@@ -1,5 +1,5 @@
 {#- One row per person: a fingerprint of everything the person's funnel journeys are computed
-    from (their events, in order and by session, and the funnel catalog), beside whether it
+    from (their events, in order and by session, and the funnel catalog with its filters), beside whether it
     differs from the previous run's. A person is recomputed exactly when it changed: new or late
     events, events moved to or away by an identity merge or split, or a changed catalog (then
     everyone). No one else's journeys can have changed.
@@ -37,6 +37,12 @@ micro_conversions as (
 
 ),
 
+property_filters as (
+
+    select * from {{ ref('stg_config__property_filters') }}
+
+),
+
 catalog as (
 
     select md5(coalesce(string_agg(definition, '|' order by definition), '')) as catalog_fingerprint
@@ -48,6 +54,8 @@ catalog as (
         select 'x' || to_json(funnel_exclusions) from funnel_exclusions
         union all
         select 'm' || to_json(micro_conversions) from micro_conversions
+        union all
+        select 'p' || to_json(property_filters) from property_filters
     )
 
 ),

@@ -1,6 +1,7 @@
 {#- Strict funnels: for every step occurrence, the first later timestamp at which the person did
     something other than repeat that step (which breaks a run waiting there), and the same
-    ignoring exclusion events (which ends the span in which an exclusion still counts).
+    ignoring exclusion events that apply at that step (which ends the span in which such an
+    exclusion still counts; an exclusion bounded to other steps is just another event).
     Events sharing the occurrence's timestamp never break it (see DECISIONLOG, funnel ties). -#}
 with
 
@@ -47,7 +48,8 @@ step_matches as (
 
 exclusion_matches as (
 
-    select distinct funnel_person_key, event_seq
+    -- the steps at which each exclusion event applies: from_step_index .. to_step_index - 1
+    select distinct funnel_person_key, event_seq, unnest(range(from_step_index, to_step_index)) as step_index
     from strict_occurrences
     where is_exclusion
 
@@ -85,6 +87,7 @@ events_by_step as (
     left join exclusion_matches
         on exclusion_matches.funnel_person_key = strict_persons.funnel_person_key
         and exclusion_matches.event_seq = strict_person_events.event_seq
+        and exclusion_matches.step_index = funnel_steps.step_index
 
 ),
 

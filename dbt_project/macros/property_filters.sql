@@ -1,0 +1,63 @@
+{#- `where:` conditions in SQL: the twin of microfunnel/property_filters.py (value_holds,
+    condition_holds), held equal by tests/unit/test_property_filters_sql.py. DuckDB syntax. -#}
+
+{% macro property_values(properties, condition) -%}
+    {#- The property's text value(s) as a list: one per item for item.<field>, else one. -#}
+    case {{ condition }}.property_scope
+        when 'item' then coalesce(list_transform(
+            {{ properties }}.items, lambda item: json_extract_string(item, '$.' || {{ condition }}.property_key)
+        ), [])
+        when 'param' then [{{ properties }}.event_params[{{ condition }}.property_key]]
+        when 'user' then [{{ properties }}.user_properties[{{ condition }}.property_key]]
+        when 'device' then [json_extract_string({{ properties }}.device, '$.' || {{ condition }}.property_key)]
+        when 'geo' then [json_extract_string({{ properties }}.geo, '$.' || {{ condition }}.property_key)]
+        when 'traffic_source' then
+            [json_extract_string({{ properties }}.traffic_source, '$.' || {{ condition }}.property_key)]
+        when 'collected_traffic_source' then
+            [json_extract_string({{ properties }}.collected_traffic_source, '$.' || {{ condition }}.property_key)]
+    end
+{%- endmacro %}
+
+{% macro property_number(text) -%}
+    {#- A text value read as a number, only when it is plain decimal or scientific notation
+        (property_filters.NUMBER_TEXT), so '1_000' or 'nan' never count as numbers. -#}
+    case
+        when regexp_full_match({{ text }}, '\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*')
+            then try_cast(trim({{ text }}) as double)
+    end
+{%- endmacro %}
+
+{% macro property_value_holds(value, condition) -%}
+    {#- One text value (null when missing) against one condition row. -#}
+    {%- set equals -%}
+        coalesce(
+            list_contains({{ condition }}.text_values, {{ value }})
+            or list_contains({{ condition }}.number_values, {{ property_number(value) }}),
+            false
+        )
+    {%- endset -%}
+    case {{ condition }}.operator
+        when 'eq' then {{ equals }}
+        when 'in' then {{ equals }}
+        when 'not' then not {{ equals }}
+        when 'not_in' then not {{ equals }}
+        when 'contains' then coalesce(contains({{ value }}, {{ condition }}.pattern), false)
+        when 'regex' then coalesce(regexp_matches({{ value }}, {{ condition }}.pattern), false)
+        when 'is_set' then ({{ value }} is not null) = {{ condition }}.is_set
+        when 'gt' then coalesce({{ property_number(value) }} > {{ condition }}.number, false)
+        when 'gte' then coalesce({{ property_number(value) }} >= {{ condition }}.number, false)
+        when 'lt' then coalesce({{ property_number(value) }} < {{ condition }}.number, false)
+        when 'lte' then coalesce({{ property_number(value) }} <= {{ condition }}.number, false)
+    end
+{%- endmacro %}
+
+{% macro property_condition_holds(properties, condition) -%}
+    {#- True when any of the property's values satisfies the condition (an item condition holds
+        when any item does; an event without items fails it). `properties` is a row of
+        stg_ga4__event_properties (or null: every condition then sees a missing value),
+        `condition` a row of stg_config__property_filters. -#}
+    coalesce(list_bool_or(list_transform(
+        {{ property_values(properties, condition) }},
+        lambda property_value: {{ property_value_holds('property_value', condition) }}
+    )), false)
+{%- endmacro %}

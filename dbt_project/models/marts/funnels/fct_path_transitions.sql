@@ -1,0 +1,145 @@
+{#- Paths as people walked them, ready for a Sankey diagram: one row per outcome × step number ×
+    (from node -> to node) with the persons who took that transition. A person's nodes are, in
+    event order, their micro-conversions (an event with several gives each, by name) and their
+    page views that are no micro-conversion, as a page path group (the first
+    var microfunnel__path_page_depth segments, default 1: /products/trail-shoe -> /products).
+    Consecutive repeats collapse into one node. Purchasers' paths are the nodes before their first
+    purchase, ending in the node 'purchase'; everyone else's are all their nodes, ending in
+    '(drop off)'. Only the last var microfunnel__path_max_steps nodes (default 5) before the end
+    are kept, numbered 1.. from the first kept one: step_number is the from node's place. -#}
+with
+
+person_events as (
+
+    select * from {{ ref('int_person_events') }}
+
+),
+
+micro_conversions as (
+
+    select * from {{ ref('fct_micro_conversions') }}
+
+),
+
+ga4_events as (
+
+    select * from {{ ref('stg_ga4__events') }}
+
+),
+
+first_purchases as (
+
+    select person_id, min(event_seq) as purchase_seq
+    from person_events
+    where is_macro
+    group by 1
+
+),
+
+micro_conversion_nodes as (
+
+    select
+        person_events.person_id,
+        person_events.event_seq,
+        micro_conversions.conversion_name as node
+
+    from person_events
+    inner join micro_conversions on micro_conversions.event_id = person_events.event_id
+    where micro_conversions.kind <> 'macro' and not person_events.is_macro
+
+),
+
+page_nodes as (
+
+    select
+        person_events.person_id,
+        person_events.event_seq,
+        '/' || array_to_string(
+            list_slice(string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth') }}),
+            '/'
+        ) as node
+
+    from person_events
+    inner join ga4_events on ga4_events.event_key = person_events.event_id
+    where person_events.event_name = 'page_view'
+        and person_events.event_id not in (select event_id from micro_conversions)
+
+),
+
+nodes as (
+
+    select nodes.*, first_purchases.purchase_seq
+    from (select * from micro_conversion_nodes union all select * from page_nodes) as nodes
+    left join first_purchases on first_purchases.person_id = nodes.person_id
+    where first_purchases.purchase_seq is null or nodes.event_seq < first_purchases.purchase_seq
+
+),
+
+collapsed as (
+
+    select person_id, event_seq, node
+    from (
+        select *, lag(node) over (partition by person_id order by event_seq, node) as previous_node
+        from nodes
+    )
+    where previous_node is distinct from node
+
+),
+
+kept as (
+
+    select
+        person_id,
+        node,
+        row_number() over (partition by person_id order by event_seq, node) as position,
+        row_number() over (partition by person_id order by event_seq desc, node desc) as from_end
+
+    from collapsed
+
+),
+
+capped as (
+
+    select
+        kept.person_id,
+        kept.node,
+        kept.position - min(kept.position) over (partition by kept.person_id) + 1 as step_number
+
+    from kept
+    where kept.from_end <= {{ var('microfunnel__path_max_steps') }}
+
+),
+
+paths as (
+
+    -- each kept node with the next one; the last one leads to the outcome
+    select
+        capped.person_id,
+        capped.step_number,
+        capped.node as from_node,
+        coalesce(
+            lead(capped.node) over (partition by capped.person_id order by capped.step_number),
+            case when first_purchases.person_id is not null then 'purchase' else '(drop off)' end
+        ) as to_node,
+        case when first_purchases.person_id is not null then 'purchase' else 'drop_off' end as outcome
+
+    from capped
+    left join first_purchases on first_purchases.person_id = capped.person_id
+
+),
+
+transitions as (
+
+    select
+        outcome,
+        step_number,
+        from_node,
+        to_node,
+        count(*) as persons
+
+    from paths
+    group by all
+
+)
+
+select * from transitions

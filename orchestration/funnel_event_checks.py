@@ -1,0 +1,49 @@
+"""Asset check: every raw GA4 event a funnel or the catalog names occurs in the data.
+
+Validation already rejects a name one typo away from a known one (`view_itme`, see
+microfunnel/conversions.py); a custom event (`chat_opened`) cannot be checked without data, and
+a funnel naming one that never occurs silently drops to 0 after that step. This check lists
+every such step, exclusion and action event_name with the funnel and the step. It warns rather
+than blocks: an event may simply not have happened yet (a new feature, a quiet day).
+"""
+
+from __future__ import annotations
+
+import duckdb
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
+
+from microfunnel.conversions import Catalog, load_catalog
+from microfunnel.settings import load_settings
+
+SEEN_EVENTS_SQL = "select distinct event_name from staging.stg_ga4__events"
+FUNNEL_STEPS = AssetKey(["marts", "fct_funnel_steps"])
+
+
+def unseen_event_references(catalog: Catalog, seen: set[str]) -> list[str]:
+    """'funnel 'support' exclude 1: chat_opened' for every referenced event absent from `seen`."""
+    return [
+        f"{where}: {event} never occurs"
+        for where, event in catalog.raw_event_references()
+        if event not in seen
+    ]
+
+
+def seen_event_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    return {name for (name,) in connection.execute(SEEN_EVENTS_SQL).fetchall()}
+
+
+@asset_check(
+    asset=FUNNEL_STEPS,
+    description="Every GA4 event named by a funnel step, exclusion or action occurs in the data.",
+)
+def funnel_events_seen() -> AssetCheckResult:
+    settings = load_settings()
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        unseen = unseen_event_references(
+            load_catalog(settings.conversions_config), seen_event_names(connection)
+        )
+    return AssetCheckResult(
+        passed=not unseen,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"unseen": len(unseen), "details": "; ".join(unseen) or "every named event occurs"},
+    )

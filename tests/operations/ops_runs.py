@@ -1,0 +1,169 @@
+"""Runs as a user starts them: `microfunnel run` (or `dagster ...`) in a subprocess with a plain environment.
+
+One small world is simulated and served for the package; each test gets its own warehouse.
+The subprocess environment holds only the documented variables (no DLT_PROJECT_DIR, no venv on
+PATH), so these tests also prove that every layer finds its settings by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from commands.runner import sandbox_clock
+from microfunnel.settings import PROJECT_ROOT
+from sandbox.simulate import WorldSpec
+
+OPS_SPEC = WorldSpec(seed=3, persons=300, days=14)
+RUN_TIMEOUT = 900  # seconds; only a hung run comes near it (a run of this world takes about a minute)
+TEST_PII_KEY = "test-pii-key"
+
+
+@dataclass
+class ServedWorld:
+    root: Path
+    source_env: dict[str, str]
+
+    def env(self, warehouse: Path, dagster_home: Path | None = None) -> dict[str, str]:
+        """The documented variables only, as a user would set them in a fresh shell."""
+        return {
+            "PATH": "/usr/bin:/bin",
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            "WAREHOUSE_PATH": str(warehouse),
+            "DAGSTER_HOME": str(dagster_home or warehouse.parent / "dagster_home"),
+            "PII_HASH_KEY": TEST_PII_KEY,
+            "SOURCES__GA4__BUCKET_URL": str(self.root / "ga4"),
+            "RUNTIME__LOG_LEVEL": "WARNING",
+            "MICROFUNNEL_SOURCES": "ga4,google_ads,meta_ads,shopify,klaviyo",
+            "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(OPS_SPEC),  # the world is a replay of past days
+            **self.source_env,
+        }
+
+
+class MicrofunnelProcess:
+    """A command of ours in a subprocess; its output collected line by line as it comes."""
+
+    def __init__(self, args: list[str], env: dict[str, str]):
+        self.process = subprocess.Popen(
+            args,
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    @classmethod
+    def run(cls, env: dict[str, str], *args: str) -> MicrofunnelProcess:
+        return cls([sys.executable, "-m", "commands.cli", "run", *args], env)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = RUN_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not any(text in line for line in self.lines):
+                if self.process.poll() is not None and not self._reader.is_alive():
+                    raise AssertionError(f"the run ended before {text!r}:\n{self.output}")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"no {text!r} within {timeout} s:\n{self.output}")
+                self._changed.wait(timeout=1)
+
+    def children(self) -> list[tuple[int, str]]:
+        """(pid, command line) of the run's child processes (Linux /proc)."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            for pid in (task / "children").read_text().split():
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append((int(pid), cmdline))
+        return found
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def finish(self, timeout: float = RUN_TIMEOUT) -> tuple[int, str]:
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the run did not end within {timeout} s (hung?):\n{self.output}") from None
+        self._reader.join(timeout=10)
+        return code, self.output
+
+
+def process_is_gone(pid: int, within: float = 30.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # a zombie no longer runs; its parent (init) reaps it
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def comparable_columns(connection, table: str) -> str:
+    """Every column; floating-point ones rounded to 1e-6, since a parallel sum's last bits vary run to run."""
+    rows = connection.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = 'expected' and schema_name = 'marts' and table_name = ? order by column_index",
+        [table],
+    ).fetchall()
+    return ", ".join(
+        f'round("{name}", 6) as "{name}"' if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
+        for name, kind in rows
+    )
+
+
+def mart_differences(expected: Path, actual: Path) -> list[str]:
+    """Every mart table of `expected` compared row for row (as multisets) with `actual`'s."""
+    problems = []
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{expected}' as expected (read_only)")
+        connection.execute(f"attach '{actual}' as actual (read_only)")
+
+        def tables(database: str) -> set[str]:
+            rows = connection.execute(
+                "select table_name from duckdb_tables() where database_name = ? and schema_name = 'marts'",
+                [database],
+            ).fetchall()
+            return {name for (name,) in rows}
+
+        expected_tables, actual_tables = tables("expected"), tables("actual")
+        if expected_tables != actual_tables:
+            problems.append(f"tables differ: {sorted(expected_tables ^ actual_tables)}")
+        for table in sorted(expected_tables & actual_tables):
+            columns = comparable_columns(connection, table)
+            for left, right in (("expected", "actual"), ("actual", "expected")):
+                extra = connection.execute(
+                    f'select {columns} from {left}.marts."{table}" '
+                    f'except all select {columns} from {right}.marts."{table}" limit 3'
+                ).fetchall()
+                if extra:
+                    problems.append(f"marts.{table}: rows in {left} not in {right}, e.g. {extra}")
+    return problems

@@ -1,0 +1,48 @@
+"""Dagster as its docs teach it, without our wrapper: a plain shell, the documented variables, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microfunnel.settings import PROJECT_ROOT
+from tests.operations.ops_runs import RUN_TIMEOUT, mart_differences
+
+pytestmark = pytest.mark.slow
+
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+
+
+def dagster(env: dict[str, str], *args: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [DAGSTER, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_workspace_loads_in_a_plain_environment(served_world, tmp_path):
+    completed = dagster(
+        served_world.env(tmp_path / "warehouse.duckdb"), "definitions", "validate", "-w", "workspace.yaml"
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_dagster_asset_materialize_builds_the_same_marts_as_microfunnel_run(
+    served_world, uninterrupted_warehouse, tmp_path
+):
+    warehouse = tmp_path / "warehouse.duckdb"
+    completed = dagster(
+        served_world.env(warehouse),
+        "asset",
+        "materialize",
+        "-m",
+        "orchestration.definitions",
+        "--select",
+        "*",
+    )
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-5000:]
+    assert mart_differences(uninterrupted_warehouse, warehouse) == []
+    assert warehouse.with_name("serving.duckdb").exists()

@@ -1,0 +1,166 @@
+"""The SQL macros of `where:` filters equal the Python definition on random events and conditions.
+
+dbt_project/macros/property_filters.sql (and ga4_params_map, which types the params) are plain
+Jinja, rendered here without dbt; thousands of random (event, condition) pairs must give what
+`microfunnel.property_filters.condition_holds` gives.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import duckdb
+import jinja2
+import pytest
+
+from ingestion.sources.config import condition_row
+from microfunnel.property_filters import EventProperties, condition_holds, parse_where
+from microfunnel.settings import DBT_PROJECT_DIR
+
+PARAM_VALUES = [50, 49, 51, 50.0, 49.99, "50", "60", " 7 ", "EUR", "eur", "1_000", "nan", "Shoes", ""]
+CATEGORIES = ["Shoes", "Bags", "Gear", None]
+
+
+def macros() -> jinja2.runtime.Module:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(DBT_PROJECT_DIR / "macros"))
+    source = "\n".join(env.loader.get_source(env, name)[0] for name in ("ga4.sql", "property_filters.sql"))
+    return env.from_string(source).module
+
+
+def ga4_param(key: str, value) -> dict:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(value)
+    if isinstance(value, int):
+        return {"key": key, "value": {"int_value": value}}
+    if isinstance(value, float):
+        return {"key": key, "value": {"double_value": value}}
+    return {"key": key, "value": {"string_value": value}}
+
+
+def random_event(rng: random.Random) -> dict:
+    params = {
+        k: rng.choice(PARAM_VALUES) for k in ("value", "currency", "page_location") if rng.random() < 0.7
+    }
+    items = [
+        {
+            k: v
+            for k, v in {
+                "item_category": rng.choice(CATEGORIES),
+                "price": rng.choice([10.0, 50.0, 74.5]),
+            }.items()
+        }
+        for _ in range(rng.choice([0, 0, 1, 2, 3]))
+    ]
+    user = {"tier": rng.choice(["gold", "member"])} if rng.random() < 0.5 else {}
+    device = {
+        "category": rng.choice(["mobile", "desktop"]),
+        "web_info": {"browser": rng.choice(["Chrome", "Safari"])},
+    }
+    return {"params": params, "items": items, "user": user, "device": device}
+
+
+def random_condition(rng: random.Random):
+    path = rng.choice(
+        ["value", "currency", "page_location", "missing", "item.item_category", "item.price", "user.tier"]
+        + ["device.category", "device.web_info.browser"]
+    )
+    op = rng.choice(["eq", "not", "in", "not_in", "contains", "regex", "gt", "gte", "lt", "lte", "is_set"])
+    scalar = [50, 50.0, 49.99, "50", "EUR", "Shoes", "mobile", "gold", "Chrome", 7]
+    spec = {
+        "eq": lambda: rng.choice(scalar),
+        "not": lambda: {"not": rng.choice(scalar)},
+        "in": lambda: {"in": rng.sample(scalar, 2)},
+        "not_in": lambda: {"not_in": rng.sample(scalar, 2)},
+        "contains": lambda: {"contains": rng.choice(["0", "ho", "E", "ob"])},
+        "regex": lambda: {"regex": rng.choice(["^5", "s$", "[0-9]+", "^(mobile|gold)$"])},
+        "is_set": lambda: {"is_set": rng.random() < 0.5},
+    }.get(op, lambda: {op: rng.choice([7, 49.99, 50, 60])})()
+    return parse_where({path: spec})[0]
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = random.Random(7)
+    events = [random_event(rng) for _ in range(300)]
+    conditions = [random_condition(rng) for _ in range(200)]
+    con = duckdb.connect()
+    con.execute(
+        "create table raw (event_key varchar, event_params json, user_properties json, items json, "
+        "device json)"
+    )
+    con.executemany(
+        "insert into raw values (?, ?, ?, ?, ?)",
+        [
+            (
+                str(i),
+                json.dumps([ga4_param(k, v) for k, v in e["params"].items()]),
+                json.dumps([ga4_param(k, v) for k, v in e["user"].items()]),
+                json.dumps(e["items"]),
+                json.dumps(e["device"]),
+            )
+            for i, e in enumerate(events)
+        ],
+    )
+    m = macros()
+    con.execute(
+        f"""create table properties as select event_key,
+            {m.ga4_params_map("event_params")} as event_params,
+            {m.ga4_params_map("user_properties")} as user_properties,
+            coalesce(from_json(items, '["JSON"]'), []) as items, device,
+            null::json as geo, null::json as traffic_source, null::json as collected_traffic_source
+            from raw"""
+    )
+    con.execute(
+        "create table conditions (condition_id bigint, property_scope varchar, property_key varchar, "
+        "operator varchar, text_values varchar[], number_values double[], pattern varchar, number double, "
+        "is_set boolean)"
+    )
+    for i, c in enumerate(conditions):
+        row = condition_row(c)
+        con.execute(
+            "insert into conditions values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                i,
+                row["property_scope"],
+                row["property_key"],
+                row["operator"],
+                json.loads(row["text_values_json"]),
+                json.loads(row["number_values_json"]),
+                row["pattern"],
+                row["number"],
+                row["is_set"],
+            ],
+        )
+    sql = {
+        (int(e), c): holds
+        for e, c, holds in con.execute(
+            f"select p.event_key, c.condition_id, {m.property_condition_holds('p', 'c')} "
+            "from properties p cross join conditions c"
+        ).fetchall()
+    }
+    return events, conditions, sql
+
+
+def test_sql_filters_equal_the_python_definition_on_random_events(pairs):
+    events, conditions, sql = pairs
+    differences = []
+    for e, event in enumerate(events):
+        props = EventProperties(
+            params=event["params"],
+            items=tuple(event["items"]),
+            user=event["user"],
+            records={"device": event["device"]},
+        )
+        for c, condition in enumerate(conditions):
+            if condition_holds(condition, props) != sql[(e, c)]:
+                differences.append((condition.describe(), event, sql[(e, c)]))
+    assert not differences, f"{len(differences)} differ, e.g. {differences[:3]}"
+
+
+def test_the_random_pairs_exercise_both_outcomes_of_every_operator(pairs):
+    _, conditions, sql = pairs
+    outcomes = {(conditions[c].operator, holds) for (_, c), holds in sql.items()}
+    operators = {c.operator for c in conditions}
+    assert {(op, b) for op in operators for b in (True, False)} <= outcomes
+    assert len(operators) == 11
