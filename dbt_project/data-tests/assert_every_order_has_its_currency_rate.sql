@@ -1,7 +1,10 @@
 {#- Fails (with an error naming the first days and currency pairs) when an order's revenue cannot be
     converted to the reporting currency for campaign performance: the order is in another currency and
     that day has no rate (ECB within 4 days before it, or a fixed rate in seeds/currency_rate_overrides.csv). -#}
-{{ config(enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0) }}
+{{ config(
+    enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0,
+    meta={'dagster': {'ref': {'name': 'fct_orders'}}},
+) }}
 with
 
 orders as (
