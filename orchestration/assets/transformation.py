@@ -6,6 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from microfunnel.settings import load_settings
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
 from orchestration.resources import dbt_project, dbt_vars_args
 from orchestration.warehouse import warehouse_access
@@ -34,11 +35,16 @@ DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and mor
 def build(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the selected models; a partition window forces the persons it touched to recompute.
 
-    Tests run with `buildable` indirect selection: a test over a person-grained and a day-grained
+    Tests run with `buildable` indirect selection (dbt_project.yml `flags:`, so Dagster's own
+    `empty` for subsetted checks still wins): a test over a person-grained and a day-grained
     mart (assert_funnel_daily_reconciles_with_funnel_steps) runs in the step that builds its last
-    parent. dbt's default (eager) ran it in the first step, before the day-grained mart existed."""
+    parent. dbt's default (eager) ran it in the first step, before the day-grained mart existed.
+
+    The warehouse's folder is made first: a seed (reference data, no upstream) may be the graph's
+    first writer, before any dlt load has created the file."""
+    load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     window_vars = dbt_window_vars(run_day_window(context))
-    args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(window_vars)]
+    args = ["build", *dbt_vars_args(window_vars)]
     with warehouse_access(context):
         yield from dbt.cli(args, context=context).stream()
 

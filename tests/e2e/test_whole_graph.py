@@ -140,6 +140,10 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
     summary = capsys.readouterr().out
     assert "fct_funnel_steps" in summary and "1. session_start" in summary
     assert "identity vs ground truth: pairwise precision 1.0000" in summary
+    assert "top campaigns by ROAS per attribution model" in summary
+    for model in ("first_touch", "last_non_direct", "linear", "time_decay", "position_based"):
+        assert f"\n  {model}\n    1. " in summary  # each model lists its best campaign first
+    assert " EUR  revenue " in summary  # money in the reporting currency
     report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
     assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
 

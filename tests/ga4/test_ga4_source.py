@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import run_source
+from ingestion.pipelines import make_pipeline, run_source
 from ingestion.sources.ga4.helpers import Ga4ExportError
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
