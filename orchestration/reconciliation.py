@@ -8,7 +8,9 @@ that run them are blocking: a mart that does not reconcile is never published.
   revenue is the total less refunds, 0 for a cancelled order (README "Orders, attribution and
   campaigns"), in the shop's currency.
 - Spend (raw ad tables vs marts.fct_campaign_performance_daily): per platform and day, Google
-  Ads cost_micros / 10^6 and Meta Ads spend, in the account currency.
+  Ads cost_micros / 10^6 and Meta Ads spend, in the account currency, against the mart's
+  `spend_in_account_currency` (its `spend` is converted to the reporting currency; the
+  conversion itself is held by the exchange-rate checks and the money tests).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def spend_sql(platforms: list[str]) -> str:
     return f"""
 with source as ({source}),
 mart as (
-    select platform, date_day, sum(spend) as spend
+    select platform, date_day, sum(spend_in_account_currency) as spend
     from marts.fct_campaign_performance_daily
     where platform in ({", ".join(f"'{platform}'" for platform in platforms)})
     group by all
