@@ -1,4 +1,4 @@
-"""Every combination builds: a tiny world through GA4 alone, GA4 + Shopify, and all four sources
+"""Every combination builds: a tiny world through GA4 alone, GA4 + Shopify, and all four sources (with the ECB rates)
 (the other combinations are parsed in test_dbt_project.py); the marts that remain are published."""
 
 import duckdb
@@ -32,7 +32,7 @@ def world():
         (("ga4",), set()),
         (("ga4", "shopify"), {"fct_orders", "fct_attribution"}),
         (
-            ("ga4", "shopify", "google_ads", "meta_ads"),
+            ("ga4", "shopify", "google_ads", "meta_ads", "ecb_rates"),  # rates convert the ad spend
             {"fct_orders", "fct_attribution", "fct_campaign_performance_daily"},
         ),
     ],
