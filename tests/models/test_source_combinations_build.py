@@ -1,5 +1,6 @@
-"""Every combination builds: a tiny world through GA4 alone, GA4 + Shopify, and all four sources (with the ECB rates)
-(the other combinations are parsed in test_dbt_project.py); the marts that remain are published."""
+"""Every combination builds: a tiny world through GA4 alone, GA4 + Shopify, and all four sources
+(with the ECB rates); the other combinations are parsed in test_dbt_project.py. The marts that
+remain are published."""
 
 import duckdb
 import pytest
