@@ -11,6 +11,8 @@ from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from tests.support.warehouse import rows
 
+pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
+
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
 
@@ -110,6 +112,11 @@ def test_a_window_reads_the_files_of_its_days_whatever_the_cursor_and_leaves_the
         [[p.name for p in window]],
     )[0][0]
     assert from_window == len(world.events) - without > 0
+    load(settings, folder)  # the cursor was left alone: nothing new since, nothing read or doubled
+    assert query("select count(*), count(distinct event_key) from raw_ga4.events")[0] == (
+        len(world.events),
+        len(world.events),
+    )
     assert file_cursor(settings) == cursor is not None, "the window left the cursor alone"
 
 
