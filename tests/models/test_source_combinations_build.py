@@ -1,5 +1,6 @@
 """Every combination builds: a tiny world through GA4 alone, GA4 + Shopify, and all four sources
-(the other combinations are parsed in test_dbt_project.py); the marts that remain are published."""
+(with the ECB rates); the other combinations are parsed in test_dbt_project.py. The marts that
+remain are published."""
 
 import duckdb
 import pytest
@@ -32,7 +33,7 @@ def world():
         (("ga4",), set()),
         (("ga4", "shopify"), {"fct_orders", "fct_attribution"}),
         (
-            ("ga4", "shopify", "google_ads", "meta_ads"),
+            ("ga4", "shopify", "google_ads", "meta_ads", "ecb_rates"),  # rates convert the ad spend
             {"fct_orders", "fct_attribution", "fct_campaign_performance_daily"},
         ),
     ],

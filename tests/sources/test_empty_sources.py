@@ -67,5 +67,5 @@ def test_api_sources_with_no_data_declare_their_tables_and_every_mart_builds(tmp
         }
         rows = {name: serving.execute(f"select count(*) from marts.{name}").fetchone()[0] for name in marts}
     assert {"fct_orders", "fct_attribution", "fct_campaign_performance_daily", "fct_sessions"} <= marts
-    assert rows["fct_orders"] == rows["fct_attribution"] == rows["fct_campaign_performance_daily"] == 0
+    assert rows["fct_orders"] == 0
     assert rows["fct_sessions"] > 0 and rows["dim_persons"] > 0 and rows["fct_micro_conversions"] > 0
