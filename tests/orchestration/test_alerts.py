@@ -173,6 +173,7 @@ def test_sensors_are_off_unless_microfunnel_sensors_names_them():
         sensors_switched_on({"MICROFUNNEL_SENSORS": "alerts"})
 
 
+@pytest.mark.slow  # imports Dagster afresh in a subprocess (~13 s under load)
 def test_microfunnel_sensors_switches_a_sensor_on_when_the_code_location_loads():
     code = (
         "from orchestration.sensors import alert_on_run_failure as a, new_ga4_export_files as n;"
