@@ -1,13 +1,13 @@
 {#- Each funnel over all entry days: persons reaching each step and the conversion from the previous
-    and from the first step (rule 15, PostHog funnelUtils: 0 when the base is 0), summed from
-    fct_funnel_daily so every funnel rate is computed in dbt (the demo summary and the report read
-    this). step_label is how a person reads the step: in any-order funnels step k is "k distinct
-    steps done", whichever they were. -#}
+    and from the first step (rule 15, PostHog funnelUtils: 0 when the base is 0), counted from
+    fct_funnel_steps (one row per funnel x person x step reached) so every funnel rate is computed
+    in dbt (the demo summary and the report read this). step_label is how a person reads the step:
+    in any-order funnels step k is "k distinct steps done", whichever they were. -#}
 with
 
-funnel_daily as (
+funnel_steps_reached as (
 
-    select * from {{ ref('fct_funnel_daily') }}
+    select * from {{ ref('fct_funnel_steps') }}
 
 ),
 
@@ -23,15 +23,32 @@ funnel_steps as (
 
 ),
 
-totals as (
+counted as (
 
     select
         funnel_name,
         step_index,
-        sum(persons_reached)::bigint as persons_reached
+        count(*) as persons_reached
 
-    from funnel_daily
+    from funnel_steps_reached
     group by funnel_name, step_index
+
+),
+
+totals as (
+
+    select
+        funnel_steps.funnel_name,
+        funnel_steps.step_index,
+        funnel_steps.step_name,
+        coalesce(counted.persons_reached, 0)::bigint as persons_reached
+
+    from funnel_steps
+    inner join (select distinct funnel_name from counted) as entered
+        on entered.funnel_name = funnel_steps.funnel_name
+    left join counted
+        on counted.funnel_name = funnel_steps.funnel_name
+        and counted.step_index = funnel_steps.step_index
 
 ),
 
@@ -40,10 +57,10 @@ rates as (
     select
         totals.funnel_name,
         totals.step_index,
-        funnel_steps.step_name,
+        totals.step_name,
         case
             when funnels.order_mode = 'any' then totals.step_index || ' of the steps, any order'
-            else funnel_steps.step_name
+            else totals.step_name
         end as step_label,
         funnels.order_mode,
         totals.persons_reached,
@@ -55,9 +72,6 @@ rates as (
 
     from totals
     inner join funnels on funnels.funnel_name = totals.funnel_name
-    inner join funnel_steps
-        on funnel_steps.funnel_name = totals.funnel_name
-        and funnel_steps.step_index = totals.step_index
     window funnel as (partition by totals.funnel_name order by totals.step_index)
 
 )
