@@ -4,7 +4,8 @@
     such rows over weeks, or set the account's zone to the reporting zone in the ad platform. -#}
 {{ config(
     severity='warn',
-    enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0
+    enabled=source_enabled('shopify') and sources_feeding('ad_campaign_days') | length > 0,
+    meta={'dagster': {'ref': {'name': 'fct_campaign_performance_daily'}}},
 ) }}
 select distinct
     platform,

@@ -1,7 +1,10 @@
 {#- Fails (with an error naming the first days and currency pairs) when ad spend on some day cannot be
     converted to the reporting currency: no ECB rate for that day within 4 days before it and no fixed
     rate in seeds/currency_rate_overrides.csv. Load the ecb_rates source, or add the rate to the seed. -#}
-{{ config(enabled=sources_feeding('ad_campaign_days') | length > 0) }}
+{{ config(
+    enabled=sources_feeding('ad_campaign_days') | length > 0,
+    meta={'dagster': {'ref': {'name': 'int_ad_campaign_days_converted'}}},
+) }}
 with
 
 missing as (

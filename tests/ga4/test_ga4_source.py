@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.pipelines import run_source
+from ingestion.pipelines import make_pipeline, run_source
 from ingestion.sources.ga4.helpers import Ga4ExportError
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from tests.support.warehouse import rows
+
+pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
 
 SPEC = WorldSpec(seed=5, persons=250, days=10)
 
@@ -98,7 +100,8 @@ def test_a_window_reads_the_files_of_its_days_whatever_the_cursor_and_leaves_the
     for path in window:
         (aside / path.name).rename(path)
     load(settings, folder)
-    assert query("select count(*) from raw_ga4.events")[0][0] == without, "too old for the cursor's lookback"
+    assert query("select count(*) from raw_ga4.events")[0][0] == without, "not modified since the cursor"
+    cursor = file_cursor(settings)
 
     load(settings, folder, start_date=first.isoformat(), end_date=last.isoformat())
     assert query("select count(*) from raw_ga4.events")[0][0] == len(world.events)
@@ -114,6 +117,13 @@ def test_a_window_reads_the_files_of_its_days_whatever_the_cursor_and_leaves_the
         len(world.events),
         len(world.events),
     )
+    assert file_cursor(settings) == cursor is not None, "the window left the cursor alone"
+
+
+def file_cursor(settings):
+    """The GA4 source's modification-time cursor (the newest export file it has read)."""
+    resources = make_pipeline("ga4", settings).state["sources"]["ga4"]["resources"]
+    return resources["export_files"]["incremental"]["modification_date"]["last_value"]
 
 
 def export_day_text(path: Path) -> str:
