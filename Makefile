@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DLT_PROJECT_DIR ?= $(CURDIR)/ingestion
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test test-fast dev bench lint format clean
+.PHONY: setup demo test test-fast dev bench lint lint-sql format clean
 
 $(CURDIR)/.uv/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) into .uv/ with pip"
@@ -28,7 +28,7 @@ demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph,
 test: setup  ## the whole suite (offline, well under 20 minutes on 2 cores)
 	@$(BIN)/pytest -q
 
-test-fast: setup  ## the pure tests only (no dbt, Dagster runs or HTTP servers): well under a minute
+test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute
 	@$(BIN)/pytest -q -m "not slow"
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with the graph loaded
@@ -37,8 +37,13 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 with the graph loaded
 bench: setup  ## slow scale runs, with ratios against a baseline run side by side
 	@$(BIN)/python -m bench $(BENCH)
 
-lint: setup
+lint: setup  ## ruff, import contracts, sqlfluff on the dbt SQL (the pre-commit hooks, on every file)
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
+	@$(MAKE) --no-print-directory lint-sql
+
+lint-sql: setup  ## sqlfluff (dbt templater) on models and data tests, macros as they expand; dbt_project/.sqlfluff
+	@cd dbt_project && WAREHOUSE_PATH=$${SQLFLUFF_WAREHOUSE:-$$(mktemp -d)/lint.duckdb} \
+		$(BIN)/sqlfluff lint --processes 1 models data-tests
 
 format: setup
 	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .

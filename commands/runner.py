@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -44,6 +45,18 @@ def load_definitions(settings: Settings):
     return defs
 
 
+@contextmanager
+def without_dagster_yaml_hint() -> Iterator[None]:
+    """Dagster logs "no dagster.yaml, using defaults" for a folder without one; ours need none."""
+    dagster_log = logging.getLogger("dagster")
+    level = dagster_log.level
+    dagster_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        dagster_log.setLevel(level)
+
+
 def release_stale_dagster_state() -> None:
     """Older versions left runs and pool slots of killed runs in $DAGSTER_HOME; free them, say so."""
     home = os.environ.get("DAGSTER_HOME")
@@ -54,14 +67,8 @@ def release_stale_dagster_state() -> None:
 
     from orchestration.stale_runs import release_stale_runs
 
-    dagster_log = logging.getLogger("dagster")
-    level = dagster_log.level
-    dagster_log.setLevel(logging.ERROR)  # not the "no dagster.yaml, using defaults" hint: we only read
-    try:
-        with DagsterInstance.from_ref(InstanceRef.from_dir(home)) as instance:
-            released = release_stale_runs(instance)
-    finally:
-        dagster_log.setLevel(level)
+    with without_dagster_yaml_hint(), DagsterInstance.from_ref(InstanceRef.from_dir(home)) as instance:
+        released = release_stale_runs(instance)
     if released:
         print(released, flush=True)
 
@@ -136,18 +143,23 @@ def materialize_graph(
     verbose: bool = True,
 ):
     """The selected assets and their asset checks (the same ones the daily job runs), in this process,
-    on an ephemeral instance: no run record or concurrency slot outlives the process. Quiet unless
+    on a temporary instance: no run record or concurrency slot outlives the run. Quiet unless
     `verbose`: one line per step on the console, everything in the run's log file."""
-    from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job, in_process_executor
 
     from commands.run_output import quiet_run_output, step_lines_logger
-    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 
     settings = settings or load_settings()
     defs = load_definitions(settings)
     chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
     job = define_asset_job(RUN_JOB, selection=chosen, executor_def=in_process_executor)
     with ExitStack() as stack:
+        # A throw-away instance of its own (sqlite in a temp folder): no run record or slot of this
+        # run outlives it in a shared $DAGSTER_HOME. (Dagster's in-memory instance cannot resolve
+        # checks on day-partitioned marts in an unpartitioned run.)
+        home = stack.enter_context(tempfile.TemporaryDirectory(prefix="microfunnel-run-"))
+        with without_dagster_yaml_hint():
+            instance = stack.enter_context(DagsterInstance.local_temp(tempdir=home))
         loggers = {}
         if not verbose:
             console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))
@@ -162,10 +174,19 @@ def materialize_graph(
         console_config = {} if loggers else {"config": {"log_level": "INFO"}}
         return run_defs.resolve_job_def(RUN_JOB).execute_in_process(
             run_config={"loggers": {"console": console_config}},
-            instance=None,
+            instance=instance,
             raise_on_error=False,
-            tags={RANGE_START_TAG: days[0], RANGE_END_TAG: days[1]} if days else None,
+            tags=run_tags(days),
         )
+
+
+def run_tags(days: tuple[str, str] | None) -> dict[str, str]:
+    """A run always covers partitions (Dagster records checks of partitioned assets only then):
+    `days`, or every day marked incremental, so the sources read from their cursors."""
+    from orchestration.partitions import INCREMENTAL_TAG, RANGE_END_TAG, RANGE_START_TAG, every_day
+
+    first, last = days or every_day()
+    return {RANGE_START_TAG: first, RANGE_END_TAG: last, **({} if days else {INCREMENTAL_TAG: "true"})}
 
 
 def check_summary(evaluations) -> str:

@@ -13,7 +13,7 @@ import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from microfunnel.conversions import Catalog, load_catalog
-from microfunnel.settings import load_settings
+from orchestration.warehouse import warehouse_access
 
 SEEN_EVENTS_SQL = "select distinct event_name from staging.stg_ga4__events"
 FUNNEL_STEPS = AssetKey(["marts", "fct_funnel_steps"])
@@ -36,9 +36,11 @@ def seen_event_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
     asset=FUNNEL_STEPS,
     description="Every GA4 event named by a funnel step, exclusion or action occurs in the data.",
 )
-def funnel_events_seen() -> AssetCheckResult:
-    settings = load_settings()
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+def funnel_events_seen(context) -> AssetCheckResult:
+    with (
+        warehouse_access(context) as settings,
+        duckdb.connect(str(settings.warehouse_path), read_only=True) as connection,
+    ):
         unseen = unseen_event_references(
             load_catalog(settings.conversions_config), seen_event_names(connection)
         )

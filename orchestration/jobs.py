@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dagster import AssetSelection, build_schedule_from_partitioned_job, define_asset_job, in_process_executor
 
-from orchestration.partitions import reporting_days
-
 daily_job = define_asset_job(
     name="daily_refresh",
     selection=AssetSelection.all(),
-    partitions_def=reporting_days(),
     executor_def=in_process_executor,  # one process per run: the run is the warehouse's one writer
     description="One reporting day (or a backfilled range, in one run): load its GA4 export files and "
     "every API source, build the models (identity and funnels recompute only the persons the new data "

@@ -3,8 +3,9 @@
 GA4 ingestion and the day-grained marts are partitioned by day from the first export day
 (MICROFUNNEL_FIRST_EXPORT_DAY). A backfill of a date range runs as one run
 (BackfillPolicy.single_run): its window goes to dlt (the GA4 files of those days) and to dbt
-(vars), so the person-grained models recompute exactly the persons the window touched. A run
-without partitions (`microfunnel run`) loads incrementally by the sources' cursors instead.
+(vars), so the person-grained models recompute exactly the persons the window touched.
+`microfunnel run` without `--days` covers every day (Dagster records checks of partitioned
+assets only in a partitioned run) but is tagged incremental: the sources read from their cursors.
 """
 
 from functools import cache
@@ -17,6 +18,7 @@ ONE_RUN_PER_RANGE = BackfillPolicy.single_run()
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+INCREMENTAL_TAG = "microfunnel/incremental"  # a run over every day that reads from the cursors
 
 
 @cache
@@ -25,12 +27,21 @@ def reporting_days() -> DailyPartitionsDefinition:
     return DailyPartitionsDefinition(start_date=load_settings().first_export_day.isoformat(), timezone="UTC")
 
 
+def every_day() -> tuple[str, str]:
+    """(first, last) partition: from the first export day to yesterday; just the first day before that."""
+    days = reporting_days()
+    first = days.get_first_partition_key() or days.start.date().isoformat()
+    return first, days.get_last_partition_key() or first
+
+
 def run_day_window(context: AssetExecutionContext) -> tuple[str, str] | None:
     """(first day, last day) of the run's partition or range, ISO dates; None for an unpartitioned run.
 
     Read from the run's tags, so the unpartitioned assets of a partitioned run see the window too.
     """
     tags = context.run.tags
+    if tags.get(INCREMENTAL_TAG) == "true":
+        return None
     if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
         return tags[RANGE_START_TAG], tags[RANGE_END_TAG]
     if PARTITION_TAG in tags:
@@ -45,7 +56,4 @@ def dbt_window_vars(window: tuple[str, str] | None) -> dict[str, str]:
     since = f"{window[0]} 00:00:00"
     return {
         "microfunnel__funnel_recompute_since": since,
-        "funnel_recompute_since": since,  # the var's name before the microfunnel__ prefix
-        "microfunnel__window_start": window[0],
-        "microfunnel__window_end": window[1],
     }

@@ -25,6 +25,6 @@ per_model as (
 
 select per_model.*, orders.revenue
 from per_model
-inner join orders using (order_id)
+inner join orders on orders.order_id = per_model.order_id
 where abs(per_model.credit - 1) > 1e-9
    or per_model.attributed_revenue <> orders.revenue

@@ -30,6 +30,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import requests
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.specs import BaseConfiguration, configspec
 
 log = logging.getLogger(__name__)
 
@@ -153,19 +155,28 @@ def _install_log_redaction() -> None:
 
 
 # -- the client ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How patient a source is; every field is a source argument (see each source's README)."""
+@configspec
+class RetryPolicy(BaseConfiguration):
+    """How patient the API sources are: one dlt configuration shared by all of them.
 
-    max_attempts: int = 5
+    Declared once, here, with its defaults; set any field for every source under `[sources]`
+    (`SOURCES__MAX_ATTEMPTS`) or for one (`SOURCES__SHOPIFY__MAX_ATTEMPTS`): `retry_policy()`
+    resolves it the way dlt resolves a source's own arguments."""
+
+    max_attempts: int = 5  # tries per request, the first included
     backoff_seconds: float = 1.0  # first backoff; doubles per attempt, with up to 10% jitter
     max_backoff_seconds: float = 60.0
     max_retry_wait: float = 300.0  # a vendor asking to wait longer fails the run instead
-    timeout_seconds: float = 60.0
+    timeout_seconds: float = 60.0  # per request (connect and each read)
 
     def backoff(self, attempt: int) -> float:
         base = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
         return base * (1 + random.random() / 10)
+
+
+def retry_policy(source: str) -> RetryPolicy:
+    """The retry settings of `source`: per-source keys first, then the shared `[sources]` ones."""
+    return resolve_configuration(RetryPolicy(), sections=("sources", source))
 
 
 class ApiClient:

@@ -7,6 +7,11 @@ contract can freeze their types. So objects are flattened here (`{"metrics": {"c
 "1"}}` -> `metrics__cost_micros`, dlt's own naming) and lists stay JSON. A field the vendor
 adds tomorrow becomes a new column without a code change.
 
+Declared tables. Every raw table a source declares exists, typed, after the first run even
+when the API returned nothing (a paused ad account, a shop without orders yet): a resource that
+found no rows yields one empty Arrow table, and dlt creates the table from the declared column
+hints (verified: it creates every hinted column with its type, and later rows merge into it).
+
 Date windows. Ad platforms revise recent days (late attribution), so each run re-reads from
 the newest day loaded minus a lookback, up to today (or `end_date`).
 """
@@ -14,8 +19,11 @@ the newest day loaded minus a lookback, up to today (or `end_date`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import pyarrow as pa
 
 # New tables and columns may appear (schema drift is expected); a column whose values change
 # type (bigint -> text) fails the load instead of growing a `__v_text` variant column.
@@ -77,3 +85,33 @@ def chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:
         windows.append((start, end))
         start = end + timedelta(days=1)
     return windows
+
+
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "json": pa.string(),  # the hint keeps the column JSON
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "decimal": pa.decimal128(38, 9),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+def empty_table(columns: Mapping[str, Mapping[str, Any]]) -> pa.Table:
+    """No rows, the declared columns: what a resource yields when the API returned nothing."""
+    return pa.schema(
+        [pa.field(name, _ARROW_TYPES[hint["data_type"]]) for name, hint in columns.items()]
+    ).empty_table()
+
+
+def rows_or_empty(pages: Iterable[list[dict]], columns: Mapping[str, Mapping[str, Any]]) -> Iterator[Any]:
+    """Every non-empty page; when there was none, one empty table with the declared columns."""
+    empty = True
+    for page in pages:
+        if page:
+            empty = False
+            yield page
+    if empty:
+        yield empty_table(columns)

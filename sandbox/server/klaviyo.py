@@ -168,7 +168,11 @@ def handle(request: Request, state: ServerState) -> Response:
             f"page[size] must be between 1 and {max_size}.",
             {"parameter": "page[size]"},
         )
-    resources, profiles = _resources(endpoint, state, terms, request.query.get("sort"), _host(request))
+    sort, host = request.query.get("sort"), _host(request)
+    resources, profiles = state.cached(  # rendered once per query; its pages are slices of it
+        f"klaviyo|{endpoint}|{terms}|{sort}|{host}",
+        lambda current: list(_resources(endpoint, current, terms, sort, host)),
+    )
     start = _offset(request.query.get("page[cursor]"))
     page = [_mutate(r, request.mutations) for r in resources[start : start + size]]
     if "duplicate" in request.mutations:

@@ -4,13 +4,13 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingestion.pipelines import make_pipeline, run_source
-from microfunnel.settings import load_settings
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
+
+pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
 
 SPEC = WorldSpec(seed=11, persons=60, days=24)
 
@@ -20,11 +20,6 @@ def world():
     return simulate(SPEC)
 
 
-@pytest.fixture
-def settings(tmp_path: Path):
-    return load_settings({"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")})
-
-
 def load(settings, folder: Path, **kwargs) -> int:
     """Load, and return how many event rows this run read from files."""
     run_source("ga4", settings, bucket_url=str(folder), **kwargs)
@@ -32,17 +27,12 @@ def load(settings, folder: Path, **kwargs) -> int:
     return trace.last_normalize_info.row_counts.get("events", 0) if trace.last_normalize_info else 0
 
 
-def query(settings, sql: str):
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
-
-
 def touch_later(path: Path, seconds: float = 5.0) -> None:
     stat = path.stat()
     os.utime(path, (stat.st_atime + seconds, stat.st_mtime + seconds))
 
 
-def test_a_day_re_exported_20_days_later_is_picked_up_and_replaces_its_rows(tmp_path, world, settings):
+def test_a_day_re_exported_20_days_later_is_picked_up_and_replaces_its_rows(tmp_path, world, settings, query):
     folder = tmp_path / "ga4"
     write_ga4_export(world, folder)
     old_day = SPEC.end_date - timedelta(days=20)
@@ -52,60 +42,57 @@ def test_a_day_re_exported_20_days_later_is_picked_up_and_replaces_its_rows(tmp_
     late_rows = complete[-max(2, len(complete) // 50) :]  # ~2 % of the day arrives late
     old_file.write_text("\n".join(complete[: -len(late_rows)]) + "\n")
     load(settings, folder)
-    before = query(settings, "select count(*) from raw_ga4.events")[0][0]
+    before = query("select count(*) from raw_ga4.events")[0][0]
 
     old_file.write_text("\n".join(complete) + "\n")  # GA4 re-exports the 20-day-old day
     touch_later(old_file)
     read = load(settings, folder)
 
-    total, distinct = query(settings, "select count(*), count(distinct event_key) from raw_ga4.events")[0]
-    assert (
-        read == query(settings, f"select count(*) from raw_ga4.events where _export_day = '{old_day}'")[0][0]
-    ), "only the re-exported file was read"
+    total, distinct = query("select count(*), count(distinct event_key) from raw_ga4.events")[0]
+    assert read == query(f"select count(*) from raw_ga4.events where _export_day = '{old_day}'")[0][0], (
+        "only the re-exported file was read"
+    )
     assert total == distinct == len(world.events), "the late rows arrived and nothing doubled"
     assert total > before
     from_other_files = query(
-        settings,
         f"select count(*) from raw_ga4.events where _export_day = '{old_day}' "
         f"and _export_file not like '%events_{old_day:%Y%m%d}.json'",
     )[0][0]
     assert from_other_files == 0, "a day's rows come only from that day's file"
 
 
-def test_a_run_with_no_changed_file_reads_nothing(tmp_path, world, settings):
+def test_a_run_with_no_changed_file_reads_nothing(tmp_path, world, settings, query):
     folder = tmp_path / "ga4"
     write_ga4_export(world, folder)
     assert load(settings, folder) == len(world.events)
     assert load(settings, folder) == 0
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == len(world.events)
+    assert query("select count(*) from raw_ga4.events")[0][0] == len(world.events)
 
 
-def test_start_and_end_date_read_those_days_whatever_the_cursor(tmp_path, world, settings):
+def test_start_and_end_date_read_those_days_whatever_the_cursor(tmp_path, world, settings, query):
     folder = tmp_path / "ga4"
     write_ga4_export(world, folder)
     load(settings, folder)
     first, last = SPEC.start_date + timedelta(days=3), SPEC.start_date + timedelta(days=5)
     expected = query(
-        settings,
         f"select count(*) from raw_ga4.events where _export_day between '{first}' and '{last}'",
     )[0][0]
     read = load(settings, folder, start_date=first.isoformat(), end_date=last.isoformat())
     assert read == expected > 0
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == len(world.events)
+    assert query("select count(*) from raw_ga4.events")[0][0] == len(world.events)
     assert load(settings, folder) == 0, "a backfill leaves the modification-time cursor alone"
 
 
-def test_an_empty_bucket_still_creates_the_typed_events_table(tmp_path, settings):
+def test_an_empty_bucket_still_creates_the_typed_events_table(tmp_path, settings, query):
     folder = tmp_path / "ga4"
     folder.mkdir()
     load(settings, folder)
     columns = dict(
         query(
-            settings,
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'raw_ga4' and table_name = 'events'",
         )
     )
     assert columns["event_key"] == "VARCHAR" and columns["event_timestamp"] == "BIGINT"
     assert columns["_export_day"] == "DATE"
-    assert query(settings, "select count(*) from raw_ga4.events")[0][0] == 0
+    assert query("select count(*) from raw_ga4.events")[0][0] == 0

@@ -13,12 +13,14 @@ from orchestration.resources import dbt_project
 pytestmark = pytest.mark.slow  # loading the definitions parses the dbt project when it changed
 
 
-def test_every_dbt_test_is_an_asset_check():
+def test_every_dbt_test_on_a_model_is_an_asset_check():
     manifest = json.loads(dbt_project().manifest_path.read_text())
     dbt_tests = {
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "test" and node["config"].get("enabled", True)
+        if node["resource_type"] == "test"
+        and node["config"].get("enabled", True)
+        and not all(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
     }
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert dbt_tests and dbt_tests - checks == set()

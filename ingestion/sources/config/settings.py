@@ -85,7 +85,6 @@ SPEC = SourceSpec(
     name="config",
     function="ingestion.sources.config:conversions_catalog",
     tables={name: {} for name in SCHEMAS},  # typed by SCHEMAS (Arrow)
-    credentials=("path",),  # set by the runner from CONVERSIONS_CONFIG
     summary="conversions.yml: the micro-conversion catalog, funnels and identity rules",
     selectable=False,
 )

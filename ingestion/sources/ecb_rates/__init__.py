@@ -16,7 +16,7 @@ import dlt
 
 from ingestion.sources.ecb_rates.helpers import ENDPOINT, SOURCE, classify, rows
 from ingestion.sources.ecb_rates.settings import DEFAULT_BASE_URL, DEFAULT_HISTORY_DAYS, HISTORY_PATH, SPEC
-from ingestion.sources.http import ApiClient, RetryPolicy
+from ingestion.sources.http import ApiClient, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT
 
 
@@ -25,18 +25,9 @@ def ecb_rates(
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
     currencies: list[str] | None = None,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The reference rates from `start_date` (YYYY-MM-DD), every currency or only `currencies`."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     client = ApiClient(SOURCE, policy, classify)
     since = (
         date.fromisoformat(start_date) if start_date else date.today() - timedelta(days=DEFAULT_HISTORY_DAYS)

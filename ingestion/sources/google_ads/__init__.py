@@ -33,8 +33,8 @@ from ingestion.sources.google_ads.settings import (
     DEFAULT_TOKEN_URL,
     LOOKBACK_DAYS,
 )
-from ingestion.sources.http import ApiClient, RetryPolicy, register_secret
-from ingestion.sources.records import SCHEMA_CONTRACT, date_window
+from ingestion.sources.http import ApiClient, RetryPolicy, register_secret, retry_policy
+from ingestion.sources.records import SCHEMA_CONTRACT, date_window, rows_or_empty
 
 
 class GoogleAdsApi:
@@ -106,18 +106,9 @@ def google_ads(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = LOOKBACK_DAYS,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The account `customer_id` (SOURCES__GOOGLE_ADS__CUSTOMER_ID, digits only); every key: README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = GoogleAdsApi(
         base_url,
         api_version,
@@ -142,7 +133,9 @@ def google_ads(
 )
 def campaigns(api: GoogleAdsApi) -> Iterator[dict]:
     """One row per campaign (a small dimension: read whole on every run)."""
-    yield list(api.search(CAMPAIGNS_QUERY, "searchStream FROM campaign"))
+    yield from rows_or_empty(
+        [list(api.search(CAMPAIGNS_QUERY, "searchStream FROM campaign"))], CAMPAIGN_COLUMNS
+    )
 
 
 @dlt.resource(
@@ -159,11 +152,11 @@ def campaign_stats(
     since, until = date_window(
         state.get("last_date"), start_date, end_date, lookback_days, DEFAULT_HISTORY_DAYS
     )
-    if since > until:
-        return
-    query = CAMPAIGN_STATS_QUERY.format(since=since.isoformat(), until=until.isoformat())
-    rows = list(api.search(query, "searchStream FROM campaign (stats)"))
-    yield rows
+    rows = []
+    if since <= until:
+        query = CAMPAIGN_STATS_QUERY.format(since=since.isoformat(), until=until.isoformat())
+        rows = list(api.search(query, "searchStream FROM campaign (stats)"))
+    yield from rows_or_empty([rows], CAMPAIGN_STATS_COLUMNS)
     newest = max((row["segments__date"] for row in rows), default=None)
     if newest and newest > state.get("last_date", ""):
         state["last_date"] = newest
@@ -179,13 +172,19 @@ def click_view(api: GoogleAdsApi, start_date: str | None, end_date: str | None) 
         state.get("last_date"), start_date, end_date, CLICK_VIEW_LOOKBACK_DAYS, DEFAULT_HISTORY_DAYS
     )
     since = max(since, until - timedelta(days=CLICK_VIEW_MAX_DAYS_BACK - 1))
-    day = since
-    while day <= until:
-        rows = list(api.search(CLICK_VIEW_QUERY.format(day=day.isoformat()), "searchStream FROM click_view"))
-        if rows:
-            yield rows
-            state["last_date"] = max(day.isoformat(), state.get("last_date", ""))
-        day += timedelta(days=1)
+
+    def days() -> Iterator[list[dict]]:
+        day = since
+        while day <= until:
+            rows = list(
+                api.search(CLICK_VIEW_QUERY.format(day=day.isoformat()), "searchStream FROM click_view")
+            )
+            if rows:
+                yield rows
+                state["last_date"] = max(day.isoformat(), state.get("last_date", ""))
+            day += timedelta(days=1)
+
+    yield from rows_or_empty(days(), CLICK_VIEW_COLUMNS)
 
 
 __all__ = ["google_ads", "campaigns", "campaign_stats", "click_view", "GoogleAdsApi"]

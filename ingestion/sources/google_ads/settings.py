@@ -32,9 +32,19 @@ WHERE segments.date = '{day}'
 
 # int64 values arrive as JSON strings: declare their types so they land as numbers, and so the
 # source's data_type contract catches a value that no longer fits. Ids stay text: they are labels.
-CAMPAIGN_COLUMNS = {"campaign__id": {"data_type": "text", "nullable": False}}
+CAMPAIGN_COLUMNS = {
+    "campaign__id": {"data_type": "text", "nullable": False},
+    "campaign__resource_name": {"data_type": "text"},
+    "campaign__name": {"data_type": "text"},
+    "campaign__status": {"data_type": "text"},
+    "campaign__advertising_channel_type": {"data_type": "text"},
+    "customer__id": {"data_type": "text"},
+    "customer__currency_code": {"data_type": "text"},
+    "customer__time_zone": {"data_type": "text"},
+}
 CAMPAIGN_STATS_COLUMNS = {
     "campaign__id": {"data_type": "text", "nullable": False},
+    "campaign__resource_name": {"data_type": "text"},
     "segments__date": {"data_type": "date", "nullable": False},
     "metrics__impressions": {"data_type": "bigint"},
     "metrics__clicks": {"data_type": "bigint"},
@@ -48,6 +58,8 @@ CLICK_VIEW_COLUMNS = {
     "campaign__id": {"data_type": "text"},
     "ad_group__id": {"data_type": "text"},
     "segments__date": {"data_type": "date"},
+    "segments__device": {"data_type": "text"},
+    "segments__ad_network_type": {"data_type": "text"},
     "click_view__page_number": {"data_type": "bigint"},
     "metrics__clicks": {"data_type": "bigint"},
 }

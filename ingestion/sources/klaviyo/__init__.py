@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, RetryPolicy
+from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.klaviyo.helpers import (
     SOURCE,
     attribute_row,
@@ -88,18 +88,9 @@ def klaviyo(
     metrics: list[str] | None = None,
     lookback_hours: int = LOOKBACK_HOURS,
     page_size: int = EVENTS_PAGE_SIZE,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The Klaviyo account of the private key SOURCES__KLAVIYO__API_KEY; see README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = KlaviyoApi(base_url, api_key, revision, policy)
     since = datetime.fromisoformat(start_date).replace(tzinfo=UTC) if start_date else None
     return [

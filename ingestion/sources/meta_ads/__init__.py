@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, MalformedResponseError, RetryPolicy
+from ingestion.sources.http import ApiClient, MalformedResponseError, RetryPolicy, retry_policy
 from ingestion.sources.meta_ads.helpers import SOURCE, classify, page_rows
 from ingestion.sources.meta_ads.settings import (
     ACCOUNT_COLUMNS,
@@ -32,7 +32,7 @@ from ingestion.sources.meta_ads.settings import (
     PAGE_SIZE,
     WINDOW_DAYS,
 )
-from ingestion.sources.records import SCHEMA_CONTRACT, chunks, date_window, flatten
+from ingestion.sources.records import SCHEMA_CONTRACT, chunks, date_window, flatten, rows_or_empty
 
 
 class MetaAdsApi:
@@ -86,18 +86,9 @@ def meta_ads(
     end_date: str | None = None,
     lookback_days: int = LOOKBACK_DAYS,
     page_size: int = PAGE_SIZE,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The ad account `account_id` (SOURCES__META_ADS__ACCOUNT_ID, without `act_`); see README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = MetaAdsApi(base_url, api_version, account_id, access_token, page_size, policy)
     return [ad_account(api), campaigns(api), campaign_insights(api, start_date, end_date, lookback_days)]
 
@@ -112,10 +103,11 @@ def ad_account(api: MetaAdsApi) -> Iterator[dict]:
 @dlt.resource(name="campaigns", write_disposition="merge", primary_key="id", columns=CAMPAIGN_COLUMNS)
 def campaigns(api: MetaAdsApi) -> Iterator[list[dict]]:
     """One row per campaign, archived and deleted ones included (their past spend still counts)."""
-    yield from api.pages(
+    pages = api.pages(
         "campaigns",
         {"fields": ",".join(CAMPAIGN_FIELDS), "effective_status": json.dumps(list(CAMPAIGN_STATUSES))},
     )
+    yield from rows_or_empty(pages, CAMPAIGN_COLUMNS)
 
 
 @dlt.resource(
@@ -132,19 +124,23 @@ def campaign_insights(
     since, until = date_window(
         state.get("last_date"), start_date, end_date, lookback_days, DEFAULT_HISTORY_DAYS
     )
-    newest = state.get("last_date", "")
-    for first, last in chunks(since, until, WINDOW_DAYS):
-        params = {
-            "level": "campaign",
-            "time_increment": "1",
-            "fields": ",".join(INSIGHTS_FIELDS),
-            "time_range": json.dumps({"since": first.isoformat(), "until": last.isoformat()}),
-        }
-        for rows in api.pages("insights", params):
-            newest = max([newest] + [row["date_start"] for row in rows])
-            yield rows
-    if newest:
-        state["last_date"] = newest
+
+    def windows() -> Iterator[list[dict]]:
+        newest = state.get("last_date", "")
+        for first, last in chunks(since, until, WINDOW_DAYS):
+            params = {
+                "level": "campaign",
+                "time_increment": "1",
+                "fields": ",".join(INSIGHTS_FIELDS),
+                "time_range": json.dumps({"since": first.isoformat(), "until": last.isoformat()}),
+            }
+            for rows in api.pages("insights", params):
+                newest = max([newest] + [row["date_start"] for row in rows])
+                yield rows
+        if newest:
+            state["last_date"] = newest
+
+    yield from rows_or_empty(windows(), INSIGHTS_COLUMNS)
 
 
 __all__ = ["meta_ads", "ad_account", "campaigns", "campaign_insights", "MetaAdsApi"]

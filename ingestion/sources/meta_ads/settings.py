@@ -49,6 +49,7 @@ PERMISSION_CODES = frozenset({10, *range(200, 300)})
 # Metrics are strings on the wire: declare their types (see the source's data_type contract).
 INSIGHTS_COLUMNS = {
     "campaign_id": {"data_type": "text", "nullable": False},
+    "campaign_name": {"data_type": "text"},
     "date_start": {"data_type": "date", "nullable": False},
     "date_stop": {"data_type": "date"},
     "spend": {"data_type": "decimal"},
@@ -61,6 +62,10 @@ INSIGHTS_COLUMNS = {
 }
 CAMPAIGN_COLUMNS = {
     "id": {"data_type": "text", "nullable": False},
+    "name": {"data_type": "text"},
+    "status": {"data_type": "text"},
+    "effective_status": {"data_type": "text"},
+    "objective": {"data_type": "text"},
     "created_time": {"data_type": "timestamp"},
     "updated_time": {"data_type": "timestamp"},
     "daily_budget": {"data_type": "bigint"},

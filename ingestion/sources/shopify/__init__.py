@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.http import ApiClient, RetryPolicy
-from ingestion.sources.records import SCHEMA_CONTRACT
+from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
+from ingestion.sources.records import SCHEMA_CONTRACT, empty_table, rows_or_empty
 from ingestion.sources.shopify.helpers import (
     SOURCE,
     bucket_wait,
@@ -102,18 +102,9 @@ def shopify(
     api_version: str = API_VERSION,
     start_date: str | None = None,
     page_size: int = PAGE_SIZE,
-    max_attempts: int = 5,
-    backoff_seconds: float = 1.0,
-    max_retry_wait: float = 300.0,
-    timeout_seconds: float = 60.0,
 ) -> list[dlt.sources.DltResource]:
     """The shop at `base_url` (SOURCES__SHOPIFY__BASE_URL, https://<shop>.myshopify.com); see README.md."""
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_seconds=backoff_seconds,
-        max_retry_wait=max_retry_wait,
-        timeout_seconds=timeout_seconds,
-    )
+    policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = ShopifyApi(base_url, api_version, access_token, policy)
     pages = order_pages(api, start_date, page_size)
     return [shop(api), pages | orders(pii_hash_key), pages | order_lines(), customers(api, pii_hash_key)]
@@ -138,37 +129,46 @@ def order_pages(api: ShopifyApi, start_date: str | None, page_size: int) -> Iter
     """Pages of order nodes updated since the cursor; the cursor moves only when every page arrived."""
     state = dlt.current.resource_state()
     newest = state.get("updated_at")
+    found = False
     for nodes in api.pages(ORDERS_QUERY, "orders", page_size, _search(newest, start_date)):
         if nodes:
+            found = True
             newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
             yield nodes
     if newest:
         state["updated_at"] = newest
+    if not found:
+        yield []  # the transformers still run once, and declare their tables
 
 
 @dlt.transformer(name="orders", write_disposition="merge", primary_key="id", columns=ORDER_COLUMNS)
 def orders(nodes: list[dict], pii_hash_key: str) -> Iterator[list[dict]]:
     """One row per order (line items go to order_lines; emails are hashed)."""
-    yield [order_row(node, pii_hash_key) for node in nodes]
+    yield [order_row(node, pii_hash_key) for node in nodes] if nodes else empty_table(ORDER_COLUMNS)
 
 
 @dlt.transformer(name="order_lines", write_disposition="merge", primary_key="id", columns=ORDER_LINE_COLUMNS)
 def order_lines(nodes: list[dict]) -> Iterator[list[dict]]:
     """One row per order line, keyed by the line's GID and carrying its order's ids."""
-    yield [line for node in nodes for line in line_rows(node, "POST graphql.json orders")]
+    lines = [line for node in nodes for line in line_rows(node, "POST graphql.json orders")]
+    yield lines if lines else empty_table(ORDER_LINE_COLUMNS)
 
 
 @dlt.resource(name="customers", write_disposition="merge", primary_key="id", columns=CUSTOMER_COLUMNS)
 def customers(api: ShopifyApi, pii_hash_key: str) -> Iterator[list[dict]]:
     """One row per customer. A dimension: the first run reads every customer, later runs what changed."""
     state = dlt.current.resource_state()
-    newest = state.get("updated_at")
-    for nodes in api.pages(CUSTOMERS_QUERY, "customers", CUSTOMERS_PAGE_SIZE, _search(newest, None)):
-        if nodes:
-            newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
-            yield [customer_row(node, pii_hash_key) for node in nodes]
-    if newest:
-        state["updated_at"] = newest
+
+    def pages() -> Iterator[list[dict]]:
+        newest = state.get("updated_at")
+        for nodes in api.pages(CUSTOMERS_QUERY, "customers", CUSTOMERS_PAGE_SIZE, _search(newest, None)):
+            if nodes:
+                newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
+                yield [customer_row(node, pii_hash_key) for node in nodes]
+        if newest:
+            state["updated_at"] = newest
+
+    yield from rows_or_empty(pages(), CUSTOMER_COLUMNS)
 
 
 __all__ = ["shopify", "shop", "orders", "order_lines", "customers", "order_pages", "ShopifyApi"]

@@ -71,6 +71,9 @@ ORDER_COLUMNS = _typed(
     {
         "id": {"data_type": "text", "nullable": False},
         "legacy_resource_id": {"data_type": "bigint"},
+        "name": {"data_type": "text"},
+        "currency_code": {"data_type": "text"},
+        "display_financial_status": {"data_type": "text"},
         "created_at": _TIMESTAMP,
         "updated_at": {"data_type": "timestamp", "dedup_sort": "desc"},  # a re-sent order: keep the newest
         "processed_at": _TIMESTAMP,
@@ -102,8 +105,11 @@ ORDER_LINE_COLUMNS = _typed(
         "id": {"data_type": "text", "nullable": False},
         "order_id": {"data_type": "text", "nullable": False},
         "order_legacy_resource_id": {"data_type": "bigint"},
+        "title": {"data_type": "text"},
+        "sku": {"data_type": "text"},
         "quantity": {"data_type": "bigint"},
         "original_unit_price_set__shop_money__amount": _AMOUNT,
+        "original_unit_price_set__shop_money__currency_code": {"data_type": "text"},
     }
 )
 CUSTOMER_COLUMNS = _typed(

@@ -32,7 +32,8 @@ touches as (
     inner join sessions
         on sessions.person_id = orders.person_id
         and sessions.started_at <= orders.ordered_at
-        and sessions.started_at >= orders.ordered_at - interval '{{ var('microfunnel__attribution_lookback_days') }} days'
+        and sessions.started_at
+            >= orders.ordered_at - interval '{{ var('microfunnel__attribution_lookback_days') }} days'
     window by_order as (partition by orders.order_id order by sessions.started_at, sessions.session_key)
 
 ),

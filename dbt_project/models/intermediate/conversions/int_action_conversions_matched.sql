@@ -41,7 +41,7 @@ candidates as (
 
     from events
     inner join catalog
-        on events.event_name = catalog.event_name
+        on catalog.event_name = events.event_name
         and len(list_filter(map_entries(catalog.params),
                             lambda p: coalesce(events.event_params[p.key], '') <> p.value)) = 0
 

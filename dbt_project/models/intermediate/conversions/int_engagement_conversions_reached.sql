@@ -48,7 +48,7 @@ reached as (
     from running_totals
     inner join catalog
         on running_totals.engaged_msec_so_far >= catalog.min_engaged_seconds * 1000
-        or running_totals.page_views_so_far >= catalog.min_page_views
+        or running_totals.page_views_so_far >= catalog.min_page_views  -- noqa: ST09
     qualify row_number() over (
         partition by catalog.conversion_name, running_totals.session_key order by running_totals.event_order
     ) = 1

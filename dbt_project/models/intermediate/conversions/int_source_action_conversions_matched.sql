@@ -34,7 +34,7 @@ source_properties as (
     select
         event_id as event_key,
         event_params,
-        map([], [])::map(varchar, varchar) as user_properties,
+        map([], [])::map(varchar, varchar) as user_properties,  -- noqa: LT01
         []::json[] as items,
         null::json as device,
         null::json as geo,
@@ -58,7 +58,7 @@ candidates as (
 
     from source_events
     inner join catalog
-        on source_events.event_name = catalog.event_name
+        on catalog.event_name = source_events.event_name
         and len(list_filter(map_entries(catalog.params),
                             lambda p: coalesce(source_events.event_params[p.key], '') <> p.value)) = 0
 

@@ -26,7 +26,9 @@ events as (
 
 linked_identifiers as (
 
-    select anonymous_id, 'ga4_user_id' as edge_source, 'customer_id' as linked_type, trim(user_id) as linked_value, event_at
+    select
+        anonymous_id, 'ga4_user_id' as edge_source, 'customer_id' as linked_type, trim(user_id) as linked_value,
+        event_at
     from events
     where nullif(trim(user_id), '') is not null
 

@@ -104,7 +104,7 @@ numbered as (
             or identifiers.is_ga4_user_id and not previous.is_ga4_user_id as is_new_or_changed
 
     from identifiers
-    left join previous
+    left join previous  -- noqa: AL04
         on previous.identifier_type = identifiers.identifier_type
         and previous.identifier_value = identifiers.identifier_value
 

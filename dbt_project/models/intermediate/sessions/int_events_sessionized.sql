@@ -44,7 +44,7 @@ sessionized as (
         coalesce(events.session_key, fallback_sessions.fallback_session_key) as session_key
 
     from events
-    left join fallback_sessions on events.event_key = fallback_sessions.event_key
+    left join fallback_sessions on fallback_sessions.event_key = events.event_key
 
 )
 

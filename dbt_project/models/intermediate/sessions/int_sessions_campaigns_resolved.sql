@@ -30,7 +30,8 @@ resolved as (
             when sessions.fbclid is not null or sessions.channel = 'Paid Social' then 'meta_ads'
         end as platform,
         case
-            when sessions.gclid is not null then coalesce(cast(click_views.campaign_id as varchar), sessions.campaign_id)
+            when sessions.gclid is not null
+                then coalesce(cast(click_views.campaign_id as varchar), sessions.campaign_id)
             else sessions.campaign_id
         end as campaign_id
 

@@ -53,7 +53,7 @@ entry_values as (
         entries.person_id,
         string_agg(breakdowns.property_path, ' | ' order by breakdowns.breakdown_index) as breakdown_path,
         string_agg(
-            coalesce({{ property_values('event_properties', 'breakdowns') }}[1], '(none)'),
+            coalesce({{ property_values('event_properties', 'breakdowns') }}[1], '(none)'),  -- noqa: LT01
             ' | ' order by breakdowns.breakdown_index
         ) as breakdown_value
 
@@ -93,7 +93,7 @@ persons_by_value as (
 
     from (select distinct funnel_name, breakdown_path, breakdown_value from reached_by_value) as values_seen
     inner join funnel_steps on funnel_steps.funnel_name = values_seen.funnel_name
-    left join reached_by_value
+    left join reached_by_value  -- noqa: AL04
         on reached_by_value.funnel_name = values_seen.funnel_name
         and reached_by_value.breakdown_value = values_seen.breakdown_value
         and reached_by_value.step_index = funnel_steps.step_index
@@ -148,7 +148,9 @@ rates as (
             when bucketed.step_index = 1 then 1.0
             else coalesce(bucketed.persons_reached / nullif(lag(bucketed.persons_reached) over breakdown_steps, 0), 0)
         end::double as conversion_from_previous,
-        coalesce(bucketed.persons_reached / nullif(first_value(bucketed.persons_reached) over breakdown_steps, 0), 0)::double
+        coalesce(
+            bucketed.persons_reached / nullif(first_value(bucketed.persons_reached) over breakdown_steps, 0), 0
+        )::double
             as conversion_from_first
 
     from bucketed

@@ -3,10 +3,10 @@
     whose conversion window has fully elapsed are here: younger days still have journeys running
     and would always look like a drop. A day is judged only with enough history and entrants;
     the asset check `funnel_conversion_within_trailing_band` reads the newest judged day. -#}
-{%- set trailing_days = var('microfunnel__anomaly_trailing_days', 14) -%}
-{%- set band_sigmas = var('microfunnel__anomaly_band_sigmas', 3) -%}
-{%- set min_persons = var('microfunnel__anomaly_min_persons', 20) -%}
-{%- set min_band_days = var('microfunnel__anomaly_min_band_days', 7) -%}
+{%- set trailing_days = var('microfunnel__anomaly_trailing_days') -%}
+{%- set band_sigmas = var('microfunnel__anomaly_band_sigmas') -%}
+{%- set min_persons = var('microfunnel__anomaly_min_persons') -%}
+{%- set min_band_days = var('microfunnel__anomaly_min_band_days') -%}
 with
 
 funnel_daily as (

@@ -55,7 +55,9 @@ page_nodes as (
         person_events.person_id,
         person_events.event_seq,
         '/' || array_to_string(
-            list_slice(string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth') }}),
+            list_slice(
+                string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth') }}
+            ),
             '/'
         ) as node
 
@@ -69,7 +71,11 @@ page_nodes as (
 nodes as (
 
     select nodes.*, first_purchases.purchase_seq
-    from (select * from micro_conversion_nodes union all select * from page_nodes) as nodes
+    from (
+        select * from micro_conversion_nodes
+        union all
+        select * from page_nodes
+    ) as nodes
     left join first_purchases on first_purchases.person_id = nodes.person_id
     where first_purchases.purchase_seq is null or nodes.event_seq < first_purchases.purchase_seq
 

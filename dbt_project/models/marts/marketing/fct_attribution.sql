@@ -18,9 +18,7 @@ orders as (
 
 models as (
 
-    select * from (values
-        ('first_touch'), ('last_non_direct'), ('linear'), ('time_decay'), ('position_based')
-    ) as m(model)
+    select unnest(['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based']) as model
 
 ),
 
@@ -83,7 +81,11 @@ rounded as (
         cast(credit * revenue as decimal(18, 2)) as rounded_revenue,
         row_number() over (partition by order_id, model order by touch_index desc) as touches_from_last
 
-    from (select * from normalized union all by name select * from unattributed)
+    from (
+        select * from normalized
+        union all by name
+        select * from unattributed
+    )
 
 ),
 

@@ -41,7 +41,9 @@ credited as (
         attribution.credit * case when orders.is_first_order then 1 else 0 end as new_customer_credit,
         case
             when orders.currency = reporting.currency then attribution.attributed_revenue
-            else {{ convert_money('attribution.attributed_revenue', 'from_rate.units_per_euro', 'to_rate.units_per_euro') }}
+            else {{ convert_money(
+                'attribution.attributed_revenue', 'from_rate.units_per_euro', 'to_rate.units_per_euro'
+            ) }}
         end as revenue
 
     from attribution

@@ -2,7 +2,7 @@
     and a browser. The sign-up form stored the browser's GA client id on the profile; a click-through
     landed with the profile's id in the link (custom UTM parameter kl_profile_id, value "Profile ID"),
     so the browser of that visit is the profile's. Profiles without an email link nothing. -#}
-{%- set link_parameter = var('klaviyo__profile_link_parameter', 'kl_profile_id') -%}
+{%- set link_parameter = var('microfunnel__klaviyo_profile_link_parameter') -%}
 with
 
 profiles as (

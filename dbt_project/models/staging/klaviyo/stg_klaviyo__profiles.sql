@@ -1,6 +1,7 @@
 {#- ga_client_id: the shop's sign-up form passes the GA cookie as a hidden field (profile property
-    named by var klaviyo__ga_client_id_property), in `_ga` form or bare; kept in user_pseudo_id form. -#}
-{%- set property = var('klaviyo__ga_client_id_property', 'ga_client_id') -%}
+    named by var microfunnel__klaviyo_ga_client_id_property), in `_ga` form or bare; kept in
+    user_pseudo_id form. -#}
+{%- set property = var('microfunnel__klaviyo_ga_client_id_property') -%}
 with
 
 source as (

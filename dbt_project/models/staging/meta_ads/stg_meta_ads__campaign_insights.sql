@@ -22,13 +22,13 @@ renamed as (
         cast(spend as decimal(18, 6)) as spend,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks,
-        cast(coalesce({{ pick | replace('COLUMN', 'actions') | replace('KIND', 'link_click') }}, '0') as bigint) as link_clicks,
-        cast(coalesce({{ pick | replace('COLUMN', 'actions') | replace('KIND', 'landing_page_view') }}, '0') as bigint) as landing_page_views,
+        cast(coalesce({{ pick | replace('COLUMN', 'actions') | replace('KIND', 'link_click') }}, '0') as bigint) as link_clicks,  -- noqa: LT05
+        cast(coalesce({{ pick | replace('COLUMN', 'actions') | replace('KIND', 'landing_page_view') }}, '0') as bigint) as landing_page_views,  -- noqa: LT05
         cast(coalesce(
-            {%- for kind in purchase_types %} {{ pick | replace('COLUMN', 'actions') | replace('KIND', kind) }},{% endfor %} '0'
+            {%- for kind in purchase_types %} {{ pick | replace('COLUMN', 'actions') | replace('KIND', kind) }},{% endfor %} '0'  -- noqa: LT05
         ) as double) as purchases,
         cast(coalesce(
-            {%- for kind in purchase_types %} {{ pick | replace('COLUMN', 'action_values') | replace('KIND', kind) }},{% endfor %} '0'
+            {%- for kind in purchase_types %} {{ pick | replace('COLUMN', 'action_values') | replace('KIND', kind) }},{% endfor %} '0'  -- noqa: LT05
         ) as decimal(18, 4)) as purchase_value,
         account_currency as currency
 

@@ -34,7 +34,7 @@ renamed as (
         regexp_replace(
             list_filter(
                 from_json(custom_attributes, '[{"key": "VARCHAR", "value": "VARCHAR"}]'),
-                lambda attribute: attribute.key in ('{{ ga_keys | join("', '") }}')
+                lambda attribute: attribute.key in ('{{ ga_keys | join("', '") }}')  -- noqa: LT05
             )[1].value,
             '^GA\d+\.\d+\.', ''
         ) as ga_client_id,

@@ -88,7 +88,7 @@ compared as (
     select
         current_fingerprints.person_id,
         current_fingerprints.fingerprint,
-        previous_fingerprints.fingerprint is distinct from current_fingerprints.fingerprint as is_changed
+        (previous_fingerprints.fingerprint is distinct from current_fingerprints.fingerprint) as is_changed
 
     from current_fingerprints
     left join previous_fingerprints on previous_fingerprints.person_id = current_fingerprints.person_id
