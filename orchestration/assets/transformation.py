@@ -44,7 +44,9 @@ def build(context: AssetExecutionContext, dbt: DbtCliResource):
     first writer, before any dlt load has created the file."""
     load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     window_vars = dbt_window_vars(run_day_window(context))
-    args = ["build", *dbt_vars_args(window_vars)]
+    # buildable: a test runs in the step that builds its last parent (a reconciliation test of an
+    # unpartitioned and a day-grained mart runs with the day-grained one), never before a parent exists
+    args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(window_vars)]
     with warehouse_access(context):
         yield from dbt.cli(args, context=context).stream()
 
