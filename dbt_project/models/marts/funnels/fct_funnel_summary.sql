@@ -35,6 +35,12 @@ counted as (
 
 ),
 
+entered_funnels as (
+
+    select distinct funnel_name from counted
+
+),
+
 totals as (
 
     select
@@ -44,8 +50,8 @@ totals as (
         coalesce(counted.persons_reached, 0)::bigint as persons_reached
 
     from funnel_steps
-    inner join (select distinct funnel_name from counted) as entered
-        on entered.funnel_name = funnel_steps.funnel_name
+    inner join entered_funnels
+        on entered_funnels.funnel_name = funnel_steps.funnel_name
     left join counted
         on counted.funnel_name = funnel_steps.funnel_name
         and counted.step_index = funnel_steps.step_index
