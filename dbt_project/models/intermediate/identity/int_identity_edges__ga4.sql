@@ -6,21 +6,14 @@
 {#- GA4's identity evidence: a browser (anonymous_id) seen in one event together with a login
     (user_id: the shop's customer id, so it is the customer_id node Shopify also reaches) or with
     an ad click id. One row per pair and kind of evidence, with when it was first and last seen.
-    Incremental (the exception to the folder's tables): a run reads only the events of the GA4
-    revision window (the last loaded day and the microfunnel__ga4_lookback_days before it, as the
-    GA4 source re-reads them) and widens first/last seen of known pairs. -#}
+    Incremental (the exception to the folder's tables): a run reads every GA4 event, because a day
+    may be re-exported with late rows at any age (the source loads any changed file), and writes
+    only the pairs that are new or seen earlier/later than before (first/last seen widened). -#}
 with
 
 events as (
 
     select * from {{ ref('stg_ga4__events') }}
-{%- if is_incremental() %}
-    where event_date >= (
-        select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
-            - interval {{ var('microfunnel__ga4_lookback_days') }} day
-        from {{ this }}
-    )
-{%- endif %}
 
 ),
 
@@ -79,6 +72,9 @@ widened as (
         and known.identifier_value_a = edges.identifier_value_a
         and known.identifier_type_b = edges.identifier_type_b
         and known.identifier_value_b = edges.identifier_value_b
+    where known.edge_source is null
+        or edges.first_seen_at < known.first_seen_at
+        or edges.last_seen_at > known.last_seen_at
 {%- else %}
         edges.first_seen_at,
         edges.last_seen_at

@@ -5,7 +5,8 @@
     Browsers and orders that link to nothing still count: each is a person of its own.
     Incremental so a node keeps its number from run to run (new identifiers get the next numbers),
     which lets int_identity_components recompute only the components a run touches. Only new or
-    changed rows are written, and only the GA4 revision window of events is read again. -#}
+    changed rows are written; every GA4 event is read (a day may be re-exported with late rows
+    at any age). -#}
 with
 
 edges as (
@@ -17,14 +18,6 @@ edges as (
 events as (
 
     select * from {{ ref('stg_ga4__events') }}
-{%- if is_incremental() %}
-    where event_date >= (
-        select coalesce(cast(max(last_seen_at) as date), date '1970-01-01')
-            - interval {{ var('microfunnel__ga4_lookback_days') }} day
-        from {{ this }}
-        where identifier_type = 'anonymous_id'
-    )
-{%- endif %}
 
 ),
 
