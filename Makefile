@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DLT_PROJECT_DIR ?= $(CURDIR)/ingestion
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test test-fast dev bench lint lint-sql format clean
+.PHONY: import-graph setup demo test test-fast dev bench lint lint-sql format clean
 
 $(CURDIR)/.uv/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) into .uv/ with pip"
@@ -50,3 +50,6 @@ format: setup
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs .pytest_cache
+
+import-graph: setup  ## the arrows between the layers, counted (the rules: [tool.importlinter] in pyproject.toml)
+	@$(BIN)/python -m tests.support.import_graph
