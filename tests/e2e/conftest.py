@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 
@@ -10,7 +11,7 @@ from commands.runner import sandbox_clock
 from sandbox.simulate import WorldSpec
 from tests.support.environment import environment, project_env
 
-E2E_SPEC = WorldSpec(seed=3, persons=300, days=14)
+E2E_SPEC = WorldSpec(seed=3, persons=300, days=14, start_date=date(2026, 10, 18))  # crosses the DST change
 
 
 @pytest.fixture(scope="module")
