@@ -13,6 +13,7 @@ from tests.support.warehouse import rows
 
 IDENTITY_SPEC = WorldSpec(seed=11, persons=500, days=21)
 IDENTITY_MODELS = "+int_identifiers_stitched +dim_persons +dim_person_identifiers +person_id_history"
+LOADED_SOURCES = ("config", "ga4", "shopify", "klaviyo")  # what load_sources loads: the identity sources
 
 
 @dataclass
@@ -34,8 +35,16 @@ def build_identity(warehouse: Path, *flags: str) -> IdentityRun:
         "cautious",
         *flags,
         warehouse=warehouse,
+        variables=identity_sources_vars(),
     )
     return read_run(warehouse)
+
+
+def identity_sources_vars() -> dict[str, object]:
+    """dbt's source switches for exactly the loaded sources (the ad platforms are not loaded here)."""
+    from ingestion.registry import SourceSelection
+
+    return SourceSelection(LOADED_SOURCES, "identity tests").dbt_vars()
 
 
 def read_run(warehouse: Path) -> IdentityRun:
