@@ -58,7 +58,7 @@ def spend_sql(platforms: list[str]) -> str:
     return f"""
 with source as ({source}),
 mart as (
-    select platform, date_day, sum(spend) as spend
+    select platform, date_day, sum(spend_in_account_currency) as spend
     from marts.fct_campaign_performance_daily
     where platform in ({", ".join(f"'{platform}'" for platform in platforms)})
     group by all

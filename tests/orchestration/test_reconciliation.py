@@ -37,7 +37,8 @@ def warehouse():
         create table marts.fct_campaign_performance_daily as select * from (values
             (date '2026-10-01', 'google_ads', '1', 12.5::decimal(18, 6)),
             (date '2026-10-01', 'google_ads', '2', 2.5),
-            (date '2026-10-01', 'meta_ads', '9', 7.25)) as t(date_day, platform, campaign_id, spend)
+            (date '2026-10-01', 'meta_ads', '9', 7.25))
+            as t(date_day, platform, campaign_id, spend_in_account_currency)
     """)
     return connection
 
