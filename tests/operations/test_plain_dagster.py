@@ -11,7 +11,11 @@ import pytest
 from microfunnel.settings import PROJECT_ROOT
 from tests.operations.ops_runs import RUN_TIMEOUT, mart_differences
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Written before the graph completed end to end; not yet shown passing at integration (issue 12 open).
+    pytest.mark.xfail(strict=False, reason="not yet shown passing at integration; issue 12 is open"),
+]
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 

@@ -15,7 +15,11 @@ import sqlalchemy
 
 from tests.operations.ops_runs import MicrofunnelProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Written before the graph completed end to end; not yet shown passing at integration (issue 12 open).
+    pytest.mark.xfail(strict=False, reason="not yet shown passing at integration; issue 12 is open"),
+]
 
 SNAPSHOT_SQL = """
 select (select count(*) from marts.fct_sessions), (select count(*) from marts.fct_orders),
