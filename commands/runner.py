@@ -38,11 +38,13 @@ def sandbox_clock(spec) -> str:
 
 
 def load_definitions(settings: Settings):
-    """Validate the catalog, then import the code location (it prepares the dbt manifest when stale)."""
+    """Validate the catalog, then build the graph of the sources enabled now (it prepares the dbt
+    manifest when stale); built once per process and selection."""
     load_catalog(settings.conversions_config)
-    from orchestration.definitions import defs
+    from ingestion.registry import enabled_sources
+    from orchestration.definitions import build_definitions
 
-    return defs
+    return build_definitions(enabled_sources(settings))
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from dagster import (
     asset_check,
 )
 
+from ingestion.registry import SourceSelection
 from orchestration.freshness import freshness_checks, mart_freshness_targets, raw_freshness_targets
 from orchestration.reconciliation import ORDERS_SQL, SOURCE_SPEND, differences, spend_sql
 from orchestration.resources import dbt_project
@@ -137,5 +138,5 @@ def all_checks(
     return checks
 
 
-def dbt_manifest() -> dict:
-    return json.loads(dbt_project().manifest_path.read_text())
+def dbt_manifest(selection: SourceSelection) -> dict:
+    return json.loads(dbt_project(selection).manifest_path.read_text())

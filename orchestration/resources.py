@@ -7,6 +7,7 @@ itself and dies with the run that started it; nothing has to be exported beforeh
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
-from ingestion.registry import SourceSelection, enabled_sources
+from ingestion.registry import SourceSelection
 from microfunnel.settings import DBT_PROJECT_DIR
 
 # what dbt parses: a change to any of these makes the manifest stale
@@ -24,16 +25,10 @@ DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "pr
 PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: the args it was parsed with
 
 
-@cache
-def source_selection() -> SourceSelection:
-    """The enabled sources, decided once per code location load (ingestion.registry)."""
-    return enabled_sources()
-
-
-def dbt_vars_args(extra: dict[str, str] | None = None) -> list[str]:
+def dbt_vars_args(selection: SourceSelection, extra: dict[str, str] | None = None) -> list[str]:
     """`--vars` telling dbt the enabled sources, for parse and build alike (same graph in both);
     `extra` adds run-time vars (a partition window) that change rows, never which models exist."""
-    return ["--vars", json.dumps({**source_selection().dbt_vars(), **(extra or {})})]
+    return ["--vars", json.dumps({**selection.dbt_vars(), **(extra or {})})]
 
 
 def dbt_executable() -> str:
@@ -75,12 +70,21 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
         stamp.write_text(json.dumps(self._prepare_project_cli_args))
 
 
+def manifest_folder(selection: SourceSelection) -> Path:
+    """target/sources-<digest of the enabled sources>: one manifest per selection. dagster-dbt reads
+    a manifest once per process and path, so two selections sharing one path would share a graph."""
+    digest = hashlib.sha256(json.dumps(selection.dbt_vars(), sort_keys=True).encode()).hexdigest()[:10]
+    return Path("target") / f"sources-{digest}"
+
+
 @cache
-def dbt_project() -> DbtProject:
-    """The dbt project with a current manifest (parsed once per process when stale), parsed with the
-    enabled sources' vars: models of a disabled source are not in the manifest at all."""
-    parse_args = ["parse", "--quiet", *dbt_vars_args()]
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+def dbt_project(selection: SourceSelection) -> DbtProject:
+    """The dbt project with a current manifest for these sources (parsed once per process and
+    selection, when stale): models of a disabled source are not in the manifest at all."""
+    parse_args = ["parse", "--quiet", *dbt_vars_args(selection)]
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=manifest_folder(selection)
+    )
     ParseWhenStale(prepare_project_cli_args=parse_args).prepare_if_dev(project)
     return project
 

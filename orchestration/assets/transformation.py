@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ingestion.registry import SourceSelection
 from microfunnel.settings import load_settings
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
 from orchestration.resources import dbt_project, dbt_vars_args
@@ -32,47 +33,53 @@ TRANSLATOR = MicrofunnelDbtTranslator(settings=DagsterDbtTranslatorSettings(enab
 DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and more): partitioned by day
 
 
-def build(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the selected models; a partition window forces the persons it touched to recompute.
+def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
+    """The dbt models of these sources as two asset groups: unpartitioned, and day-grained marts
+    partitioned by reporting day. Built per selection: a disabled source's models do not exist."""
+    project = dbt_project(selection)
 
-    Tests run with `buildable` indirect selection (dbt_project.yml `flags:`, so Dagster's own
-    `empty` for subsetted checks still wins): a test over a person-grained and a day-grained
-    mart (assert_funnel_daily_reconciles_with_funnel_steps) runs in the step that builds its last
-    parent. dbt's default (eager) ran it in the first step, before the day-grained mart existed.
+    def build(context: AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt build` of the selected models; a partition window forces the persons it touched to
+        recompute.
 
-    The warehouse's folder is made first: a seed (reference data, no upstream) may be the graph's
-    first writer, before any dlt load has created the file."""
-    load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    window_vars = dbt_window_vars(run_day_window(context))
-    # buildable: a test runs in the step that builds its last parent (a reconciliation test of an
-    # unpartitioned and a day-grained mart runs with the day-grained one), never before a parent exists
-    args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(window_vars)]
-    with warehouse_access(context):
-        yield from dbt.cli(args, context=context).stream()
+        Tests run with `buildable` indirect selection (dbt_project.yml `flags:`, so Dagster's own
+        `empty` for subsetted checks still wins): a test over a person-grained and a day-grained
+        mart (assert_funnel_daily_reconciles_with_funnel_steps) runs in the step that builds its
+        last parent. dbt's default (eager) ran it in the first step, before the day-grained mart
+        existed.
 
+        The warehouse's folder is made first: a seed (reference data, no upstream) may be the
+        graph's first writer, before any dlt load has created the file."""
+        load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        window_vars = dbt_window_vars(run_day_window(context))
+        args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(selection, window_vars)]
+        with warehouse_access(context):
+            yield from dbt.cli(args, context=context).stream()
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
-    project=dbt_project(),
-    exclude=DAY_GRAINED,
-    dagster_dbt_translator=TRANSLATOR,
-)
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Staging, intermediate and person-grained marts: unpartitioned; incremental models (identity,
-    funnel steps) recompute only what new data (or the window) changed."""
-    yield from build(context, dbt)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        exclude=DAY_GRAINED,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+        """Staging, intermediate and person-grained marts: unpartitioned; incremental models
+        (identity, funnel steps) recompute only what new data (or the window) changed."""
+        yield from build(context, dbt)
 
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=DAY_GRAINED,
+        name="dbt_day_grained_models",
+        dagster_dbt_translator=TRANSLATOR,
+        partitions_def=reporting_days(),
+        backfill_policy=ONE_RUN_PER_RANGE,
+    )
+    def dbt_day_grained_models(context: AssetExecutionContext, dbt: DbtCliResource):
+        """Day-grained marts, partitioned by reporting day. They are rebuilt whole (cheap aggregates
+        of the person-grained facts): an identity merge can move a person's entry day out of any
+        window."""
+        yield from build(context, dbt)
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
-    project=dbt_project(),
-    select=DAY_GRAINED,
-    name="dbt_day_grained_models",
-    dagster_dbt_translator=TRANSLATOR,
-    partitions_def=reporting_days(),
-    backfill_policy=ONE_RUN_PER_RANGE,
-)
-def dbt_day_grained_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """Day-grained marts, partitioned by reporting day. They are rebuilt whole (cheap aggregates of
-    the person-grained facts): an identity merge can move a person's entry day out of any window."""
-    yield from build(context, dbt)
+    return [dbt_models, dbt_day_grained_models]

@@ -38,6 +38,7 @@ def test_the_workspace_loads_in_a_plain_environment(served_world, tmp_path):
 MATERIALIZE = """
 from dagster import materialize
 from orchestration.definitions import defs
+defs = defs()  # the lazy code location, loaded with the sources enabled now
 result = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources, raise_on_error=False)
 raise SystemExit(0 if result.success else 1)
 """

@@ -7,14 +7,25 @@ import json
 import pytest
 from dagster import DefaultScheduleStatus, DefaultSensorStatus
 
-from orchestration.definitions import defs
+from ingestion.registry import enabled_sources
+from orchestration.definitions import build_definitions
 from orchestration.resources import dbt_project
 
 pytestmark = pytest.mark.slow  # loading the definitions parses the dbt project when it changed
 
 
-def test_every_dbt_test_on_a_model_is_an_asset_check():
-    manifest = json.loads(dbt_project().manifest_path.read_text())
+@pytest.fixture(scope="module")
+def selection():
+    return enabled_sources()
+
+
+@pytest.fixture(scope="module")
+def defs(selection):
+    return build_definitions(selection)
+
+
+def test_every_dbt_test_on_a_model_is_an_asset_check(selection, defs):
+    manifest = json.loads(dbt_project(selection).manifest_path.read_text())
     dbt_tests = {
         node["name"]
         for node in manifest["nodes"].values()
@@ -26,13 +37,31 @@ def test_every_dbt_test_on_a_model_is_an_asset_check():
     assert dbt_tests and dbt_tests - checks == set()
 
 
-def test_the_schedule_and_sensors_are_off_until_switched_on_as_the_readme_says():
+def test_the_schedule_and_sensors_are_off_until_switched_on_as_the_readme_says(defs):
     schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.default_status == DefaultScheduleStatus.STOPPED
     for name in ("new_ga4_export_files", "alert_on_run_failure"):
         assert defs.resolve_sensor_def(name).default_status == DefaultSensorStatus.STOPPED
 
 
-def test_runs_execute_their_steps_in_one_process_so_a_run_is_one_writer():
+def test_runs_execute_their_steps_in_one_process_so_a_run_is_one_writer(defs):
     assert defs.resolve_job_def("daily_refresh").executor_def.name == "in_process"
     assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def asset_names(defs) -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+
+
+def test_one_process_builds_the_graphs_of_two_shops_side_by_side_each_with_its_own_models():
+    """Regression: the manifest was read once per process and path, so a graph built after another
+    selection's reused that selection's models (the e2e graph lost Klaviyo after a GA4+Shopify one)."""
+    from ingestion.registry import SourceSelection
+
+    ga4_and_shopify = asset_names(build_definitions(SourceSelection(("config", "ga4", "shopify"), "test")))
+    ga4_only = asset_names(build_definitions(SourceSelection(("config", "ga4"), "test")))
+    assert {"marts/fct_sessions", "marts/fct_orders", "raw_shopify/orders"} <= ga4_and_shopify
+    assert "marts/fct_sessions" in ga4_only and "marts/fct_orders" not in ga4_only
+    assert not any(name.startswith(("raw_shopify", "staging/stg_shopify")) for name in ga4_only)
+    again = build_definitions(SourceSelection(("config", "ga4", "shopify"), "test"))
+    assert asset_names(again) == ga4_and_shopify
