@@ -8,10 +8,12 @@ GA4 ingestion and the day-grained marts are partitioned by day from the first ex
 assets only in a partitioned run) but is tagged incremental: the sources read from their cursors.
 """
 
+from datetime import date, timedelta
 from functools import cache
 
 from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition
 
+from microfunnel.conversions import load_catalog
 from microfunnel.settings import load_settings
 
 ONE_RUN_PER_RANGE = BackfillPolicy.single_run()
@@ -23,8 +25,12 @@ INCREMENTAL_TAG = "microfunnel/incremental"  # a run over every day that reads f
 
 @cache
 def reporting_days() -> DailyPartitionsDefinition:
-    """One partition per UTC day from the first export day to yesterday (a day is done at its end)."""
-    return DailyPartitionsDefinition(start_date=load_settings().first_export_day.isoformat(), timezone="UTC")
+    """One partition per reporting day from the first export day to yesterday (a day is done at its
+    end, in the reporting time zone of conversions.yml `reporting: time_zone`; UTC when unset, as
+    the shop's own zone is known only once Shopify is loaded)."""
+    settings = load_settings()
+    zone = load_catalog(settings.conversions_config).reporting.time_zone or "UTC"
+    return DailyPartitionsDefinition(start_date=settings.first_export_day.isoformat(), timezone=zone)
 
 
 def every_day() -> tuple[str, str]:
@@ -50,10 +56,12 @@ def run_day_window(context: AssetExecutionContext) -> tuple[str, str] | None:
 
 
 def dbt_window_vars(window: tuple[str, str] | None) -> dict[str, str]:
-    """The dbt vars of a window: recompute every person with an event since its first day."""
+    """The dbt vars of a window: recompute every person with an event since its first day. The var
+    is a UTC timestamp and a local day may start up to 14 hours before its UTC midnight (UTC+14),
+    so the recompute starts a day early: more persons recomputed, never one missed."""
     if window is None:
         return {}
-    since = f"{window[0]} 00:00:00"
+    since = f"{date.fromisoformat(window[0]) - timedelta(days=1)} 00:00:00"
     return {
         "microfunnel__funnel_recompute_since": since,
     }

@@ -30,6 +30,8 @@ F_JOURNEYS = {
     "p5": [0, 100],
 }
 G_JOURNEYS = {"p6": [0, 90]}  # funnel g (2 steps): one conversion, 90 s
+# Funnel h (any order, steps x and y): p7 did x then y, p8 y then x; step 2 is "2 steps done".
+H_JOURNEYS = {"p7": [("x", 0), ("y", 30)], "p8": [("y", 0), ("x", 50)]}
 
 
 def funnel_step_rows() -> list[tuple]:
@@ -38,6 +40,9 @@ def funnel_step_rows() -> list[tuple]:
         for person, seconds in journeys.items():
             for index, second in enumerate(seconds, start=1):
                 rows.append((funnel, person, index, f"step{index}", second * S, 0))
+    for person, steps in H_JOURNEYS.items():
+        for index, (name, second) in enumerate(steps, start=1):
+            rows.append(("h", person, index, name, second * S, 0))
     return rows
 
 
@@ -93,8 +98,22 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             "step_name varchar, reached_ts_us bigint, entered_ts_us bigint)"
         )
         con.executemany("insert into marts.fct_funnel_steps values (?, ?, ?, ?, ?, ?)", funnel_step_rows())
-        con.execute("create table staging.stg_config__funnels (funnel_name varchar, step_count bigint)")
-        con.execute("insert into staging.stg_config__funnels values ('f', 3), ('g', 2)")
+        con.execute(
+            "create table staging.stg_config__funnels "
+            "(funnel_name varchar, step_count bigint, order_mode varchar)"
+        )
+        con.execute(
+            "insert into staging.stg_config__funnels values "
+            "('f', 3, 'ordered'), ('g', 2, 'ordered'), ('h', 2, 'any')"
+        )
+        con.execute(
+            "create table staging.stg_config__funnel_steps "
+            "(funnel_name varchar, step_index bigint, step_name varchar)"
+        )
+        con.execute(
+            "insert into staging.stg_config__funnel_steps values ('f', 1, 'step1'), ('f', 2, 'step2'), "
+            "('f', 3, 'step3'), ('g', 1, 'step1'), ('g', 2, 'step2'), ('h', 1, 'x'), ('h', 2, 'y')"
+        )
         con.execute(
             "create table intermediate.int_person_events "
             "(person_id varchar, event_id varchar, event_ts_us bigint, event_seq bigint, is_macro boolean)"
@@ -129,10 +148,24 @@ def test_time_to_convert_gives_the_hand_worked_average_median_and_p90(marts):
     ]
 
 
+def test_time_to_convert_names_steps_from_the_catalog_and_labels_any_order_steps_by_count(marts):
+    rows = marts.execute(
+        "select funnel_name, step_index, step_name, step_label, persons_reached, avg_seconds_from_previous "
+        "from marts.fct_funnel_time_to_convert where funnel_name in ('f', 'h') order by all"
+    ).fetchall()
+    # h's step 2 was y for p7 and x for p8: one row, named by the catalog, read as "2 steps done"
+    assert rows == [
+        ("f", 2, "step2", "step2", 5, 47.5),
+        ("f", 3, "step3", "step3", 3, 50.0),
+        ("h", 2, "y", "2 of the steps, any order", 2, 40.0),
+    ]
+
+
 def test_the_histogram_bins_follow_posthogs_rule(marts):
     rows = marts.execute(
         "select funnel_name, bin_index, bin_start_seconds, bin_end_seconds, persons "
-        "from marts.fct_funnel_time_to_convert_histogram order by funnel_name, bin_index"
+        "from marts.fct_funnel_time_to_convert_histogram where funnel_name in ('f', 'g') "
+        "order by funnel_name, bin_index"
     ).fetchall()
     # f: conversions 40, 100, 40 s; ceil(cbrt(3)) = 2 bins of ceil((100 - 40) / 2) = 30 s from 40, plus one:
     # [40, 70) holds both 40s, [70, 100) none, [100, 130) the 100.

@@ -64,10 +64,7 @@ rates as (
         totals.funnel_name,
         totals.step_index,
         totals.step_name,
-        case
-            when funnels.order_mode = 'any' then totals.step_index || ' of the steps, any order'
-            else totals.step_name
-        end as step_label,
+        {{ funnel_step_label('funnels.order_mode', 'totals.step_index', 'totals.step_name') }} as step_label,
         funnels.order_mode,
         totals.persons_reached,
         coalesce(
