@@ -150,6 +150,7 @@ def materialize_graph(
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job, in_process_executor
 
     from commands.run_output import quiet_run_output, step_lines_logger
+    from orchestration.partitions import range_tags
 
     settings = settings or load_settings()
     defs = load_definitions(settings)
@@ -178,17 +179,8 @@ def materialize_graph(
             run_config={"loggers": {"console": console_config}},
             instance=instance,
             raise_on_error=False,
-            tags=run_tags(days),
+            tags=range_tags(days),
         )
-
-
-def run_tags(days: tuple[str, str] | None) -> dict[str, str]:
-    """A run always covers partitions (Dagster records checks of partitioned assets only then):
-    `days`, or every day marked incremental, so the sources read from their cursors."""
-    from orchestration.partitions import INCREMENTAL_TAG, RANGE_END_TAG, RANGE_START_TAG, every_day
-
-    first, last = days or every_day()
-    return {RANGE_START_TAG: first, RANGE_END_TAG: last, **({} if days else {INCREMENTAL_TAG: "true"})}
 
 
 def check_summary(evaluations) -> str:

@@ -40,6 +40,15 @@ def every_day() -> tuple[str, str]:
     return first, days.get_last_partition_key() or first
 
 
+def range_tags(days: tuple[str, str] | None = None) -> dict[str, str]:
+    """The tags of a run over `days` (first, last), or over every day read incrementally (each source
+    from its cursor) when None. A run always covers partitions: Dagster records checks of the
+    day-partitioned marts only in a partitioned run. `microfunnel run` passes them; so does a
+    script of yours: `dagster.materialize(..., tags=range_tags())`."""
+    first, last = days or every_day()
+    return {RANGE_START_TAG: first, RANGE_END_TAG: last, **({} if days else {INCREMENTAL_TAG: "true"})}
+
+
 def run_day_window(context: AssetExecutionContext) -> tuple[str, str] | None:
     """(first day, last day) of the run's partition or range, ISO dates; None for an unpartitioned run.
 

@@ -15,8 +15,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from commands.runner import sandbox_clock
 from microfunnel.settings import PROJECT_ROOT
 from sandbox.simulate import WorldSpec
@@ -125,45 +123,3 @@ def process_is_gone(pid: int, within: float = 30.0) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def comparable_columns(connection, table: str) -> str:
-    """Every column; floating-point ones rounded to 1e-6, since a parallel sum's last bits vary run to run."""
-    rows = connection.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = 'expected' and schema_name = 'marts' and table_name = ? order by column_index",
-        [table],
-    ).fetchall()
-    return ", ".join(
-        f'round("{name}", 6) as "{name}"' if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
-        for name, kind in rows
-    )
-
-
-def mart_differences(expected: Path, actual: Path) -> list[str]:
-    """Every mart table of `expected` compared row for row (as multisets) with `actual`'s."""
-    problems = []
-    with duckdb.connect() as connection:
-        connection.execute(f"attach '{expected}' as expected (read_only)")
-        connection.execute(f"attach '{actual}' as actual (read_only)")
-
-        def tables(database: str) -> set[str]:
-            rows = connection.execute(
-                "select table_name from duckdb_tables() where database_name = ? and schema_name = 'marts'",
-                [database],
-            ).fetchall()
-            return {name for (name,) in rows}
-
-        expected_tables, actual_tables = tables("expected"), tables("actual")
-        if expected_tables != actual_tables:
-            problems.append(f"tables differ: {sorted(expected_tables ^ actual_tables)}")
-        for table in sorted(expected_tables & actual_tables):
-            columns = comparable_columns(connection, table)
-            for left, right in (("expected", "actual"), ("actual", "expected")):
-                extra = connection.execute(
-                    f'select {columns} from {left}.marts."{table}" '
-                    f'except all select {columns} from {right}.marts."{table}" limit 3'
-                ).fetchall()
-                if extra:
-                    problems.append(f"marts.{table}: rows in {left} not in {right}, e.g. {extra}")
-    return problems

@@ -19,13 +19,10 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.dagster_run import DagsterRun
 
 from orchestration.stale_runs import IN_PROCESS_JOB, LEGACY_POOL, release_stale_runs
-from tests.operations.ops_runs import MicrofunnelProcess, mart_differences, process_is_gone
+from tests.operations.ops_runs import MicrofunnelProcess, process_is_gone
+from tests.support.marts import mart_differences
 
-pytestmark = [
-    pytest.mark.slow,
-    # Written before the graph completed end to end; not yet shown passing at integration (issue 12 open).
-    pytest.mark.xfail(strict=False, reason="not yet shown passing at integration; issue 12 is open"),
-]
+pytestmark = pytest.mark.slow
 
 
 def plant_stale_run(dagster_home: Path) -> str:

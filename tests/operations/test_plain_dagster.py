@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from microfunnel.settings import PROJECT_ROOT
-from tests.operations.ops_runs import RUN_TIMEOUT, mart_differences
+from tests.operations.ops_runs import RUN_TIMEOUT
+from tests.support.marts import mart_differences
 
-pytestmark = [
-    pytest.mark.slow,
-    # Written before the graph completed end to end; not yet shown passing at integration (issue 12 open).
-    pytest.mark.xfail(strict=False, reason="not yet shown passing at integration; issue 12 is open"),
-]
+pytestmark = pytest.mark.slow
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
@@ -36,10 +33,17 @@ def test_the_workspace_loads_in_a_plain_environment(served_world, tmp_path):
 
 # What a user's own script (or a notebook) does with the code location: no runner, no env handoff.
 MATERIALIZE = """
-from dagster import materialize
+from dagster import DagsterInstance, materialize
 from orchestration.definitions import defs
+from orchestration.partitions import range_tags
 defs = defs()  # the lazy code location, loaded with the sources enabled now
-result = materialize([*defs.assets, *defs.asset_checks], resources=defs.resources, raise_on_error=False)
+result = materialize(
+    [*defs.assets, *defs.asset_checks],
+    resources=defs.resources,
+    instance=DagsterInstance.get(),  # $DAGSTER_HOME
+    tags=range_tags(),  # every day, each source from its cursor (the day-partitioned assets need a range)
+    raise_on_error=False,
+)
 raise SystemExit(0 if result.success else 1)
 """
 

@@ -1,6 +1,8 @@
 {#- Time to convert per funnel step (step 2 onwards): from the previous step (PostHog's per-step
     average and median, which leave out zero gaps) and from the entry (all persons who reached
     the step), as average, median and 90th percentile seconds (interpolated, like ClickHouse).
+    Gaps are aggregated in integer microseconds (an exact sum), then turned into seconds: the same
+    rows give the same numbers on every build, whatever order parallel threads add them in.
     step_name is the catalog's k-th step and step_label how to read it (in any-order funnels step
     k is "k distinct steps done", whichever they were, so a person's own step name cannot name it). -#}
 with
@@ -28,8 +30,8 @@ gaps as (
     select
         funnel_name,
         step_index,
-        (reached_ts_us - lag(reached_ts_us) over journey) / 1e6 as seconds_from_previous,
-        (reached_ts_us - first_value(reached_ts_us) over journey) / 1e6 as seconds_from_entry
+        reached_ts_us - lag(reached_ts_us) over journey as us_from_previous,
+        reached_ts_us - first_value(reached_ts_us) over journey as us_from_entry
 
     from funnel_steps_reached
     window journey as (partition by funnel_name, person_id order by step_index)
@@ -42,13 +44,13 @@ summarised as (
         funnel_name,
         step_index,
         count(*) as persons_reached,
-        avg(seconds_from_previous) filter (where seconds_from_previous > 0) as avg_seconds_from_previous,
-        median(seconds_from_previous) filter (where seconds_from_previous > 0) as median_seconds_from_previous,
-        quantile_cont(seconds_from_previous, 0.9) filter (where seconds_from_previous > 0)
+        avg(us_from_previous) filter (where us_from_previous > 0) / 1e6 as avg_seconds_from_previous,
+        median(us_from_previous) filter (where us_from_previous > 0) / 1e6 as median_seconds_from_previous,
+        quantile_cont(us_from_previous, 0.9) filter (where us_from_previous > 0) / 1e6
             as p90_seconds_from_previous,
-        avg(seconds_from_entry) as avg_seconds_from_entry,
-        median(seconds_from_entry) as median_seconds_from_entry,
-        quantile_cont(seconds_from_entry, 0.9) as p90_seconds_from_entry
+        avg(us_from_entry) / 1e6 as avg_seconds_from_entry,
+        median(us_from_entry) / 1e6 as median_seconds_from_entry,
+        quantile_cont(us_from_entry, 0.9) / 1e6 as p90_seconds_from_entry
 
     from gaps
     where step_index > 1
