@@ -50,7 +50,7 @@ while True:
 held.close()
 with duckdb.connect(str(serving), read_only=True) as after:
     row = after.execute(sql).fetchone()
-    out.write(json.dumps({"kind": "reconnected", "row": [str(v) for v in row]}) + "\n")
+    out.write(json.dumps({"kind": "reconnected", "row": [str(v) for v in row]}) + "\\n")
 """
 
 
