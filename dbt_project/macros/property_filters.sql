@@ -61,3 +61,20 @@
         lambda property_value: {{ property_value_holds('property_value', condition) }}
     )), false)
 {%- endmacro %}
+
+{% macro catalog_params_match(catalog_params, event_params) -%}
+    {#- True when every parameter filter of a catalog entry (`params`, a map) equals, as text, the
+        event's parameter of that key (a missing parameter is ''). -#}
+    len(list_filter(map_entries({{ catalog_params }}),
+                    lambda p: coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
+{%- endmacro %}
+
+{% macro candidates_failing_filters(candidates, filters, properties) -%}
+    {#- (conversion_name, event_id) of the candidates that fail at least one `where` condition of
+        their catalog entry; `properties` holds each event's readable properties by event_key. -#}
+    select distinct {{ candidates }}.conversion_name, {{ candidates }}.event_id
+    from {{ candidates }}
+    inner join {{ filters }} on {{ filters }}.conversion_name = {{ candidates }}.conversion_name
+    left join {{ properties }} on {{ properties }}.event_key = {{ candidates }}.event_id
+    where not {{ property_condition_holds(properties, filters) }}
+{%- endmacro %}

@@ -42,19 +42,13 @@ candidates as (
     from events
     inner join catalog
         on catalog.event_name = events.event_name
-        and len(list_filter(map_entries(catalog.params),
-                            lambda p: coalesce(events.event_params[p.key], '') <> p.value)) = 0
+        and {{ catalog_params_match('catalog.params', 'events.event_params') }}
 
 ),
 
 failing_filters as (
 
-    -- candidates of filtered entries that fail at least one condition
-    select distinct candidates.conversion_name, candidates.event_id
-    from candidates
-    inner join filters on filters.conversion_name = candidates.conversion_name
-    left join event_properties on event_properties.event_key = candidates.event_id
-    where not {{ property_condition_holds('event_properties', 'filters') }}
+    {{ candidates_failing_filters('candidates', 'filters', 'event_properties') }}
 
 ),
 

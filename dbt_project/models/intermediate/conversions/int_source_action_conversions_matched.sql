@@ -59,18 +59,13 @@ candidates as (
     from source_events
     inner join catalog
         on catalog.event_name = source_events.event_name
-        and len(list_filter(map_entries(catalog.params),
-                            lambda p: coalesce(source_events.event_params[p.key], '') <> p.value)) = 0
+        and {{ catalog_params_match('catalog.params', 'source_events.event_params') }}
 
 ),
 
 failing_filters as (
 
-    select distinct candidates.conversion_name, candidates.event_id
-    from candidates
-    inner join filters on filters.conversion_name = candidates.conversion_name
-    left join source_properties on source_properties.event_key = candidates.event_id
-    where not {{ property_condition_holds('source_properties', 'filters') }}
+    {{ candidates_failing_filters('candidates', 'filters', 'source_properties') }}
 
 ),
 
