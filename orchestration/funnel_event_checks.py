@@ -1,4 +1,6 @@
-"""Asset check: every raw GA4 event a funnel or the catalog names occurs in the data.
+"""Asset check: every raw event a funnel or the catalog names occurs in the data: GA4's events and
+the events other sources contribute to the `conversion_events` feed (Klaviyo's email opens and
+clicks), read from their `int_conversion_events__<source>` relations.
 
 Validation already rejects a name one typo away from a known one (`view_itme`, see
 microfunnel/conversions.py); a custom event (`chat_opened`) cannot be checked without data, and
@@ -15,7 +17,14 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 from microfunnel.conversions import Catalog, load_catalog
 from orchestration.warehouse import warehouse_access
 
-SEEN_EVENTS_SQL = "select distinct event_name from staging.stg_ga4__events"
+GA4_EVENTS = "staging.stg_ga4__events"
+SOURCE_EVENTS_PREFIX = "int_conversion_events__"  # the feed's models (macros/sources.sql)
+SOURCE_EVENT_RELATIONS_SQL = """
+select schema_name, view_name from duckdb_views() where starts_with(view_name, $prefix)
+union all
+select schema_name, table_name from duckdb_tables() where starts_with(table_name, $prefix)
+order by all
+"""
 FUNNEL_STEPS = AssetKey(["marts", "fct_funnel_steps"])
 
 
@@ -29,12 +38,17 @@ def unseen_event_references(catalog: Catalog, seen: set[str]) -> list[str]:
 
 
 def seen_event_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in connection.execute(SEEN_EVENTS_SQL).fetchall()}
+    """Every event name in GA4's events and in each enabled source's contributed events."""
+    contributed = connection.execute(SOURCE_EVENT_RELATIONS_SQL, {"prefix": SOURCE_EVENTS_PREFIX}).fetchall()
+    relations = [GA4_EVENTS, *(f'"{schema}"."{name}"' for schema, name in contributed)]
+    union = " union ".join(f"select distinct event_name from {relation}" for relation in relations)
+    return {name for (name,) in connection.execute(union).fetchall()}
 
 
 @asset_check(
     asset=FUNNEL_STEPS,
-    description="Every GA4 event named by a funnel step, exclusion or action occurs in the data.",
+    description="Every event named by a funnel step, exclusion or action occurs in the data "
+    "(GA4's, or a source's contributed events such as Klaviyo's email opens).",
 )
 def funnel_events_seen(context) -> AssetCheckResult:
     with (
