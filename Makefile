@@ -25,7 +25,7 @@ setup: $(VENV)/.synced
 demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph, print a summary
 	@$(BIN)/microfunnel demo
 
-test: setup  ## the whole suite (offline, well under 20 minutes on 2 cores)
+test: setup  ## the whole suite (offline; 26 minutes on the 2-core sandbox machine, 2026-12-04)
 	@$(BIN)/pytest -q
 
 test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute
