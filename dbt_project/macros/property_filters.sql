@@ -69,12 +69,19 @@
                     lambda p: coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
 {%- endmacro %}
 
-{% macro candidates_failing_filters(candidates, filters, properties) -%}
-    {#- (conversion_name, event_id) of the candidates that fail at least one `where` condition of
-        their catalog entry; `properties` holds each event's readable properties by event_key. -#}
-    select distinct {{ candidates }}.conversion_name, {{ candidates }}.event_id
+{% macro candidates_passing_filters(candidates, filters, properties) -%}
+    {#- The candidates (conversion_name, event_id, ...) that pass every `where` condition of their
+        catalog entry: those failing any one are anti-joined away. `properties` holds each
+        event's readable properties by event_key. -#}
+    select {{ candidates }}.*
     from {{ candidates }}
-    inner join {{ filters }} on {{ filters }}.conversion_name = {{ candidates }}.conversion_name
-    left join {{ properties }} on {{ properties }}.event_key = {{ candidates }}.event_id
-    where not {{ property_condition_holds(properties, filters) }}
+    anti join (
+        select distinct {{ candidates }}.conversion_name, {{ candidates }}.event_id
+        from {{ candidates }}
+        inner join {{ filters }} on {{ filters }}.conversion_name = {{ candidates }}.conversion_name
+        left join {{ properties }} on {{ properties }}.event_key = {{ candidates }}.event_id
+        where not {{ property_condition_holds(properties, filters) }}
+    ) as failing
+        on failing.conversion_name = {{ candidates }}.conversion_name
+        and failing.event_id = {{ candidates }}.event_id
 {%- endmacro %}

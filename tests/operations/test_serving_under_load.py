@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy
 
 from tests.operations.ops_runs import MicrofunnelProcess
+from tests.support.warehouse import held_open_by_another_process
 
 pytestmark = pytest.mark.slow
 
@@ -111,22 +112,8 @@ def test_a_reader_holding_the_warehouse_gets_the_run_an_error_naming_it_and_the_
     served_world, uninterrupted_warehouse, tmp_path
 ):
     warehouse = copy_build(uninterrupted_warehouse, tmp_path / "build")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print('open', flush=True); time.sleep(600)",
-            str(warehouse),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with held_open_by_another_process(warehouse) as holder:
         code, output = MicrofunnelProcess.run(served_world.env(warehouse)).finish(timeout=300)
-    finally:
-        holder.kill()
 
     assert code == 1, output
     assert str(warehouse) in output

@@ -6,7 +6,10 @@ in the same test must be able to open it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -36,3 +39,26 @@ def table_names(path: Path, schema: str) -> set[str]:
     """The tables (and views) of one schema; empty when the schema does not exist."""
     sql = "select table_name from information_schema.tables where table_schema = ?"
     return {name for (name,) in rows(path, sql, [schema])}
+
+
+@contextmanager
+def held_open_by_another_process(path: Path) -> Iterator[subprocess.Popen]:
+    """A BI tool or notebook in another process holding `path` open read-only until the block ends;
+    yields that process (its pid is what an error should name)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); time.sleep(600)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open", f"could not open {path} in another process"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()

@@ -16,6 +16,7 @@ from microfunnel.warehouse_lock import (
     lock_path,
     writer_lock,
 )
+from tests.support.warehouse import held_open_by_another_process
 
 HOLDER = """
 import sys, time
@@ -69,22 +70,7 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
 def test_a_process_holding_the_warehouse_open_is_named_within_seconds(tmp_path):
     warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
     duckdb.connect(str(warehouse)).close()
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print('open', flush=True); time.sleep(600)",
-            str(warehouse),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert reader.stdout.readline().strip() == "open"
-        with pytest.raises(WarehouseInUseError) as error:
-            ensure_no_other_process_has_it_open(warehouse, serving, grace_seconds=0.5)
-    finally:
-        reader.kill()
+    with held_open_by_another_process(warehouse) as reader, pytest.raises(WarehouseInUseError) as error:
+        ensure_no_other_process_has_it_open(warehouse, serving, grace_seconds=0.5)
     message = str(error.value)
     assert str(warehouse) in message and f"process {reader.pid}" in message and str(serving) in message

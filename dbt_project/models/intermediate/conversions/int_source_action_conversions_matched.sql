@@ -63,19 +63,9 @@ candidates as (
 
 ),
 
-failing_filters as (
-
-    {{ candidates_failing_filters('candidates', 'filters', 'source_properties') }}
-
-),
-
 matched as (
 
-    select candidates.*
-    from candidates
-    anti join failing_filters
-        on failing_filters.conversion_name = candidates.conversion_name
-        and failing_filters.event_id = candidates.event_id
+    {{ candidates_passing_filters('candidates', 'filters', 'source_properties') }}
 
 )
 
