@@ -1,4 +1,7 @@
-"""One small world through the whole graph, once per module: keep e2e tests in one module (a run is slow)."""
+"""One small world through the whole graph, once for the package: e2e modules that read it share one build.
+
+Modules that build a world of their own (backfill, anomalies) set their environment inside it and restore it.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from tests.support.environment import environment, project_env
 E2E_SPEC = WorldSpec(seed=3, persons=300, days=14, start_date=date(2026, 10, 18))  # crosses the DST change
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def e2e_settings(tmp_path_factory):
     """Temp warehouse, sandbox and Dagster home for the e2e session; the environment is restored after."""
     from microfunnel.settings import load_settings
@@ -29,18 +32,18 @@ def e2e_settings(tmp_path_factory):
         yield load_settings()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def e2e_defs(e2e_settings):
     from commands.runner import load_definitions
 
     return load_definitions(e2e_settings)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def e2e_outcome(e2e_settings, e2e_defs):
     """Simulate, serve, run the graph as `microfunnel run` does, in-process, into the temp warehouse.
 
-    Yields (settings, world, the run's result) once per module.
+    Yields (settings, world, the run's result) once for the package.
     """
     from commands import runner
     from sandbox.world_files import write_world_files
@@ -53,7 +56,7 @@ def e2e_outcome(e2e_settings, e2e_defs):
     return e2e_settings, world, result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def e2e_run(e2e_outcome):
     """(settings, world) after the whole graph ran."""
     settings, world, _ = e2e_outcome
