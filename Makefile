@@ -25,8 +25,8 @@ setup: $(VENV)/.synced
 demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph, print a summary
 	@$(BIN)/microfunnel demo
 
-test: setup  ## the whole suite (offline; 26 minutes on the 2-core sandbox machine, 2026-12-04)
-	@$(BIN)/pytest -q
+test: setup  ## the whole suite (offline), two workers: a module, or a package sharing one build, stays on one worker
+	@$(BIN)/pytest -q -n 2 --dist loadgroup
 
 test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute
 	@$(BIN)/pytest -q -m "not slow"

@@ -7,6 +7,7 @@ itself and dies with the run that started it; nothing has to be exported beforeh
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shutil
@@ -23,6 +24,7 @@ from microfunnel.settings import DBT_PROJECT_DIR
 # what dbt parses: a change to any of these makes the manifest stale
 DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "profiles.yml")
 PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: the args it was parsed with
+PARSE_LOCK = "parse.lock"  # beside the manifest: held while one process parses
 
 
 def dbt_vars_args(selection: SourceSelection, extra: dict[str, str] | None = None) -> list[str]:
@@ -60,8 +62,14 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
     checkout failed for want of a manifest; checking file times costs milliseconds."""
 
     def prepare_if_dev(self, project: DbtProject) -> None:
-        if self.using_dagster_dev() or manifest_is_stale(project, self._prepare_project_cli_args):
-            self.prepare(project)
+        # one parse at a time per manifest folder: a second process (the UI beside a run, a test
+        # worker) waits for the first and then finds the manifest current instead of half-written
+        folder = project.project_dir / project.target_path
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / PARSE_LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.using_dagster_dev() or manifest_is_stale(project, self._prepare_project_cli_args):
+                self.prepare(project)
 
     def _prepare_manifest(self, project: DbtProject) -> None:
         dbt_resource().cli(self._prepare_project_cli_args, target_path=project.target_path).wait()

@@ -73,3 +73,18 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# packages whose package- or session-scoped fixture builds a world that all their modules read
+PACKAGES_SHARING_A_BUILD = {"e2e", "operations", "identity", "sources"}
+
+
+def pytest_collection_modifyitems(items):
+    """`make test` runs two pytest-xdist workers (`--dist loadgroup`): a module's tests stay on one
+    worker, and so does a whole package that shares one build, so no world is built twice."""
+    for item in items:
+        path = Path(str(item.path))
+        shares = path.parent.name in PACKAGES_SHARING_A_BUILD
+        item.add_marker(
+            pytest.mark.xdist_group(path.parent.name if shares else f"{path.parent.name}/{path.stem}")
+        )
