@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from microfunnel.audiences import Audiences
 from microfunnel.ga4_events import GA4_EVENT_NAMES
 from microfunnel.property_filters import Condition, parse_path, parse_where
 
@@ -318,6 +319,8 @@ class Catalog(BaseModel):
     reporting: Reporting = Field(default_factory=Reporting)
     # the enabled sources (`sources: [ga4, shopify]`); None: every source whose credentials are set
     sources: list[str] | None = None
+    # audiences to act on (microfunnel/audiences.py); after micro_conversions, whose names they check
+    audiences: Audiences = Field(default_factory=list)
 
     @field_validator("sources")
     @classmethod

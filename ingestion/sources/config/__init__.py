@@ -15,6 +15,7 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 
 from ingestion.sources.config.settings import SCHEMAS
+from microfunnel.audiences import config_rows as audience_rows
 from microfunnel.conversions import (
     ActionConversion,
     Catalog,
@@ -161,6 +162,7 @@ def catalog_rows(
         ],
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
         "reporting": [{"time_zone": catalog.reporting.time_zone, "currency": catalog.reporting.currency}],
+        **audience_rows(catalog.audiences),
     }
 
 

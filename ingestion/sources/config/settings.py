@@ -79,6 +79,20 @@ SCHEMAS = {
         ]
     ),
     "reporting": pa.schema([("time_zone", pa.string()), ("currency", pa.string())]),
+    # conversions.yml `audiences:` (microfunnel/audiences.py config_rows); within_seconds null: ever
+    "audiences": pa.schema(
+        [("audience_name", pa.string()), ("description", pa.string()), ("lookback_seconds", pa.int64())]
+    ),
+    "audience_rules": pa.schema(
+        [
+            ("audience_name", pa.string()),
+            ("rule_type", pa.string()),
+            ("rule_index", pa.int64()),
+            ("conversion_name", pa.string()),
+            ("at_least", pa.int64()),
+            ("within_seconds", pa.int64()),
+        ]
+    ),
 }
 
 SPEC = SourceSpec(
