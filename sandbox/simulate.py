@@ -14,6 +14,7 @@ pasted into a forum, a bot, orders whose GA4 purchase event never fired, test or
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -129,13 +130,18 @@ class _Shop:
         return customer
 
 
-def simulate(spec: WorldSpec) -> World:
-    """Run the whole world: persons act one by one, then orders get their ids and ads their stats."""
+def simulate(spec: WorldSpec, progress: Callable[[int, int], None] | None = None) -> World:
+    """Run the whole world: persons act one by one, then orders get their ids and ads their stats.
+
+    `progress` hears (persons simulated so far, all persons) after each one (a large world takes a
+    while; see microfunnel.progress)."""
     world = World(spec)
     shop = _Shop(world)
     _register_account_holders(spec, world, shop)
-    for person in world.persons:
+    for done, person in enumerate(world.persons, 1):
         _live(spec, person, world, shop, random.Random(f"{spec.seed}:{person.person_id}"))
+        if progress is not None:
+            progress(done, len(world.persons))
     _place_test_orders(spec, world, shop)
     _plant_delivery_dirt(spec, world, random.Random(f"{spec.seed}:dirt"))
     simulate_email(spec, world)  # after the dirt, on streams of its own: earlier draws stay as they were

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,9 +25,16 @@ from sandbox.truth import identifier_truth
 from sandbox.truth_email import email_engagement
 
 
-def write_world_files(spec: WorldSpec, out: Path, fmt: str = "json", as_of: date | None = None) -> World:
-    """Simulate `spec` and write its files under `out` (replacing an earlier world there)."""
-    world = simulate(spec)
+def write_world_files(
+    spec: WorldSpec,
+    out: Path,
+    fmt: str = "json",
+    as_of: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> World:
+    """Simulate `spec` and write its files under `out` (replacing an earlier world there);
+    `progress` hears the persons simulated so far (see `simulate`)."""
+    world = simulate(spec, progress)
     shutil.rmtree(out / "ga4", ignore_errors=True)
     write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt)
     (out / "truth").mkdir(parents=True, exist_ok=True)
