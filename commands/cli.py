@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
     sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
+    from commands import audiences as audiences_cli
+
+    audiences_cli.add_parser(commands)
 
     from sandbox import cli as sandbox_cli
 
@@ -69,6 +72,10 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
         return _validate()
     if args.command == "sandbox":
         return sandbox_cli.run(args)
+    if args.command == "audiences":
+        from commands import audiences as audiences_cli
+
+        return audiences_cli.run(args)
     from commands import runner
 
     if args.command == "run":
