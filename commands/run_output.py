@@ -1,8 +1,9 @@
 """What `microfunnel run` prints: one line per step and whatever went wrong; the rest in a log file.
 
 A run emits hundreds of lines (dbt's START/PASS per model and test, an event per check); by
-default the console shows each step's start and end, failed checks and warnings, and the
-full detail goes to a log file beside the warehouse. `--verbose` prints everything.
+default the console shows each step's start and end, its progress while it runs (rows loaded,
+dbt nodes built: a line every ~10 s, see microfunnel.progress), failed checks and warnings,
+and the full detail goes to a log file beside the warehouse. `--verbose` prints everything.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TextIO
 
 from dagster import DagsterEventType, logger
 
+from microfunnel.progress import PROGRESS_MARK
+
 SHOWN_EVENTS = {
     DagsterEventType.STEP_START: "started",
     DagsterEventType.STEP_SUCCESS: "done",
@@ -28,7 +31,8 @@ ROUTINE_WARNINGS = ("Logging an `AssetObservation` instead of an `AssetCheckResu
 
 
 class StepLines(logging.Handler):
-    """Step starts/ends, failed checks, warnings and errors to the console; every record to the log file."""
+    """Step starts/ends, progress, failed checks, warnings and errors to the console; every record
+    to the log file."""
 
     def __init__(self, console: TextIO, log_file: TextIO):
         super().__init__(logging.DEBUG)
@@ -60,6 +64,8 @@ class StepLines(logging.Handler):
             if not evaluation.passed:
                 return f"  check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed"
             return None
+        if event is None and message.startswith(PROGRESS_MARK):
+            return f"  {step} {message.removeprefix(PROGRESS_MARK)}"
         if event is None and record.levelno >= logging.WARNING and not message.startswith(ROUTINE_WARNINGS):
             return f"  {record.levelname.lower()}: {step + ': ' if step else ''}{message}"
         return None

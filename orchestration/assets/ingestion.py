@@ -18,8 +18,10 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
+from ingestion.progress import reporting_progress
 from ingestion.registry import SourceSelection, spec
 from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
+from orchestration.progress import progress_to
 from orchestration.warehouse import warehouse_access
 
 # Sources read by export day: partitioned by reporting day; a run's window selects their files
@@ -78,7 +80,7 @@ def source_assets(source: str) -> AssetsDefinition:
                 dlt_source=source_function(source)(
                     **({"start_date": window[0], "end_date": window[1]} if window else {})
                 ),
-                dlt_pipeline=make_pipeline(source, settings),
+                dlt_pipeline=reporting_progress(make_pipeline(source, settings), progress_to(context)),
                 dagster_dlt_translator=RawTableTranslator(),
                 loader_file_format=LOADER_FILE_FORMAT,
             )

@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from ingestion.registry import SourceSelection
 from microfunnel.settings import load_settings
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
+from orchestration.progress import dbt_events_with_progress
 from orchestration.resources import dbt_project, dbt_vars_args
 from orchestration.warehouse import warehouse_access
 
@@ -54,7 +55,7 @@ def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
         window_vars = dbt_window_vars(run_day_window(context))
         args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(selection, window_vars)]
         with warehouse_access(context):
-            yield from dbt.cli(args, context=context).stream()
+            yield from dbt_events_with_progress(dbt.cli(args, context=context), context)
 
     @dbt_assets(
         manifest=project.manifest_path,
