@@ -33,6 +33,18 @@ def main(argv: list[str] | None = None) -> int:
         "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
     )
     commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
+    report = commands.add_parser(
+        "report",
+        help="write the HTML report (funnels, trends, paths, lift, campaign ROAS) of the serving snapshot",
+    )
+    report.add_argument(
+        "--serving",
+        help="the serving DuckDB file to read, read-only (default: SERVING_PATH, data/serving.duckdb)",
+    )
+    report.add_argument(
+        "--out",
+        help="the HTML file to write (default: report.html next to the serving file); prints its path",
+    )
     sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
     from commands import audiences as audiences_cli
 
@@ -72,6 +84,8 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
         return _validate()
     if args.command == "sandbox":
         return sandbox_cli.run(args)
+    if args.command == "report":
+        return _report(args.serving, args.out)
     if args.command == "audiences":
         from commands import audiences as audiences_cli
 
@@ -85,6 +99,23 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
     if args.command == "dev":
         return runner.dev(sandbox_cli.world_spec(args))
     raise SystemExit(f"unknown command {args.command!r}")
+
+
+def _report(serving: str | None, out: str | None) -> int:
+    """Write the report of the serving snapshot (SERVING_PATH unless --serving) and print where."""
+    from pathlib import Path
+
+    from commands.report import default_report_path, write_report
+    from microfunnel.settings import load_settings
+
+    path = Path(serving) if serving else load_settings().serving_path
+    try:
+        written = write_report(path, Path(out) if out else default_report_path(path))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(written)
+    return 0
 
 
 def _validate() -> int:

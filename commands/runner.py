@@ -198,7 +198,7 @@ def check_summary(evaluations) -> str:
 
 def demo(spec) -> int:
     """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
-    from commands.report import write_report
+    from commands.report import default_report_path, write_report
     from commands.summary import print_summary
     from sandbox.world_files import write_world_files
 
@@ -220,10 +220,21 @@ def demo(spec) -> int:
         print("demo: the run failed; see the log above", file=sys.stderr)
         return code
     print("[4/4] summary", flush=True)
-    report = write_report(settings.serving_path, settings.serving_path.with_name("report.html"))
+    report = write_report(settings.serving_path, default_report_path(settings.serving_path))
     print_summary(settings, world, wall_seconds=time.monotonic() - started)
-    print(f"report: {report}")
+    print(where_to_look(report, settings.serving_path))
     return 0
+
+
+def where_to_look(report: Path, serving: Path) -> str:
+    """The demo's last lines: the two files it made for people, and one line on opening each."""
+    return (
+        f"\nreport:  {report}\n"
+        f"         open it in a browser (one file, works offline), e.g. xdg-open {report}\n"
+        f"serving: {serving}\n"
+        f"         duckdb -readonly {serving}, or point Superset/Metabase at it "
+        '(README "Connecting BI tools to the serving file")'
+    )
 
 
 def _start_from_an_empty_warehouse(settings: Settings) -> None:

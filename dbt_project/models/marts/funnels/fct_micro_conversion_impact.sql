@@ -1,7 +1,8 @@
 {#- Which micro-steps go with buying (PostHog correlation analysis, in the warehouse): for each
     micro-conversion, persons who did it before their first purchase (or ever, if they never
     bought) against everyone else, their purchase rates, the lift, and the odds ratio with
-    PostHog's +1 prior on all four cells and a Woolf (log) 95% confidence interval. Flagged
+    PostHog's +1 prior on all four cells and a Woolf (log) 95% confidence interval, and the lift's
+    own 95% interval (Katz's log method on the raw counts; null when a cell has no buyers). Flagged
     too small when fewer than min(25, 2% of all persons) did it (PostHog hides those). -#}
 with
 
@@ -80,6 +81,9 @@ odds as (
             1.0 / (purchasers_with + 1) + 1.0 / (persons_with - purchasers_with + 1)
             + 1.0 / (purchasers_without + 1) + 1.0 / (persons_without - purchasers_without + 1)
         ) as log_odds_ratio_se,
+        case when purchasers_with > 0 and purchasers_without > 0 then sqrt(
+            1.0 / purchasers_with - 1.0 / persons_with + 1.0 / purchasers_without - 1.0 / persons_without
+        ) end as log_lift_se,
         persons_with < least(25, 0.02 * total_persons) as is_sample_too_small
 
     from cells
@@ -89,8 +93,14 @@ odds as (
 with_interval as (
 
     select
-        * exclude (log_odds_ratio_se),
+        * exclude (log_odds_ratio_se, log_lift_se),
         purchase_rate_with / nullif(purchase_rate_without, 0) as lift,
+        case when log_lift_se is not null
+            then exp(ln(purchase_rate_with / purchase_rate_without) - 1.96 * log_lift_se)
+        end as lift_ci_low,
+        case when log_lift_se is not null
+            then exp(ln(purchase_rate_with / purchase_rate_without) + 1.96 * log_lift_se)
+        end as lift_ci_high,
         exp(ln(odds_ratio) - 1.96 * log_odds_ratio_se) as odds_ratio_ci_low,
         exp(ln(odds_ratio) + 1.96 * log_odds_ratio_se) as odds_ratio_ci_high,
         case when odds_ratio > 1 then 'success' else 'failure' end as correlation_type
