@@ -145,7 +145,8 @@ def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
         assert f"\n  {model}\n    1. " in summary  # each model lists its best campaign first
     assert " EUR  revenue " in summary  # money in the reporting currency
     report = write_report(settings.serving_path, settings.serving_path.with_name("report.html")).read_text()
-    assert all(part in report for part in ("<h2>Funnels</h2>", "Which micro-steps matter", "Campaigns"))
+    sections = ("Funnels", "Which micro-steps go with buying", "Campaign ROAS per attribution model")
+    assert all(f"<h2>{title}</h2>" in report for title in sections)  # the charts: test_whole_graph_report.py
 
 
 def test_every_order_and_session_is_on_its_local_day_in_the_reporting_zone(e2e_run):
