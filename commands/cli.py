@@ -11,28 +11,47 @@ import sys
 from microfunnel.conversions import ConfigError
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="microfunnel", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("validate", help="check conversions.yml (CONVERSIONS_CONFIG) and exit")
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `microfunnel`, each with its help (tests/unit/test_cli_help.py)."""
+    parser = argparse.ArgumentParser(
+        prog="microfunnel",
+        description="Micro-conversion analytics: load GA4, ad and shop data (dlt), model the paths to "
+        "purchase (dbt), run it all as one asset graph (Dagster) into DuckDB. Offline, the sandbox "
+        "world stands in for the vendors. `microfunnel COMMAND --help` tells a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
+    commands.add_parser(
+        "validate",
+        help="check conversions.yml (CONVERSIONS_CONFIG) and say which sources are on and which "
+        "credentials each lacks; exit 2 on a problem",
+    )
     run = commands.add_parser("run", help="materialize the whole asset graph in-process (scripts, CI)")
     run.add_argument(
-        "--select", default="*", help="Dagster asset selection, e.g. 'raw_ga4/events+' (default: all)"
+        "--select",
+        default="*",
+        help="Dagster asset selection to materialize, e.g. 'raw_ga4/events+' (default: all)",
     )
     run.add_argument(
         "--days",
         type=day_range,
-        help="run (or backfill) these reporting days as one run: 2026-10-05..2026-10-07, or one day",
+        metavar="FIRST..LAST",
+        help="run (or backfill) these reporting days as one run: 2026-10-05..2026-10-07, or one day "
+        "(default: every source loads incrementally from its cursor)",
     )
     run.add_argument(
         "--verbose",
         action="store_true",
-        help="print every Dagster event and dbt line (default: one per step)",
+        help="print every Dagster event and dbt line (default: one line per step and its progress; "
+        "the rest in logs/microfunnel-run.log beside the warehouse)",
     )
     demo = commands.add_parser(
-        "demo", help="simulate the sandbox world, serve its APIs, run everything, summarize"
+        "demo",
+        help="simulate the sandbox world, serve its APIs, run everything on a fresh warehouse, "
+        "summarize and write the report",
     )
-    commands.add_parser("dev", help="open the Dagster UI on 127.0.0.1:3000 against the sandbox world")
+    commands.add_parser(
+        "dev", help="open the Dagster UI on 127.0.0.1:3000, its sources pointed at the sandbox world"
+    )
     report = commands.add_parser(
         "report",
         help="write the HTML report (funnels, trends, paths, lift, campaign ROAS) of the serving snapshot",
@@ -45,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         help="the HTML file to write (default: report.html next to the serving file); prints its path",
     )
-    sandbox = commands.add_parser("sandbox", help="the offline world: simulate files, serve the vendor APIs")
+    sandbox = commands.add_parser(
+        "sandbox", help="the offline world: write its GA4 export files, serve its vendor APIs"
+    )
     from commands import audiences as audiences_cli
 
     audiences_cli.add_parser(commands)
@@ -55,7 +76,26 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_cli.build_parser(sandbox)
     sandbox_cli.add_world_arguments(demo)
     sandbox_cli.add_world_arguments(commands.choices["dev"])
-    args = parser.parse_args(argv)
+    describe_commands(parser)
+    return parser
+
+
+def describe_commands(parser: argparse.ArgumentParser) -> None:
+    """A command's one-line help (in its parent's list) is also its own `--help` description
+    unless it has a longer one: `microfunnel run --help` says what `run` does."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, command in action.choices.items():
+                if not command.description and helps.get(name):
+                    command.description = helps[name][:1].upper() + helps[name][1:] + "."
+                describe_commands(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sandbox import cli as sandbox_cli
+
+    args = build_parser().parse_args(argv)
     try:
         return _dispatch(args, sandbox_cli)
     except ConfigError as exc:
