@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from microfunnel.audiences import Audiences
+from microfunnel.experiments import Experiments
 from microfunnel.ga4_events import GA4_EVENT_NAMES
 from microfunnel.property_filters import Condition, parse_path, parse_where
 
@@ -317,6 +318,8 @@ class Catalog(BaseModel):
     custom_events: list[str] = Field(default_factory=list)
     identity: Identity = Field(default_factory=Identity)
     reporting: Reporting = Field(default_factory=Reporting)
+    # how A/B tests are read from GA4 event params (microfunnel/experiments.py)
+    experiments: Experiments = Field(default_factory=Experiments)
     # the enabled sources (`sources: [ga4, shopify]`); None: every source whose credentials are set
     sources: list[str] | None = None
     # audiences to act on (microfunnel/audiences.py); after micro_conversions, whose names they check

@@ -163,6 +163,8 @@ def catalog_rows(
         "identity_blocklist": blocklist_rows(catalog, pii_hash_key, path),
         "reporting": [{"time_zone": catalog.reporting.time_zone, "currency": catalog.reporting.currency}],
         **audience_rows(catalog.audiences),
+        "experiment_settings": catalog.experiments.settings_rows(),
+        "experiment_splits": catalog.experiments.split_rows(),
     }
 
 

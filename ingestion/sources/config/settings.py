@@ -93,6 +93,18 @@ SCHEMAS = {
             ("within_seconds", pa.int64()),
         ]
     ),
+    # conversions.yml `experiments:` (microfunnel/experiments.py): one settings row; the intended splits
+    "experiment_settings": pa.schema(
+        [
+            ("id_param", pa.string()),
+            ("variant_param", pa.string()),
+            ("window_seconds", pa.int64()),
+            ("control_variant", pa.string()),
+        ]
+    ),
+    "experiment_splits": pa.schema(
+        [("experiment_id", pa.string()), ("variant", pa.string()), ("weight", pa.float64())]
+    ),
 }
 
 SPEC = SourceSpec(
