@@ -22,6 +22,7 @@ from decimal import Decimal
 from sandbox import catalog
 from sandbox.clocks import local_date, local_days
 from sandbox.email_marketing import simulate_email
+from sandbox.experiment import LandingExperiment, run_landing_experiment
 from sandbox.model import (
     AdClick,
     CampaignDay,
@@ -72,6 +73,9 @@ class WorldSpec:
     # Product pages fail all day (an error page: no view_item, no add to cart): a real dip in the
     # funnel's view_item step for the persons who enter that day. None: no outage.
     product_page_outage_day: date | None = None
+    # The landing-page A/B test (sandbox/experiment.py): the probability that a guide_banner landing
+    # downloads the guide from the banner, the experiment's true effect. None: no experiment.
+    experiment_lift: float | None = 0.15
 
     @property
     def start_us(self) -> int:
@@ -109,6 +113,7 @@ class World:
     campaign_days: list[CampaignDay] = field(default_factory=list)
     email_profiles: list[EmailProfile] = field(default_factory=list)  # Klaviyo
     email_events: list[EmailEvent] = field(default_factory=list)
+    experiment: LandingExperiment | None = None  # the landing-page A/B test, if the spec runs one
 
 
 class _Shop:
@@ -147,6 +152,7 @@ def simulate(spec: WorldSpec, progress: Callable[[int, int], None] | None = None
     simulate_email(spec, world)  # after the dirt, on streams of its own: earlier draws stay as they were
     _number_orders(world)
     _fill_campaign_days(spec, world, random.Random(f"{spec.seed}:ads"))
+    world.experiment = run_landing_experiment(spec, world)  # last, on streams of its own: nothing moves
     world.events.sort(
         key=lambda e: (e.ts_us, e.session.device.cookie, e.batch_ordering_id, e.batch_event_index)
     )
