@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox", help="the offline world: write its GA4 export files, serve its vendor APIs"
     )
+    from commands import forget as forget_cli
+
+    forget_cli.add_parser(commands)
     from commands import audiences as audiences_cli
 
     audiences_cli.add_parser(commands)
@@ -126,6 +129,10 @@ def _dispatch(args: argparse.Namespace, sandbox_cli) -> int:
         return sandbox_cli.run(args)
     if args.command == "report":
         return _report(args.serving, args.out)
+    if args.command == "forget":
+        from commands import forget as forget_cli
+
+        return forget_cli.run(args)
     if args.command == "audiences":
         from commands import audiences as audiences_cli
 

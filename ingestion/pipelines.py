@@ -15,6 +15,7 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from ingestion.registry import spec
+from microfunnel.pii import KEY_ENV
 from microfunnel.settings import INGESTION_DIR, Settings, load_settings
 
 LOADER_FILE_FORMAT = "parquet"  # 10-20x faster than insert_values into DuckDB (see DECISIONLOG.md)
@@ -45,6 +46,31 @@ def source_function(source: str) -> Callable[..., dlt.sources.DltSource]:
     return spec(source).source_function()
 
 
+def load_source(source: str, settings: Settings | None = None, **source_kwargs) -> dlt.sources.DltSource:
+    """The registered source, configured, with the suppression list applied to its resources.
+
+    Every load goes through here (`run_source`, the Dagster assets): the one place where rows of
+    persons erased by `microfunnel forget` are dropped before they reach the warehouse."""
+    from ingestion.suppression import honour_suppression, read_suppressed
+
+    settings = settings or load_settings()
+    built = source_function(source)(**source_kwargs)
+    return honour_suppression(
+        built, spec(source), read_suppressed(settings.warehouse_path), configured_pii_key()
+    )
+
+
+def configured_pii_key() -> str | None:
+    """PII_HASH_KEY as the sources resolve it: the env var, else `pii_hash_key` in .dlt/secrets.toml."""
+    use_project_settings()
+    return os.environ.get(KEY_ENV) or dlt.secrets.get("pii_hash_key") or None
+
+
+def working_dir(settings: Settings) -> Path:
+    """dlt's working folder of every pipeline (state, schemas, load packages), beside the warehouse."""
+    return settings.warehouse_path.parent / ".dlt_pipelines"
+
+
 def make_pipeline(
     source: str, settings: Settings | None = None, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
@@ -56,13 +82,13 @@ def make_pipeline(
         pipeline_name=f"microfunnel_{source}",
         destination=dlt.destinations.duckdb(str(settings.warehouse_path)),
         dataset_name=dataset_name(source),
-        pipelines_dir=str(pipelines_dir or settings.warehouse_path.parent / ".dlt_pipelines"),
+        pipelines_dir=str(pipelines_dir or working_dir(settings)),
     )
 
 
 def run_source(source: str, settings: Settings | None = None, **source_kwargs) -> LoadInfo:
     """Load one source end to end (what `python -m ingestion <source>` does)."""
     pipeline = make_pipeline(source, settings)
-    info = pipeline.run(source_function(source)(**source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
+    info = pipeline.run(load_source(source, settings, **source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
     info.raise_on_failed_jobs()
     return info

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # What a source can contribute to the shared models; each feed is a dbt model named by convention.
@@ -41,11 +41,20 @@ class SourceSpec:
     required: bool = False  # every model stands on it (GA4): it cannot be switched off
     selectable: bool = True  # False: internal, always on (the conversions catalog)
     companion_of: tuple[str, ...] = ()  # keys of FEEDS: on whenever an enabled source feeds one (ECB rates)
+    # Columns holding a person's identifiers, per raw table: {table: {column: identifier type}}, in
+    # the identity graph's canonical form (customer_id = the numeric id, order_id, email_hash, ...).
+    # `microfunnel forget` erases rows by them and every later load drops suppressed ones.
+    identifiers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = sorted((set(self.feeds) | set(self.companion_of)) - set(FEEDS))
         if unknown:
             raise ValueError(f"source {self.name!r}: unknown feeds {unknown}; known feeds: {sorted(FEEDS)}")
+        undeclared = sorted(set(self.identifiers) - set(self.tables))
+        if undeclared:
+            raise ValueError(
+                f"source {self.name!r}: identifiers name tables it does not declare: {undeclared}"
+            )
 
     @property
     def dataset(self) -> str:

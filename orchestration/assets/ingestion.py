@@ -17,7 +17,7 @@ from dagster import (
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, make_pipeline, source_function
+from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, load_source, make_pipeline
 from ingestion.progress import reporting_progress
 from ingestion.registry import SourceSelection, spec
 from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
@@ -77,8 +77,8 @@ def source_assets(source: str) -> AssetsDefinition:
         with warehouse_access(context) as settings:
             yield from DagsterDltResource().run(
                 context=context,
-                dlt_source=source_function(source)(
-                    **({"start_date": window[0], "end_date": window[1]} if window else {})
+                dlt_source=load_source(
+                    source, settings, **({"start_date": window[0], "end_date": window[1]} if window else {})
                 ),
                 dlt_pipeline=reporting_progress(make_pipeline(source, settings), progress_to(context)),
                 dagster_dlt_translator=RawTableTranslator(),

@@ -22,4 +22,5 @@ SPEC = SourceSpec(
     feeds=("identity_edges", "person_events"),
     summary="GA4 BigQuery export files (NDJSON/Parquet) from a folder or bucket URL",
     required=True,
+    identifiers={"events": {"user_pseudo_id": "anonymous_id", "user_id": "customer_id"}},
 )

@@ -75,4 +75,5 @@ SPEC = SourceSpec(
     credentials=("customer_id", "client_id", "client_secret", "refresh_token"),
     feeds=("ad_campaign_days",),
     summary="Google Ads REST searchStream: campaigns, daily campaign stats, click_view (gclid)",
+    identifiers={"click_view": {"click_view__gclid": "gclid"}},
 )

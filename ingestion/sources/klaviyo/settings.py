@@ -91,4 +91,9 @@ SPEC = SourceSpec(
     credentials=("api_key", "pii_hash_key"),
     feeds=("identity_edges", "identity_nodes", "person_events", "conversion_events"),
     summary="Klaviyo email events (received, opened, clicked, subscribed), profiles, campaigns, flows",
+    # a profile id is Klaviyo's own: `microfunnel forget` finds it on the person's profiles (by email)
+    identifiers={
+        "profiles": {"email_hash": "email_hash", "id": "klaviyo_profile_id"},
+        "events": {"profile_id": "klaviyo_profile_id"},
+    },
 )

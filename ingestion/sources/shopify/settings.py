@@ -135,4 +135,14 @@ SPEC = SourceSpec(
     credentials=("base_url", "access_token", "pii_hash_key"),
     feeds=("identity_edges", "identity_nodes", "person_events", "orders"),
     summary="Shopify GraphQL Admin API: the shop (zone, currency), orders, lines, customers (emails hashed)",
+    identifiers={
+        "orders": {
+            "legacy_resource_id": "order_id",
+            "customer__legacy_resource_id": "customer_id",
+            "email_hash": "email_hash",
+            "customer__email_hash": "email_hash",
+        },
+        "order_lines": {"order_legacy_resource_id": "order_id"},
+        "customers": {"legacy_resource_id": "customer_id", "email_hash": "email_hash"},
+    },
 )
