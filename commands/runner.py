@@ -23,7 +23,7 @@ from pathlib import Path
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT, Settings, load_settings
 from microfunnel.warehouse_lock import WarehouseInUseError, ensure_no_other_process_has_it_open, writer_lock
-from sandbox.cli import SANDBOX_PII_KEY, persons_progress
+from sandbox.cli import SANDBOX_PII_KEY, export_progress, persons_progress
 
 RUN_JOB = "microfunnel_run"
 FRESHNESS_AS_OF = "MICROFUNNEL_FRESHNESS_AS_OF"
@@ -209,7 +209,9 @@ def demo(spec) -> int:
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
     with writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print):
         _start_from_an_empty_warehouse(settings)
-        world = write_world_files(spec, settings.sandbox_dir, progress=persons_progress())
+        world = write_world_files(
+            spec, settings.sandbox_dir, progress=persons_progress(), export_progress=export_progress()
+        )
         os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
         print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
         with sandbox_apis(world) as source_env:
@@ -268,7 +270,9 @@ def dev(spec) -> int:
     os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     load_definitions(settings)  # fail here, not in the UI, on a bad catalog; prepares the dbt manifest
     release_stale_dagster_state()
-    write_world_files(spec, settings.sandbox_dir, progress=persons_progress())
+    write_world_files(
+        spec, settings.sandbox_dir, progress=persons_progress(), export_progress=export_progress()
+    )
     env_file = settings.sandbox_dir / "sources.env"
     env_file.unlink(missing_ok=True)
     world_args = [

@@ -135,7 +135,12 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         world = write_world_files(
-            world_spec(args), out, fmt=args.format, as_of=args.as_of, progress=persons_progress()
+            world_spec(args),
+            out,
+            fmt=args.format,
+            as_of=args.as_of,
+            progress=persons_progress(),
+            export_progress=export_progress(),
         )
         print(
             f"{out}: {len(world.events)} GA4 events, {len(world.orders)} orders, "
@@ -148,12 +153,24 @@ def run(args: argparse.Namespace) -> int:
 def persons_progress(say: Callable[[str], None] | None = None, **options) -> Callable[[int, int], None]:
     """A `simulate(progress=...)` listener: 'simulating: 12,000/20,000 persons (2,400 persons/s)'
     every few seconds (in place on a terminal), the last count when done (when it said anything)."""
+    return progress_listener("simulating", "persons", say, **options)
+
+
+def export_progress(say: Callable[[str], None] | None = None, **options) -> Callable[[int, int], None]:
+    """A `write_ga4_export(progress=...)` listener: 'writing the GA4 export: 300,000/720,000 events'."""
+    return progress_listener("writing the GA4 export", "events", say, **options)
+
+
+def progress_listener(
+    label: str, unit: str, say: Callable[[str], None] | None = None, **options
+) -> Callable[[int, int], None]:
+    """A (done, total) listener saying a `Progress` line when one is due, the final count at the end."""
     meter: Progress | None = None
 
     def hear(done: int, total: int) -> None:
         nonlocal meter
         if meter is None:
-            meter = Progress("simulating", total, "persons", say=say, **options)
+            meter = Progress(label, total, unit, say=say, **options)
         meter.update(done)
         if done == total:
             meter.finish()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -35,13 +36,20 @@ COUNTRIES = [
 ]
 
 
-def export_lines(world: World, as_of: date | None = None) -> dict[date, list[str]]:
+PROGRESS_EVERY_EVENTS = 5_000  # a listener's call per event would cost more than the line it says
+
+
+def export_lines(
+    world: World, as_of: date | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict[date, list[str]]:
     """Export rows as JSON lines per event day, as GA4 had exported them by `as_of` (default: all)."""
     as_of = as_of or world.spec.end_date + timedelta(days=3)
     fragments = _DeviceFragments(world)
     bundle: dict[str, int] = defaultdict(int)
     lines: dict[date, list[str]] = defaultdict(list)
-    for event in world.events:
+    for done, event in enumerate(world.events, 1):
+        if progress is not None and (done % PROGRESS_EVERY_EVENTS == 0 or done == len(world.events)):
+            progress(done, len(world.events))
         cookie = event.session.device.cookie
         if event.batch_event_index == 0:
             bundle[cookie] += 1
@@ -55,13 +63,21 @@ def export_lines(world: World, as_of: date | None = None) -> dict[date, list[str
     return lines
 
 
-def write_ga4_export(world: World, folder: Path, as_of: date | None = None, fmt: str = "json") -> list[Path]:
-    """Write (or refresh) `events_YYYYMMDD.json` / `.parquet` files; return the files that changed."""
+def write_ga4_export(
+    world: World,
+    folder: Path,
+    as_of: date | None = None,
+    fmt: str = "json",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Write (or refresh) `events_YYYYMMDD.json` / `.parquet` files; return the files that changed.
+
+    `progress` hears (events exported so far, all events) every few thousand events."""
     if fmt not in ("json", "parquet"):
         raise ValueError(f"unknown GA4 export format {fmt!r}; use 'json' or 'parquet'")
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
-    for day, lines in sorted(export_lines(world, as_of).items()):
+    for day, lines in sorted(export_lines(world, as_of, progress).items()):
         path = folder / f"events_{day:%Y%m%d}.{fmt}"
         payload = ("\n".join(lines) + "\n").encode()
         if fmt == "parquet":

@@ -31,12 +31,14 @@ def write_world_files(
     fmt: str = "json",
     as_of: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    export_progress: Callable[[int, int], None] | None = None,
 ) -> World:
     """Simulate `spec` and write its files under `out` (replacing an earlier world there);
-    `progress` hears the persons simulated so far (see `simulate`)."""
+    `progress` hears the persons simulated so far (see `simulate`), `export_progress` the events
+    exported so far (see `write_ga4_export`)."""
     world = simulate(spec, progress)
     shutil.rmtree(out / "ga4", ignore_errors=True)
-    write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt)
+    write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt, progress=export_progress)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     truth = identifier_truth(world, pii_key(), email_marketing=True)
     pq.write_table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from microfunnel.progress import Progress
-from sandbox.cli import persons_progress
+from sandbox.cli import export_progress, persons_progress
 
 
 class FakeClock:
@@ -85,3 +85,16 @@ def test_the_final_count_is_said_when_it_moved_since_the_last_line():
     meter.update(700)
     meter.finish()
     assert said == ["loading: 600 rows (100 rows/s)", "loading: 700 rows (100 rows/s)"]
+
+
+def test_the_ga4_export_reports_the_events_written_so_far(tmp_path):
+    from sandbox.ga4_export import write_ga4_export
+    from sandbox.simulate import WorldSpec, simulate
+
+    world = simulate(WorldSpec(persons=400, days=3))
+    said: list[str] = []
+    write_ga4_export(world, tmp_path, progress=export_progress(said.append, every=0))
+    total = len(world.events)
+    assert total > 5_000  # more than one batch of the listener's calls
+    assert said[0].startswith("writing the GA4 export: 5,000/")
+    assert said[-1].startswith(f"writing the GA4 export: {total:,}/{total:,} events")
