@@ -54,6 +54,12 @@ def styled(figure: go.Figure, title: str, height: int = 380, subtitle: str = "",
     return figure
 
 
+def count_axis(largest: float, **axis) -> dict:
+    """A persons axis: thousands separators, and whole-number ticks when the counts are small
+    (plotly would put ticks at 0.5 and print them rounded: 0, 0, 1, 1, 2)."""
+    return {"tickformat": ",d", **({"dtick": 1} if largest <= 8 else {}), **axis}
+
+
 def published(connection: duckdb.DuckDBPyConnection) -> set[str]:
     rows = connection.execute("select table_name from information_schema.tables where table_schema = 'marts'")
     return {name for (name,) in rows.fetchall()}
@@ -149,7 +155,7 @@ def funnel_figure(funnel: str, steps: list[tuple]) -> go.Figure:
         barmode="stack",
         uniformtext={"minsize": 10, "mode": "hide"},  # a count that does not fit its bar is in the hover
         xaxis={"type": "category"},
-        yaxis={"title": "persons", "tickformat": ",d"},
+        yaxis=count_axis(max(reached), title="persons"),
         legend={"orientation": "h", "y": -0.25},
     )
 
@@ -326,6 +332,6 @@ def histogram_figure(funnel: str, bins: list[tuple]) -> go.Figure:
             "tickvals": ticks,
             "ticktext": [fmt.duration(t) for t in ticks],
         },
-        yaxis={"title": "persons", "tickformat": ",d"},
+        yaxis=count_axis(max(persons for *_, persons in bins), title="persons"),
         showlegend=False,
     )

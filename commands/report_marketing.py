@@ -205,8 +205,8 @@ def impact_figure(rows: list[tuple], in_funnel: dict[str, list[str]]) -> go.Figu
             "type": "log",
             "range": [math.log10(low), math.log10(high)],
             "title": "lift on purchase rate (×, log scale)",
-            "tickformat": ",~g",
-            "ticksuffix": "×",
+            "tickvals": lift_ticks(low, high),
+            "ticktext": [f"{t:,g}×" for t in lift_ticks(low, high)],
         },
         yaxis={"automargin": True},
         legend={"orientation": "h", "y": -0.2},
@@ -220,9 +220,16 @@ def lift_axis_range(rows: list[tuple], in_funnel: dict[str, list[str]]) -> tuple
     def bounds(row: tuple) -> list[float]:
         return [float(v) for v in (row[5], row[6], row[7]) if v is not None and float(v) > 0]
 
-    signals = [v for row in rows if row[0] not in in_funnel for v in bounds(row)]
-    values = signals or [v for row in rows for v in bounds(row)]
-    return min([*values, 0.8]) / 1.25, max([*values, 1.25]) * 1.6
+    every = [v for row in rows for v in bounds(row)]
+    signals = [v for row in rows if row[0] not in in_funnel for v in bounds(row)] or every
+    return max(min([*every, 0.8]) / 1.25, 0.01), max([*signals, 1.25]) * 1.6
+
+
+def lift_ticks(low: float, high: float) -> list[float]:
+    """1-2-5 steps (0.5×, 1×, 2×, 5×, 10×...) inside the range: a log axis labels only powers of ten
+    with their unit, and leaves a reader to guess what the unlabelled gridlines mean."""
+    candidates = [m * 10.0**e for e in range(-2, 5) for m in (1, 2, 5)]
+    return [t for t in candidates if low <= t <= high]
 
 
 def _impact_hover(row: tuple, funnels: list[str] | None) -> str:
