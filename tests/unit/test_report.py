@@ -218,3 +218,14 @@ def test_the_written_report_inlines_plotly_and_every_chart_and_loads_nothing(tmp
 def test_a_missing_serving_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="run `microfunnel run`"):
         write_report(tmp_path / "nowhere.duckdb", tmp_path / "r.html")
+
+
+def test_the_demo_ends_naming_the_report_and_the_serving_file_and_how_to_open_each():
+    from pathlib import Path
+
+    from commands.runner import where_to_look
+
+    lines = where_to_look(Path("data/report.html"), Path("data/serving.duckdb")).strip().splitlines()
+    assert lines[0] == "report:  data/report.html" and "open it in a browser" in lines[1]
+    assert lines[2] == "serving: data/serving.duckdb" and "duckdb -readonly data/serving.duckdb" in lines[3]
+    assert "Superset/Metabase" in lines[3]
