@@ -50,6 +50,8 @@ TYPED_COLUMNS = {
     "linked_node_id": "node_id",
     "component_id": "node_id",  # a component is labelled by its smallest node
 }
+# Columns whose value starts with an identifier: a session key is `<anonymous_id>-<ga_session_id>`.
+PREFIXED_COLUMNS = {"session_key": "anonymous_id"}
 # (type column, value column) pairs: the value is of the type the row names.
 PAIRED_COLUMNS = (
     ("identifier_type", "identifier_value"),
@@ -277,6 +279,12 @@ def modelled_condition(columns: list[str]) -> str | None:
         f'cast("{column}" as varchar) in '
         f"(select identifier_value from {IDS} where identifier_type = '{kind}')"
         for column, kind in TYPED_COLUMNS.items()
+        if column in columns
+    ]
+    parts += [
+        f"split_part(cast(\"{column}\" as varchar), '-', 1) in "
+        f"(select identifier_value from {IDS} where identifier_type = '{kind}')"
+        for column, kind in PREFIXED_COLUMNS.items()
         if column in columns
     ]
     parts += [  # the outer columns are named outside the subquery, so they are the table's

@@ -235,6 +235,8 @@ def small_warehouse():
             t(order_id, person_id, customer_id);
         create table intermediate.int_events as select * from (values ('a1', '7'), ('a1', null), ('a2', '7x'))
             t(anonymous_id, user_id);
+        create table intermediate.conversions as select * from (values ('a1-1791328876'), ('a2-1791328876'))
+            t(session_key);
         create table intermediate.edges as select * from (values
             ('user_id', '7', 'order_id', '200'), ('order_id', '7', 'anonymous_id', 'a2')
         ) t(identifier_type_a, identifier_value_a, identifier_type_b, identifier_value_b);
@@ -277,6 +279,7 @@ def test_erasing_deletes_exactly_the_rows_hand_counted(small_warehouse):
     }
     modelled = erase_modelled(small_warehouse)
     assert modelled == {
+        "intermediate.conversions": 1,  # session keys start with the browser id
         "intermediate.edges": 1,  # (user_id 7, ...); (order_id '7', ...) is an order 7, not theirs
         "intermediate.int_events": 2,  # by browser a1; ('a2', '7x') is nobody's
         "intermediate.int_identity_components": 2,
