@@ -14,7 +14,7 @@ from collections.abc import Callable
 import dlt
 from dlt.common.runtime.collector import Collector
 
-from microfunnel.progress import Progress
+from microfunnel.progress import Progress, Throttle
 
 LOAD_EVERY_SECONDS = 10.0
 
@@ -39,6 +39,7 @@ class LoadProgress(Collector):
         self.step: str | None = None
         self.stage = ""
         self.meter: Progress | None = None
+        self.throttle: Throttle | None = None  # one for the whole load: its stages may each be short
         self.extracted = 0
 
     def _start(self, step: str) -> None:
@@ -46,9 +47,9 @@ class LoadProgress(Collector):
         self.stage = step.split(" ", 1)[0].lower()
         unit = "files" if self.stage == "load" else "rows"
         total = self.extracted if self.stage == "normalize" and self.extracted else None
-        self.meter = Progress(
-            f"{self.prefix}{self.stage}", total, unit, say=self.say, every=self.every, clock=self.clock
-        )
+        if self.throttle is None:
+            self.throttle = Throttle(self.every, self.clock)
+        self.meter = Progress(f"{self.prefix}{self.stage}", total, unit, say=self.say, throttle=self.throttle)
 
     def update(
         self,
@@ -77,8 +78,8 @@ class LoadProgress(Collector):
             return
         if self.stage == "extract":  # the source's extract, then one of dlt's state: add them up
             self.extracted += self.meter.done
-        elif self.stage == "normalize":
-            self.extracted = 0  # a next run counts afresh
+        elif self.stage == "load":
+            self.extracted, self.throttle = 0, None  # a next run of the pipeline counts afresh
         self.meter.finish()
         self.meter = None
 

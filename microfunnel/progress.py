@@ -27,8 +27,12 @@ def count(number: float) -> str:
 
 
 def rate(done: int, seconds: float, unit: str) -> str:
-    """'2,400 persons/s' (empty before the first second, when a rate means nothing)."""
-    return f"{count(done / seconds)} {unit}/s" if seconds >= 1 else ""
+    """'2,400 persons/s', '3.5 nodes/s'; empty before the first second or the first tenth per
+    second, when a rate means nothing."""
+    per_second = done / seconds if seconds >= 1 else 0
+    if per_second < 0.05:
+        return ""
+    return f"{per_second:.1f} {unit}/s" if per_second < 10 else f"{count(per_second)} {unit}/s"
 
 
 class Throttle:
@@ -36,7 +40,7 @@ class Throttle:
 
     def __init__(self, every: float, clock: Callable[[], float] = time.monotonic):
         self.every, self.clock = every, clock
-        self.started = self.last = clock()
+        self.last = clock()
         self.fired = 0
 
     def due(self) -> bool:
@@ -46,10 +50,6 @@ class Throttle:
         self.last = now
         self.fired += 1
         return True
-
-    @property
-    def elapsed(self) -> float:
-        return self.clock() - self.started
 
 
 class Progress:
@@ -69,13 +69,17 @@ class Progress:
         stream: TextIO | None = None,
         every: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        throttle: Throttle | None = None,
     ):
+        """`throttle`: one shared by the stages of a longer process (a load's extract, normalize
+        and load), so a line is due every interval of the whole, not only of a long stage."""
         self.label, self.total, self.unit = label, total, unit
         self.stream = stream or sys.stdout
         self.in_place = say is None and _is_terminal(self.stream)
         self.say = say or self._write
         default = TTY_EVERY_SECONDS if self.in_place else LINE_EVERY_SECONDS
-        self.throttle = Throttle(default if every is None else every, clock)
+        self.throttle = throttle or Throttle(default if every is None else every, clock)
+        self.clock, self.started = self.throttle.clock, self.throttle.clock()
         self.done = 0
         self.last_line = ""
 
@@ -89,7 +93,7 @@ class Progress:
         self.update(self.done + by)
 
     def finish(self) -> None:
-        if self.throttle.fired:
+        if self.throttle.fired and (self.done or self.last_line):  # silent when it counted nothing
             line = self.line()
             if line.split(" (")[0] != self.last_line.split(" (")[0]:  # the count moved since
                 self._say(line)
@@ -99,7 +103,7 @@ class Progress:
 
     def line(self) -> str:
         so_far = f"{count(self.done)}/{count(self.total)}" if self.total else count(self.done)
-        speed = rate(self.done, self.throttle.elapsed, self.unit)
+        speed = rate(self.done, self.clock() - self.started, self.unit)
         return f"{self.label}: {so_far} {self.unit}" + (f" ({speed})" if speed else "")
 
     def _say(self, line: str) -> None:

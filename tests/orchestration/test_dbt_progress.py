@@ -50,8 +50,8 @@ def test_the_node_count_follows_dbts_result_events_at_most_every_interval():
             )
         counter.observe(dbt_json(done))
     counter.finish()
-    assert said[0] == "dbt build: 40/344 nodes (4 nodes/s)"
-    assert said[-1] == "dbt build: 344/344 nodes (4 nodes/s)"
+    assert said[0] == "dbt build: 40/344 nodes (4.0 nodes/s)"
+    assert said[-1] == "dbt build: 344/344 nodes (4.0 nodes/s)"
     assert len(said) == 9  # every 10 s of 86 s, then the final count
 
 

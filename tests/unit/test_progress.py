@@ -52,7 +52,7 @@ def test_on_a_terminal_the_line_is_rewritten_in_place_and_ended_once():
     meter.finish()
     text = terminal.getvalue()
     assert text.count("\r") == 10 and text.count("\n") == 1 and text.endswith("\n")
-    assert "\rsimulating: 10/10 persons (2 persons/s)\x1b[K\n" in text
+    assert "\rsimulating: 10/10 persons (2.0 persons/s)\x1b[K\n" in text
 
 
 def test_in_a_log_the_lines_are_plain():
@@ -63,7 +63,7 @@ def test_in_a_log_the_lines_are_plain():
         meter.update(done)
     meter.finish()
     lines = log.getvalue().splitlines()
-    assert lines == ["simulating: 5/10 persons (1 persons/s)", "simulating: 10/10 persons (1 persons/s)"]
+    assert lines == ["simulating: 5/10 persons (1.0 persons/s)", "simulating: 10/10 persons (1.0 persons/s)"]
     assert "\r" not in log.getvalue()
 
 
@@ -98,3 +98,12 @@ def test_the_ga4_export_reports_the_events_written_so_far(tmp_path):
     assert total > 5_000  # more than one batch of the listener's calls
     assert said[0].startswith("writing the GA4 export: 5,000/")
     assert said[-1].startswith(f"writing the GA4 export: {total:,}/{total:,} events")
+
+
+def test_a_rate_is_left_out_while_it_means_nothing():
+    # Regression: dbt's first node after its 10 s parse read "1/533 nodes (0 nodes/s)".
+    clock, said = FakeClock(), []
+    meter = Progress("dbt build", 533, "nodes", say=said.append, every=10, clock=clock)
+    clock.now += 30
+    meter.update(1)
+    assert said == ["dbt build: 1/533 nodes"]
