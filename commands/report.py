@@ -34,7 +34,9 @@ padding:.5rem .8rem;border-radius:4px;max-width:90ch}small{color:#666}
 .grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem}
 @media (max-width:1000px){.grid{grid-template-columns:minmax(0,1fr)}}
 table{border-collapse:collapse;margin:.6rem 0 1rem}td,th{padding:.3rem .7rem;border-bottom:1px solid #e3e6ea;
-text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}th{font-weight:600}
+text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}
+th{font-weight:600;white-space:normal;vertical-align:bottom;max-width:9rem}
+.two-text td:nth-child(2),.two-text th:nth-child(2){text-align:left}
 .kpis td{font-size:1.25rem;font-weight:600}.kpis th{font-weight:400;color:#555}
 """
 GRID_SECTIONS = {"Funnels", "Time to convert"}  # several small charts side by side
@@ -104,7 +106,7 @@ def _section_html(section: Section, plotly_js_written: bool) -> tuple[str, bool]
         grid = section.title in GRID_SECTIONS and len(charts) > 1
         parts.append(f'<div class="grid">{"".join(charts)}</div>' if grid else "".join(charts))
     if section.table:
-        parts.append(_table(*section.table))
+        parts.append(_table(*section.table, css="two-text"))  # campaign, platform, then numbers
     if section.note:
         parts.append(f'<p class="note">{html.escape(section.note)}</p>')
     return "".join(parts), plotly_js_written

@@ -8,11 +8,13 @@ are only drawn and formatted, so the report never disagrees with BI.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import duckdb
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from commands import report_format as fmt
 from commands.summary import ATTRIBUTION_MODELS, funnel_steps
@@ -206,22 +208,38 @@ def anomaly_flags(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> tu
 
 
 def trend_figure(rows: list[tuple], flags: dict, complete_until: dict) -> go.Figure:
-    """One line per funnel; its open-window days dotted; flagged days ringed in red."""
+    """One small chart per funnel (rates differ tenfold between funnels, one axis would flatten
+    most lines); open-window days dotted; flagged days ringed in red."""
     by_funnel: dict[str, list[tuple]] = defaultdict(list)
     for funnel, *rest in rows:
         by_funnel[funnel].append(tuple(rest))
-    figure, palette = go.Figure(), _palette()
-    for funnel, days in by_funnel.items():
+    columns = 2 if len(by_funnel) > 1 else 1
+    lines = math.ceil(len(by_funnel) / columns)
+    figure = make_subplots(
+        rows=lines,
+        cols=columns,
+        subplot_titles=list(by_funnel),
+        shared_xaxes=True,
+        vertical_spacing=0.32 / lines,
+        horizontal_spacing=0.07,
+    )
+    palette, legend_shown = _palette(), False
+    for position, (funnel, days) in enumerate(by_funnel.items()):
+        cell = {"row": position // columns + 1, "col": position % columns + 1}
         color, last_complete = next(palette), complete_until.get(funnel)
         hover = [
             f"<b>{funnel}</b> · {day:%a %d %b %Y}<br>{fmt.percent(rate)} of {fmt.count(entered)} entrants "
             f"converted ({fmt.count(converted)})"
-            + ("<br><i>window still open</i>" if last_complete and day > last_complete else "")
+            + (
+                "<br><i>window still open: more may convert</i>"
+                if last_complete and day > last_complete
+                else ""
+            )
             for day, entered, converted, rate in days
         ]
         closed = [i for i, (day, *_) in enumerate(days) if not last_complete or day <= last_complete]
         open_ = [i for i in range(len(days)) if i not in closed]
-        for part, dash, legend in ((closed, "solid", True), (_with_joint(closed, open_), "dot", not closed)):
+        for part, dash in ((closed, "solid"), (_with_joint(closed, open_), "dot")):
             if part:
                 figure.add_trace(
                     go.Scatter(
@@ -230,12 +248,13 @@ def trend_figure(rows: list[tuple], flags: dict, complete_until: dict) -> go.Fig
                         mode="lines+markers",
                         name=funnel,
                         legendgroup=funnel,
-                        showlegend=legend,
+                        showlegend=False,
                         line={"color": color, "dash": dash},
-                        marker={"size": 5},
+                        marker={"size": 4},
                         hovertext=[hover[i] for i in part],
                         hoverinfo="text",
-                    )
+                    ),
+                    **cell,
                 )
         flagged = [(day, rate, flags[(funnel, day)]) for day, _, _, rate in days if (funnel, day) in flags]
         if flagged:
@@ -244,25 +263,36 @@ def trend_figure(rows: list[tuple], flags: dict, complete_until: dict) -> go.Fig
                     x=[day for day, _, _ in flagged],
                     y=[float(rate) for _, rate, _ in flagged],
                     mode="markers",
-                    name=f"{funnel}: anomaly flagged",
+                    name="anomaly flagged",
                     legendgroup=funnel,
-                    marker={"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": RED, "width": 2.5}},
+                    showlegend=not legend_shown,
+                    marker={"size": 14, "color": "rgba(0,0,0,0)", "line": {"color": RED, "width": 2.5}},
                     hovertext=[
                         f"<b>{funnel}</b> · {day:%a %d %b %Y}: flagged<br>" + "<br>".join(why)
                         for day, _, why in flagged
                     ],
                     hoverinfo="text",
-                )
+                ),
+                **cell,
             )
-    return styled(
+            legend_shown = True
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_xaxes(tickformat="%d %b", showticklabels=True)
+    figure.update_annotations(font={"size": 13})  # the funnels' names over their charts
+    styled(
         figure,
         "Conversion rate by entry day",
         subtitle="persons who entered that day and reached the funnel's last step within its window",
-        height=460,
-        yaxis={"title": "conversion", "tickformat": ".0%", "rangemode": "tozero"},
-        xaxis={"tickformat": "%d %b"},
-        legend={"orientation": "h", "y": -0.18},
+        height=150 + 230 * lines,
+        legend={
+            "orientation": "h",
+            "y": 1.0 + 40 / (230 * lines),
+            "yanchor": "bottom",
+            "x": 1,
+            "xanchor": "right",
+        },
     )
+    return figure.update_layout(margin={"t": 120})  # room for the title, the legend and the first titles
 
 
 def _with_joint(closed: list[int], open_: list[int]) -> list[int]:

@@ -63,7 +63,7 @@ def test_the_trend_plots_each_entry_days_rate_and_rings_the_days_the_anomaly_che
     (trend,) = sections["Conversion by entry day"].figures
     plotted, ringed = defaultdict(dict), defaultdict(set)
     for trace in trend.data:
-        if trace.name.endswith("anomaly flagged"):
+        if trace.name == "anomaly flagged":
             ringed[trace.legendgroup] |= set(trace.x)
         else:
             plotted[trace.name].update(zip(trace.x, trace.y, strict=True))
