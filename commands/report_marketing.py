@@ -91,8 +91,7 @@ def sankey_figure(links: list[tuple]) -> go.Figure:
 
 
 def purchase_funnel_steps(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, list[str]]:
-    """{step: [funnels]} for the steps of every catalog funnel that ends in the purchase: buyers
-    pass through them by the funnel's design, so their 'lift' on purchase is built in, not found."""
+    """{step: [funnels]} for the steps of every catalog funnel that ends in the purchase."""
     if "fct_funnel_summary" not in tables:
         return {}
     rows = connection.execute(f"""
@@ -116,9 +115,9 @@ def impact_section(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> S
     title, intro = (
         "Which micro-steps go with buying",
         "Lift = purchase rate of persons who took the step ÷ purchase rate of those who did not, with its "
-        "95% interval (log scale; 1× = no difference). Grey: steps of a funnel that ends in purchase — "
-        "buyers take them by design, so their lift is expected rather than a finding. Hollow: too few "
-        "persons to judge.",
+        "95% interval (log scale; 1× = no difference). Grey: steps of a funnel ending in purchase that most "
+        "buyers (80%+) took first — the path every purchase takes, so their lift is expected rather than a "
+        "finding. Hollow: too few persons to judge.",
     )
     if "fct_micro_conversion_impact" not in tables:
         return missing(title, intro, "marts.fct_micro_conversion_impact", "not published")
@@ -134,8 +133,30 @@ def impact_section(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> S
     if not rows:
         return missing(title, intro, "marts.fct_micro_conversion_impact", "empty (or no one bought)")
     return Section(
-        title, intro, [impact_figure(rows, purchase_funnel_steps(connection, tables))], note=_off_chart(every)
+        title,
+        intro,
+        [impact_figure(rows, by_design_steps(connection, tables, every))],
+        note=_off_chart(every),
     )
+
+
+BY_DESIGN_BUYER_SHARE = 0.8  # a purchase-funnel step at least this share of buyers took before buying
+
+
+def by_design_steps(
+    connection: duckdb.DuckDBPyConnection, tables: set[str], impact: list[tuple]
+) -> dict[str, list[str]]:
+    """{step: [funnels]} for the steps whose lift on purchase is built in, not found: steps of a
+    catalog funnel ending in the purchase that most buyers took first (view_item, add_to_cart,
+    begin_checkout: the path every purchase takes). A nurture step on such a funnel
+    (newsletter_signup before purchase) that most buyers skip stays a signal worth reading."""
+    in_funnel = purchase_funnel_steps(connection, tables)
+    share = {row[0]: row[9] for row in impact}
+    return {
+        step: funnels
+        for step, funnels in in_funnel.items()
+        if share.get(step) is not None and share[step] >= BY_DESIGN_BUYER_SHARE
+    }
 
 
 def _off_chart(rows: list[tuple]) -> str:
@@ -154,8 +175,8 @@ def impact_figure(rows: list[tuple], in_funnel: dict[str, list[str]]) -> go.Figu
     """One dot per micro-conversion at its lift, whiskers to its interval; one trace per kind of row."""
     figure = go.Figure()
     groups = (
-        ("signal: not a step of a purchase funnel", BLUE, lambda r: r[0] not in in_funnel),
-        ("step of a funnel ending in purchase (lift by design)", GREY, lambda r: r[0] in in_funnel),
+        ("signal", BLUE, lambda r: r[0] not in in_funnel),
+        ("on the path most buyers take (lift by design)", GREY, lambda r: r[0] in in_funnel),
     )
     for name, color, belongs in groups:
         chosen = [r for r in rows if belongs(r)]

@@ -140,11 +140,13 @@ def test_lift_dots_and_whiskers_are_the_marts_lift_and_its_katz_interval(e2e_run
     expected = {row[0]: row for row in impact if row[5]}
     assert drawn.keys() == expected.keys()
     catalog = load_catalog(e2e_run[0].conversions_config)
-    by_design = {
+    buyer_share = {row[0]: row[2] / (row[2] + row[4]) for row in impact if row[2] + row[4]}
+    by_design = {  # a step of a funnel ending in purchase that 80%+ of buyers took first
         step
         for funnel in catalog.funnels
         if funnel.step_names[-1] == "purchase"
         for step in funnel.step_names[:-1]
+        if buyer_share.get(step, 0) >= 0.8
     }
     for name, (x, low, high, group) in drawn.items():
         lift, ci_low, ci_high = expected[name][5:]
@@ -153,6 +155,7 @@ def test_lift_dots_and_whiskers_are_the_marts_lift_and_its_katz_interval(e2e_run
             assert (low, high) == pytest.approx((ci_low, ci_high)), name
         assert ("by design" in group) == (name in by_design), name
     assert {"add_to_cart", "begin_checkout"} & drawn.keys() <= by_design
+    assert not {"newsletter_signup", "lead_magnet", "pricing_page"} & by_design, "nurture steps stay signals"
 
 
 def test_campaign_roas_is_each_models_credited_revenue_over_spend(serving, sections):

@@ -177,6 +177,18 @@ def test_a_step_of_a_funnel_ending_in_purchase_is_flagged_as_lift_by_design(tmp_
     assert "step of the funnel(s) buy, which end in purchase" in by_design.hovertext[0]
 
 
+def test_a_purchase_funnel_step_most_buyers_skip_stays_a_signal(tmp_path):
+    path = _serving(tmp_path / "s.duckdb")
+    with duckdb.connect(str(path)) as con:  # add_to_cart on 'buy', but only 20 of 50 buyers took it first
+        con.execute(
+            "update marts.fct_micro_conversion_impact set lift = 9, lift_ci_low = 8, lift_ci_high = 10, "
+            "purchasers_with = 20, purchasers_without = 30 where conversion_name = 'add_to_cart'"
+        )
+    (figure,) = _sections(path)["Which micro-steps go with buying"].figures
+    assert [trace.name for trace in figure.data] == ["signal"]
+    assert "add_to_cart" in figure.data[0].y
+
+
 def test_a_shop_without_ads_gets_a_note_instead_of_a_campaign_chart(tmp_path):
     for ads, says in (("none", "needs an ad source"), ("no_spend", "No ad spend in this snapshot")):
         campaigns = _sections(_serving(tmp_path / f"{ads}.duckdb", ads))[
