@@ -12,10 +12,13 @@ import pytest
 from commands.cli import main
 from commands.erasure import (
     IDS,
+    Lookup,
     Person,
+    SharedIdentifier,
     collect,
     erase_modelled,
     erase_raw,
+    find_person,
     lookup_for,
     modelled_condition,
 )
@@ -161,6 +164,7 @@ def test_the_filter_drops_arrow_rows_with_pyarrow_and_keeps_the_schema():
     assert step(marker) is marker, "markers such as materialize_table_schema pass untouched"
 
 
+@pytest.mark.slow  # a dlt load
 def test_every_load_through_honour_suppression_leaves_suppressed_rows_out(tmp_path):
     @dlt.resource(name="orders")
     def orders():
@@ -300,3 +304,10 @@ def test_a_table_without_identifier_columns_is_left_to_the_rebuild():
 def test_person_suppressible_leaves_out_the_warehouse_own_numbers():
     person = Person("p1", {"person_id": {"p1"}, "node_id": {"3"}, "user_id": {"7"}, "customer_id": {"7"}})
     assert person.suppressible() == [("customer_id", "7")]
+
+
+def test_an_identifier_is_found_in_the_graph_and_a_shared_one_is_refused(small_warehouse):
+    assert find_person(small_warehouse, Lookup("customer_id", "7", "")) == "p1"
+    assert find_person(small_warehouse, Lookup("customer_id", "9", "")) is None
+    with pytest.raises(SharedIdentifier, match="used by several people"):
+        find_person(small_warehouse, Lookup("email_hash", "shared", "email (hash shared)"))
