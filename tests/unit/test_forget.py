@@ -311,3 +311,10 @@ def test_an_identifier_is_found_in_the_graph_and_a_shared_one_is_refused(small_w
     assert find_person(small_warehouse, Lookup("customer_id", "9", "")) is None
     with pytest.raises(SharedIdentifier, match="used by several people"):
         find_person(small_warehouse, Lookup("email_hash", "shared", "email (hash shared)"))
+
+
+def test_a_load_with_a_suppression_list_but_no_key_fails_rather_than_load_erased_persons():
+    from microfunnel.pii import MissingPiiKey
+
+    with environment({"PII_HASH_KEY": ""}), pytest.raises(MissingPiiKey, match="PII_HASH_KEY is not set"):
+        honour_suppression(object(), None, suppressing(("customer_id", "8")), None)
