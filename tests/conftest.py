@@ -76,15 +76,21 @@ def _is_loopback(host: str) -> bool:
 
 
 # packages whose package- or session-scoped fixture builds a world that all their modules read
-PACKAGES_SHARING_A_BUILD = {"e2e", "operations", "identity", "sources"}
+PACKAGES_SHARING_A_BUILD = {"operations", "identity", "sources"}
+WHOLE_GRAPH_MODULES = "test_whole_graph"  # tests/e2e modules reading the e2e package's one build
+
+
+def xdist_group(path: Path) -> str:
+    """The worker group of a test module: what shares a build stays together, the rest by module."""
+    if path.parent.name in PACKAGES_SHARING_A_BUILD:
+        return path.parent.name
+    if path.stem.startswith(WHOLE_GRAPH_MODULES):
+        return f"{path.parent.name}/{WHOLE_GRAPH_MODULES}"
+    return f"{path.parent.name}/{path.stem}"
 
 
 def pytest_collection_modifyitems(items):
     """`make test` runs two pytest-xdist workers (`--dist loadgroup`): a module's tests stay on one
-    worker, and so does a whole package that shares one build, so no world is built twice."""
+    worker, and so do the modules that share one build, so no world is built twice."""
     for item in items:
-        path = Path(str(item.path))
-        shares = path.parent.name in PACKAGES_SHARING_A_BUILD
-        item.add_marker(
-            pytest.mark.xdist_group(path.parent.name if shares else f"{path.parent.name}/{path.stem}")
-        )
+        item.add_marker(pytest.mark.xdist_group(xdist_group(Path(str(item.path)))))

@@ -1,6 +1,8 @@
-"""One small world through the whole graph, once for the package: e2e modules that read it share one build.
+"""One small world through the whole graph, once for the package: the modules named test_whole_graph*
+read it and share one build (`make test` keeps them on one worker, tests/conftest.py).
 
-Modules that build a world of their own (backfill, anomalies) set their environment inside it and restore it.
+Modules that build a world of their own (backfill, anomalies, forget) set their environment inside it
+and restore it.
 """
 
 from __future__ import annotations
