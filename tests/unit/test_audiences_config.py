@@ -81,7 +81,8 @@ def test_a_raw_ga4_event_is_not_an_audience_conversion_until_it_is_in_the_catalo
     [
         ("{name: a, lookback: 3 dayz, include: [add_to_cart]}", "audiences[0] 'a' -> lookback"),
         (
-            "{name: a, lookback: 3 days, include: [add_to_cart]}\n  - {name: a, lookback: 1 day, include: [purchase]}",
+            "{name: a, lookback: 3 days, include: [add_to_cart]}\n"
+            "  - {name: a, lookback: 1 day, include: [purchase]}",
             "audience name 'a' is used twice",
         ),
         ("{name: a, lookback: 3 days}", "needs at least one include rule, e.g. include: [add_to_cart]"),
@@ -94,7 +95,8 @@ def test_a_raw_ga4_event_is_not_an_audience_conversion_until_it_is_in_the_catalo
             "within 'soon' is neither a duration nor 'ever'",
         ),
         (
-            "{name: a, lookback: 3 days, include: [add_to_cart], exclude: [{conversion: purchase, at_least: 2}]}",
+            "{name: a, lookback: 3 days, include: [add_to_cart], "
+            "exclude: [{conversion: purchase, at_least: 2}]}",
             "drop at_least (counts apply to include rules)",
         ),
         ("{name: a, lookback: 3 days, include: [{conversoin: add_to_cart}]}", "unknown key"),
