@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from microfunnel.conversions import MACRO_STEP, Catalog
 from sandbox.experiment import ID_PARAM, METRIC, VARIANT_PARAM
 from sandbox.simulate import World
@@ -69,6 +71,32 @@ def assignments(world: World) -> dict[str, dict[str, Assignment]]:
             person, variant, first_us, frozenset(seen[(experiment, person)])
         )
     return dict(result)
+
+
+EXPERIMENT_ASSIGNMENT_SCHEMA = pa.schema(
+    [
+        ("experiment_id", pa.string()),
+        ("person_id", pa.string()),
+        ("variant", pa.string()),
+        ("first_exposed_us", pa.int64()),
+        ("variants_seen", pa.int64()),
+    ]
+)
+
+
+def experiment_assignment_rows(world: World) -> list[dict]:
+    """The assignments as rows, as world_files.py writes them to truth/experiment_assignments.parquet."""
+    return [
+        {
+            "experiment_id": experiment,
+            "person_id": person,
+            "variant": a.variant,
+            "first_exposed_us": a.first_exposed_us,
+            "variants_seen": len(a.variants),
+        }
+        for experiment, persons in sorted(assignments(world).items())
+        for person, a in sorted(persons.items())
+    ]
 
 
 def exposure_counts(world: World) -> dict[tuple[str, str], tuple[int, int]]:

@@ -3,6 +3,7 @@
 <out>/ga4/events_YYYYMMDD.json       what GA4 exported (with its dirt)
 <out>/truth/identifiers.parquet      the true person(s) behind every identifier (Klaviyo's included)
 <out>/truth/email_engagement.parquet per true person and email message: received, opened, clicked
+<out>/truth/experiment_assignments.parquet per experiment and true person: the first variant seen
 <out>/world.json                     the spec that reproduces the world
 """
 
@@ -23,6 +24,7 @@ from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
 from sandbox.truth import identifier_truth
 from sandbox.truth_email import email_engagement
+from sandbox.truth_experiments import EXPERIMENT_ASSIGNMENT_SCHEMA, experiment_assignment_rows
 
 
 def write_world_files(
@@ -58,6 +60,10 @@ def write_world_files(
     pq.write_table(
         pa.Table.from_pylist([dataclasses.asdict(row) for row in email_engagement(world)]),
         out / "truth" / "email_engagement.parquet",
+    )
+    pq.write_table(
+        pa.Table.from_pylist(experiment_assignment_rows(world), schema=EXPERIMENT_ASSIGNMENT_SCHEMA),
+        out / "truth" / "experiment_assignments.parquet",
     )
     (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")
     return world

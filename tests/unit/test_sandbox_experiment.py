@@ -129,3 +129,17 @@ def test_the_true_effect_is_on_the_lead_magnet_and_purchases_do_not_move(worlds,
     assert converted[(*treated, "lead_magnet")] > converted[(*control, "lead_magnet")]
     orders = [(o.person.person_id, o.created_at_us) for o in with_experiment.orders]
     assert orders == [(o.person.person_id, o.created_at_us) for o in without.orders]
+
+
+def test_the_world_files_hold_the_assignment_truth(tmp_path):
+    import pyarrow.parquet as pq
+
+    from sandbox.world_files import write_world_files
+
+    world = write_world_files(WorldSpec(seed=5, persons=40, days=3), tmp_path)
+    table = pq.read_table(tmp_path / "truth" / "experiment_assignments.parquet").to_pylist()
+    persons = assignments(world)[EXPERIMENT_ID]
+    assert len(table) == len(persons) > 0
+    assert {(r["person_id"], r["variant"], r["variants_seen"]) for r in table} == {
+        (a.person_id, a.variant, len(a.variants)) for a in persons.values()
+    }
