@@ -2,7 +2,7 @@
 (within the lookback and `ever`), orders, per-rule windows, entered_at and the hashed email.
 
 The warehouse holds only what the audience models read (the staged config of a small
-conversions.yml, fct_micro_conversions, int_person_events for the end of the data, the identity
+conversions.yml, int_conversions_stitched, int_person_events for the end of the data, the identity
 marts); dbt runs the audience models and their tests on it. Every expected member below was worked
 out by hand, and the Python reference reading (microfunnel.audiences.members_as_of) must agree.
 """
@@ -145,11 +145,11 @@ def built(tmp_path_factory):
         [tuple(rule.values()) for rule in config["audience_rules"]],
     )
     con.execute(
-        "create table marts.fct_micro_conversions "
+        "create table intermediate.int_conversions_stitched "
         "(person_id varchar, conversion_name varchar, occurred_at timestamp)"
     )
     occurrences = [(p, c, t) for p, items in OCCURRENCES.items() for c, t in items]
-    con.executemany("insert into marts.fct_micro_conversions values (?, ?, ?)", occurrences)
+    con.executemany("insert into intermediate.int_conversions_stitched values (?, ?, ?)", occurrences)
     con.execute("create table intermediate.int_person_events (person_id varchar, event_at timestamp)")
     con.executemany(
         "insert into intermediate.int_person_events values (?, ?)",

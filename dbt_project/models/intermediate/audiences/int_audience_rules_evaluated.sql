@@ -13,7 +13,7 @@ rules as (
 
 conversions as (
 
-    select * from {{ ref('fct_micro_conversions') }}
+    select * from {{ ref('int_conversions_stitched') }}
 
 ),
 

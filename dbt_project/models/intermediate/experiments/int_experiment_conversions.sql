@@ -10,15 +10,9 @@ exposures as (
 
 ),
 
-micro_conversions as (
+conversions as (
 
-    select * from {{ ref('int_micro_conversions_stitched') }}
-
-),
-
-macro_conversions as (
-
-    select * from {{ ref('int_macro_conversions') }}
+    select * from {{ ref('int_conversions_stitched') }}
 
 ),
 
@@ -29,17 +23,6 @@ settings as (
         cast(window_seconds as {{ dbt.type_bigint() }}) * 1000000 as window_us
 
     from {{ ref('stg_config__experiment_settings') }}
-
-),
-
-conversions as (
-
-    select person_id, conversion_name, occurred_at, occurred_ts_us
-    from micro_conversions
-    union all
-    select person_id, 'purchase' as conversion_name, event_at as occurred_at, event_ts_us as occurred_ts_us
-    from macro_conversions
-    where person_id is not null
 
 ),
 
