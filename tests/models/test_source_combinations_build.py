@@ -37,7 +37,7 @@ def world():
             {"fct_orders", "fct_attribution", "fct_campaign_performance_daily"},
         ),
     ],
-    ids="+".join,
+    ids=lambda names: "+".join(sorted(names) if isinstance(names, set) else names),  # same on every worker
 )
 def test_each_setup_builds_and_publishes_its_marts(tmp_path, world, sources, extra_marts):
     settings = load_and_build(tmp_path, sources, ga4_world=world, api_world=world)
