@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from commands import report_format as fmt
+from commands.report_actions import audience_section, experiment_section
 from commands.report_charts import (
     Section,
     funnel_section,
@@ -53,6 +54,8 @@ def report_sections(connection: duckdb.DuckDBPyConnection) -> list[Section]:
         paths_section(connection, tables),
         impact_section(connection, tables),
         campaign_section(connection, tables, currency),
+        experiment_section(connection, tables),
+        audience_section(connection, tables),
     ]
 
 
