@@ -26,7 +26,7 @@ demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph,
 	@$(BIN)/microfunnel demo
 
 test: setup  ## the whole suite (offline), two workers: a module, or a package sharing one build, stays on one worker
-	@$(BIN)/pytest -q -n 2 --dist loadgroup
+	@$(BIN)/pytest -q -n 2
 
 test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute
 	@$(BIN)/pytest -q -m "not slow"

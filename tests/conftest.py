@@ -80,17 +80,23 @@ PACKAGES_SHARING_A_BUILD = {"operations", "identity", "sources"}
 WHOLE_GRAPH_MODULES = "test_whole_graph"  # tests/e2e modules reading the e2e package's one build
 
 
-def xdist_group(path: Path) -> str:
-    """The worker group of a test module: what shares a build stays together, the rest by module."""
-    if path.parent.name in PACKAGES_SHARING_A_BUILD:
-        return path.parent.name
-    if path.stem.startswith(WHOLE_GRAPH_MODULES):
-        return f"{path.parent.name}/{WHOLE_GRAPH_MODULES}"
-    return f"{path.parent.name}/{path.stem}"
+def worker_group(test_file: Path) -> str:
+    """The tests that must share a worker: what shares a build stays together, the rest by module."""
+    if test_file.parent.name in PACKAGES_SHARING_A_BUILD:
+        return test_file.parent.name
+    if test_file.stem.startswith(WHOLE_GRAPH_MODULES):
+        return f"{test_file.parent.name}/{WHOLE_GRAPH_MODULES}"
+    return f"{test_file.parent.name}/{test_file.stem}"
 
 
-def pytest_collection_modifyitems(items):
-    """`make test` runs two pytest-xdist workers (`--dist loadgroup`): a module's tests stay on one
-    worker, and so do the modules that share one build, so no world is built twice."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(Path(str(item.path)))))
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs two pytest-xdist workers; each `worker_group` goes to one of them whole, so
+    module and package fixtures are built once. (xdist's own `loadgroup` marks no longer reach its
+    scheduler under pytest 9, which stores node ids apart from the attribute xdist rewrites.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(Path(nodeid.split("::", 1)[0]))
+
+    return SharedBuildScheduling(config, log)
