@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -148,12 +149,17 @@ def test_a_bi_tool_reads_marts_and_their_descriptions_through_sqlalchemy_and_duc
     engine.dispose()
 
 
+PROGRESS_LINE = re.compile(r": [\d,]+(/[\d,]+)? (nodes|rows|files)\b")
+
+
 def test_a_normal_run_prints_one_line_per_step_and_keeps_the_detail_in_its_log_file(uninterrupted_warehouse):
     output = uninterrupted_warehouse.with_name("run-output.txt").read_text()
     lines = output.splitlines()
     assert any(line.strip().startswith("dbt_models done in") for line in lines)
     assert not [line for line in lines if " PASS " in line or "START " in line], "no per-test lines"
     assert "AssetObservation" not in output and "warning" not in output.lower()
-    assert len(lines) < 40, output
+    progress = [line for line in lines if PROGRESS_LINE.search(line)]  # under their step, every ~10 s
+    assert [line for line in progress if "dbt_models dbt build:" in line], "dbt's node count is shown"
+    assert len(lines) - len(progress) < 40 and len(progress) < 20, output
     log = uninterrupted_warehouse.parent / "logs" / "microfunnel-run.log"
     assert "PASS" in log.read_text(), "the per-test detail is in the run's log file"
