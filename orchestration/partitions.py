@@ -23,14 +23,20 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 INCREMENTAL_TAG = "microfunnel/incremental"  # a run over every day that reads from the cursors
 
 
-@cache
 def reporting_days() -> DailyPartitionsDefinition:
     """One partition per reporting day from the first export day to yesterday (a day is done at its
     end, in the reporting time zone of conversions.yml `reporting: time_zone`; UTC when unset, as
-    the shop's own zone is known only once Shopify is loaded)."""
+    the shop's own zone is known only once Shopify is loaded). Read from the settings on every call:
+    a process that serves two shops (or a test worker after another test) gets each its own days."""
     settings = load_settings()
     zone = load_catalog(settings.conversions_config).reporting.time_zone or "UTC"
-    return DailyPartitionsDefinition(start_date=settings.first_export_day.isoformat(), timezone=zone)
+    return daily_partitions(settings.first_export_day.isoformat(), zone)
+
+
+@cache
+def daily_partitions(start_date: str, zone: str) -> DailyPartitionsDefinition:
+    """One definition object per first day and zone, shared by every asset partitioned by it."""
+    return DailyPartitionsDefinition(start_date=start_date, timezone=zone)
 
 
 def every_day() -> tuple[str, str]:

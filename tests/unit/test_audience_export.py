@@ -208,3 +208,17 @@ def test_parquet_files_without_a_webhook_and_the_state_holds_only_hashes(setting
     assert table["person_id"] == ["p1", "p2"] and table["email_hash"][1] is None
     state = (tmp_path / "out" / STATE_FILE).read_text()
     assert "@" not in state and "posted" not in report
+
+
+def test_a_plain_text_email_in_the_mart_is_refused_and_nothing_is_written_or_sent(
+    settings, tmp_path, receiver
+):
+    publish(settings.serving_path, {"cart_abandoners": ["p1", "p3"]})
+    with duckdb.connect(str(settings.serving_path)) as con:
+        con.execute(
+            "update marts.fct_audience_members set email_hash = ? where person_id = 'p3'", [EMAILS["p3"]]
+        )
+    with pytest.raises(ExportError, match="email in plain text for 'cart_abandoners'"):
+        run_export(settings, receiver, tmp_path / "out")
+    assert receiver.requests == [] and not (tmp_path / "out" / STATE_FILE).exists()
+    assert not (tmp_path / "out" / "cart_abandoners.csv").exists()

@@ -22,7 +22,7 @@ from commands.erasure import (
     lookup_for,
     modelled_condition,
 )
-from commands.forget import NOBODY_EXIT_CODE, forget
+from commands.forget import NOBODY_EXIT_CODE, SHARED_EXIT_CODE, forget
 from ingestion.sources.shopify.helpers import order_row
 from ingestion.sources.spec import SourceSpec
 from ingestion.suppression import (
@@ -318,3 +318,25 @@ def test_a_load_with_a_suppression_list_but_no_key_fails_rather_than_load_erased
 
     with environment({"PII_HASH_KEY": ""}), pytest.raises(MissingPiiKey, match="PII_HASH_KEY is not set"):
         honour_suppression(object(), None, suppressing(("customer_id", "8")), None)
+
+
+def test_nobody_matching_and_a_shared_identifier_each_exit_with_their_code_and_change_nothing(
+    tmp_path, capsys
+):
+    settings = temp_settings(tmp_path)
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        connection.execute(
+            "create schema marts; create table marts.dim_person_identifiers as select * from (values "
+            "('anonymous_id', 'family-pc', 'p1', true), ('anonymous_id', 'a1', 'p1', false)) "
+            "t(identifier_type, identifier_value, person_id, is_shared)"
+        )
+    assert forget(anonymous_id="nobody-here", settings=settings) == NOBODY_EXIT_CODE
+    assert "nothing was changed" in capsys.readouterr().out
+    assert forget(anonymous_id="family-pc", settings=settings) == SHARED_EXIT_CODE
+    assert "used by several people" in capsys.readouterr().out
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        schemas = {
+            row[0] for row in connection.execute("select schema_name from duckdb_schemas()").fetchall()
+        }
+        (identifiers,) = connection.execute("select count(*) from marts.dim_person_identifiers").fetchone()
+    assert "microfunnel_suppression" not in schemas and identifiers == 2, "nothing recorded, nothing deleted"

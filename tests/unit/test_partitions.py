@@ -27,9 +27,7 @@ def catalog_in(tmp_path):
         path.write_text(text)
         return environment({"CONVERSIONS_CONFIG": str(path), "MICROFUNNEL_FIRST_EXPORT_DAY": "2026-10-01"})
 
-    reporting_days.cache_clear()
     yield use
-    reporting_days.cache_clear()
 
 
 def test_the_shipped_catalog_names_the_zone_the_tests_replace():
@@ -66,3 +64,11 @@ def test_a_windows_recompute_starts_before_the_first_local_day_in_any_zone():
     earliest_local_midnight = datetime(2026, 10, 5, tzinfo=ZoneInfo("Pacific/Kiritimati"))  # UTC+14
     assert datetime.fromisoformat(since + "+00:00") <= earliest_local_midnight
     assert dbt_window_vars(None) == {}
+
+
+def test_the_partitions_follow_the_first_export_day_a_process_is_given_now():
+    """Not cached per process: a later shop (or test) in the same process gets its own first day."""
+    with environment({"MICROFUNNEL_FIRST_EXPORT_DAY": "2026-10-05"}):
+        assert reporting_days().start.date().isoformat() == "2026-10-05"
+    with environment({"MICROFUNNEL_FIRST_EXPORT_DAY": "2026-10-01"}):
+        assert reporting_days().start.date().isoformat() == "2026-10-01"
