@@ -14,11 +14,13 @@ from that day's latest file. Exact duplicate deliveries inside a file collapse t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 
 import dlt
 import duckdb
+import numpy as np
 import pyarrow as pa
 from dlt.sources.filesystem import FileItemDict, filesystem
 
@@ -57,30 +59,43 @@ def ga4(
     return [files | events(first, last)]
 
 
-@dlt.transformer(
-    name="events",
-    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-    primary_key="event_key",
-    merge_key="_export_day",
-)
+# A re-exported day replaces the day's rows (the files of a day hold the whole day); no per-event
+# merge: the rows are already unique by event_key (`_keyed_day`), so dlt need not de-duplicate.
+EVENTS_HINTS = {
+    "name": "events",
+    "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
+    "merge_key": "_export_day",
+    "columns": {"event_key": {"nullable": False, "primary_key": False, "unique": True}},
+}
+
+
+@dlt.transformer(**EVENTS_HINTS)
 def events(files: Iterable[FileItemDict], first: date | None, last: date | None) -> Iterator[pa.Table]:
-    """One row per GA4 event of each export file read, plus `event_key`, its file and export day."""
+    """One row per GA4 event of the export days read, plus `event_key`, its file and export day.
+
+    The files of one export day are read together, so an event delivered twice (in one file or in
+    two files of its day) is one row, and the load replaces the day's rows by these."""
+    for day, items in _files_by_day(files, first, last):
+        yield _keyed_day([_with_file_columns(_read(item), item["file_url"], day) for item in items], day)
+
+
+def _files_by_day(
+    files: Iterable[FileItemDict], first: date | None, last: date | None
+) -> Iterator[tuple[date, list[FileItemDict]]]:
+    """The export files of each day in the window, days in order (a listing is file metadata only)."""
+    by_day: dict[date, list[FileItemDict]] = defaultdict(list)
     for item in files:
         day = export_day(item["file_name"])
-        if day is None or (first and day < first) or (last and day > last):
-            continue
-        yield _with_event_keys(_read(item), item["file_url"], day)
+        if day is not None and not (first and day < first) and not (last and day > last):
+            by_day[day].append(item)
+    for day in sorted(by_day):
+        yield day, sorted(by_day[day], key=lambda item: item["file_name"])
 
 
-@dlt.resource(
-    name="events",
-    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-    primary_key="event_key",
-    merge_key="_export_day",
-)
+@dlt.resource(**EVENTS_HINTS)
 def no_events() -> Iterator[pa.Table]:
     """The events table with its declared columns and no rows: what an empty bucket loads."""
-    yield _with_event_keys(GA4_EXPORT_SCHEMA.empty_table(), "", None)
+    yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None)], None)
 
 
 def _has_export_files(bucket_url: str, file_glob: str) -> bool:
@@ -100,27 +115,58 @@ def _read(item: FileItemDict) -> pa.Table:
         return parse_export_json(stream, name)
 
 
-def _with_event_keys(table: pa.Table, file_url: str, day: date | None) -> pa.Table:
-    """Add a deterministic event key and the export day; drop exact duplicate deliveries of one event."""
+def _with_file_columns(table: pa.Table, file_url: str, day: date | None) -> pa.Table:
+    """The export file and day each row came from (the day is the merge key a re-export replaces)."""
+    rows = table.num_rows
+    table = table.append_column("_export_file", pa.repeat(pa.scalar(file_url, pa.string()), rows))
+    return table.append_column("_export_day", pa.repeat(pa.scalar(day, pa.date32()), rows))
+
+
+def _keyed_day(tables: list[pa.Table], day: date | None) -> pa.Table:
+    """One export day's rows with a deterministic `event_key` first; exact duplicate deliveries dropped.
+
+    The key is computed in DuckDB from the key columns only (the nested columns never leave
+    Arrow); the rarely needed de-duplication takes row indices, keeping the first delivery."""
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     key_parts = ", ".join(f"coalesce(cast({column} as varchar), '')" for column in EVENT_KEY_COLUMNS)
     connection = duckdb.connect()
-    connection.register("events_table", table)
     try:
-        keyed = connection.sql(
-            f"""
-            select md5(concat_ws('|', {key_parts})) as event_key, *, ? as _export_file,
-                   cast(? as date) as _export_day
-            from events_table
-            qualify row_number() over (partition by event_key order by event_server_timestamp_offset) = 1
-            """,
-            params=[file_url, day],
+        connection.register(
+            "key_columns", table.select([*EVENT_KEY_COLUMNS, "event_server_timestamp_offset"])
+        )
+        keys = connection.sql(
+            f"select md5(concat_ws('|', {key_parts})) as event_key, event_server_timestamp_offset "
+            "from key_columns"
         ).to_arrow_table()
+        keep = _first_delivery_rows(connection, keys)
     except duckdb.Error as exc:
-        raise Ga4ExportError(f"GA4 export file {file_url}: could not key its events ({exc})") from exc
+        raise Ga4ExportError(f"GA4 export day {day}: could not key its events ({exc})") from exc
     finally:
         connection.close()
-    key_field = keyed.schema.field("event_key").with_nullable(False)  # a primary key, as dlt's schema says
-    return keyed.cast(keyed.schema.set(0, key_field))
+    keyed = table.add_column(0, pa.field("event_key", pa.string(), nullable=False), keys.column("event_key"))
+    return keyed if keep is None else keyed.take(keep)
+
+
+def _first_delivery_rows(connection: duckdb.DuckDBPyConnection, keys: pa.Table) -> pa.Array | None:
+    """Row indices keeping one row per event key (its earliest server offset); None if all differ."""
+    connection.register("keys", keys.append_column("row_index", pa.array(np.arange(keys.num_rows))))
+    [(distinct,)] = connection.sql("select count(distinct event_key) from keys").fetchall()
+    if distinct == keys.num_rows:
+        return None
+    return (
+        connection.sql(
+            """
+        select row_index from keys
+        qualify row_number() over (
+            partition by event_key order by event_server_timestamp_offset, row_index
+        ) = 1
+        order by row_index
+        """
+        )
+        .to_arrow_table()
+        .column("row_index")
+        .combine_chunks()
+    )
 
 
 __all__ = ["ga4", "events", "Ga4ExportError"]

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA, JSON_WIRE_SCHEMA
 
+JSON_BLOCK_BYTES = 1 << 22  # 4 MiB: ~1.5x faster than 16 MiB here (more blocks for the reader's threads)
 EXPORT_FILE = re.compile(r"events_(\d{8})(?:[-_][^/]*)?\.(json|jsonl|ndjson|parquet)(\.gz)?$")
 
 
@@ -37,7 +38,7 @@ def parse_export_json(stream: BinaryIO, file_name: str) -> pa.Table:
     try:
         table = pj.read_json(
             stream,
-            read_options=pj.ReadOptions(block_size=1 << 24),
+            read_options=pj.ReadOptions(block_size=JSON_BLOCK_BYTES),
             parse_options=pj.ParseOptions(
                 explicit_schema=JSON_WIRE_SCHEMA, unexpected_field_behavior="ignore"
             ),
