@@ -17,6 +17,7 @@ from orchestration.assets.serving import serving_snapshot_asset
 from orchestration.assets.transformation import dbt_model_assets
 from orchestration.checks import all_checks, dbt_manifest
 from orchestration.funnel_event_checks import FUNNEL_STEPS, funnel_events_seen
+from orchestration.invariants import invariants_job, invariants_schedule
 from orchestration.jobs import daily_job, daily_schedule
 from orchestration.resources import dbt_resource
 from orchestration.sensors import alert_on_run_failure, new_ga4_export_files
@@ -30,10 +31,11 @@ def build_definitions(selection: SourceSelection) -> Definitions:
     built_keys = {key for assets in [*source_assets, *dbt_assets] for key in assets.keys}
     mart_keys = [key for assets in dbt_assets for key in assets.keys if key.path[0] == "marts"]
     source_tables = {name: tuple(spec(name).tables) for name in selection.enabled}
+    invariants = invariants_job(selection)
     return Definitions(
         assets=[*source_assets, *dbt_assets, serving_snapshot_asset(mart_keys)],
-        jobs=[daily_job],
-        schedules=[daily_schedule],
+        jobs=[daily_job, invariants],
+        schedules=[daily_schedule, invariants_schedule(invariants)],
         asset_checks=[
             *all_checks(source_tables, built_keys, partial(dbt_manifest, selection)),
             *([funnel_events_seen] if FUNNEL_STEPS in built_keys else []),

@@ -32,6 +32,11 @@ class MicrofunnelDbtTranslator(DagsterDbtTranslator):
 # unpartitioned run (DECISIONLOG: "every dbt test on a model is an asset check").
 TRANSLATOR = MicrofunnelDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 DAY_GRAINED = "tag:day_grained"  # marts with one row per reporting day (and more): partitioned by day
+# Tests of the layers under the marts (dbt_project.yml `data_tests:`): not checks of a run but the
+# `dbt_invariants` job's (orchestration.invariants), so a run's fixed cost does not grow with them.
+INVARIANTS = "tag:invariant"
+# dbt's unit tests check the SQL, not the data: `make test` runs them, a production build need not.
+BUILD_EXCLUDES_RESOURCE_TYPES = ["--exclude-resource-type", "unit_test"]
 
 
 def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
@@ -53,14 +58,20 @@ def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
         graph's first writer, before any dlt load has created the file."""
         load_settings().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         window_vars = dbt_window_vars(run_day_window(context))
-        args = ["build", "--indirect-selection", "buildable", *dbt_vars_args(selection, window_vars)]
+        args = [
+            "build",
+            "--indirect-selection",
+            "buildable",
+            *BUILD_EXCLUDES_RESOURCE_TYPES,
+            *dbt_vars_args(selection, window_vars),
+        ]
         with warehouse_access(context):
             yield from dbt_events_with_progress(dbt.cli(args, context=context), context)
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
-        exclude=DAY_GRAINED,
+        exclude=f"{DAY_GRAINED} {INVARIANTS}",
         dagster_dbt_translator=TRANSLATOR,
     )
     def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -278,6 +279,50 @@ def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_publi
     assert outcome["spend_reconciles_with_ad_platforms"].passed
     assert not result.success
     assert not serving.exists(), "a mart that does not reconcile is never published"
+
+
+def test_the_invariants_job_tests_the_layers_under_the_marts_and_names_a_broken_invariant(
+    e2e_defs, e2e_run, tmp_path, monkeypatch
+):
+    import shutil
+
+    import duckdb
+    from dagster import DagsterInstance
+
+    from ingestion.registry import enabled_sources
+    from orchestration.resources import dbt_project
+
+    settings, _ = e2e_run
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, broken)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(broken))
+    job = e2e_defs.resolve_job_def("dbt_invariants")
+    held = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert held.success, "every invariant holds on the sandbox world"
+    (output,) = [e for e in held.all_events if e.event_type_value == "STEP_OUTPUT"]
+    counts = {key: entry.value for key, entry in output.event_specific_data.metadata.items()}
+    assert counts["tests"] > 100 and counts["failed"] == counts["warned"] == 0
+
+    manifest = json.loads(dbt_project(enabled_sources()).manifest_path.read_text())
+    test = next(
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and "invariant" in node["tags"]
+        and node.get("test_metadata", {}).get("name") == "not_null"
+        and node["attached_node"].startswith("model.microfunnel.int_identity_edges")
+    )
+    model = manifest["nodes"][test["attached_node"]]
+    column = test["column_name"]
+    with duckdb.connect(str(broken)) as connection:
+        connection.execute(
+            f"update {model['schema']}.{model['name']} set {column} = null "
+            f"where rowid = (select min(rowid) from {model['schema']}.{model['name']})"
+        )
+    failed = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not failed.success
+    failure = next(e for e in failed.all_events if e.event_type_value == "STEP_FAILURE")
+    assert test["name"] in failure.event_specific_data.error.message
 
 
 def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_truth_per_person(e2e_run):

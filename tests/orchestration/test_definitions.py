@@ -24,22 +24,33 @@ def defs(selection):
     return build_definitions(selection)
 
 
-def test_every_dbt_test_on_a_model_is_an_asset_check(selection, defs):
+def test_every_dbt_test_on_a_model_is_an_asset_check_except_the_invariants_under_the_marts(selection, defs):
     manifest = json.loads(dbt_project(selection).manifest_path.read_text())
-    dbt_tests = {
-        node["name"]
+    on_models = [
+        node
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
         and node["config"].get("enabled", True)
         and not all(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
-    }
+    ]
+    invariants = {node["name"] for node in on_models if "invariant" in node["tags"]}
+    guards = {node["name"] for node in on_models} - invariants
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
-    assert dbt_tests and dbt_tests - checks == set()
+    assert guards and guards - checks == set(), "the tests guarding published numbers run in every build"
+    assert len(invariants) > 100 and invariants & checks == set(), "the invariants are the job's, not a run's"
+    layers = {
+        manifest["nodes"][parent]["fqn"][1]
+        for node in on_models
+        if "invariant" in node["tags"]
+        for parent in node["depends_on"]["nodes"]
+        if parent.startswith("model.")
+    }
+    assert layers == {"staging", "intermediate"}, "every test on a mart stays a check of the run"
 
 
 def test_the_schedule_and_sensors_are_off_until_switched_on_as_the_readme_says(defs):
-    schedule = defs.resolve_schedule_def("daily_refresh_schedule")
-    assert schedule.default_status == DefaultScheduleStatus.STOPPED
+    for name in ("daily_refresh_schedule", "dbt_invariants_schedule"):
+        assert defs.resolve_schedule_def(name).default_status == DefaultScheduleStatus.STOPPED
     for name in ("new_ga4_export_files", "alert_on_run_failure"):
         assert defs.resolve_sensor_def(name).default_status == DefaultSensorStatus.STOPPED
 
