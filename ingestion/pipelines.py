@@ -80,10 +80,19 @@ def make_pipeline(
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"microfunnel_{source}",
-        destination=dlt.destinations.duckdb(str(settings.warehouse_path)),
+        destination=dlt.destinations.duckdb(warehouse_credentials(settings)),
         dataset_name=dataset_name(source),
         pipelines_dir=str(pipelines_dir or working_dir(settings)),
     )
+
+
+def warehouse_credentials(settings: Settings):
+    """The warehouse file with the memory limit and temp directory every writer uses (settings)."""
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    credentials = DuckDbCredentials(str(settings.warehouse_path))
+    credentials.global_config = settings.duckdb_config()
+    return credentials
 
 
 def run_source(source: str, settings: Settings | None = None, **source_kwargs) -> LoadInfo:

@@ -8,6 +8,7 @@ so a user changes `WAREHOUSE_PATH` once and every layer follows.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,13 +29,25 @@ class Settings:
     sandbox_dir: Path
     freshness: FreshnessThresholds = field(default_factory=lambda: FreshnessThresholds())
     first_export_day: date = date(2026, 10, 1)  # the first daily partition (the GA4 export's first day)
+    duckdb_memory_limit: str = "80%"  # DuckDB's own default; beyond it DuckDB spills to the temp dir
+    duckdb_temp_dir: Path | None = None  # None: DuckDB's default, `<warehouse file>.tmp`
 
     def dbt_env(self) -> dict[str, str]:
         """The variables `dbt_project/profiles.yml` reads with `env_var()`."""
         return {
             "WAREHOUSE_PATH": str(self.warehouse_path),
             "CONVERSIONS_CONFIG": str(self.conversions_config),
+            "MICROFUNNEL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "MICROFUNNEL_DUCKDB_TEMP_DIR": str(self.duckdb_temp_directory),
         }
+
+    @property
+    def duckdb_temp_directory(self) -> Path:
+        return self.duckdb_temp_dir or Path(f"{self.warehouse_path}.tmp")
+
+    def duckdb_config(self) -> dict[str, str]:
+        """What every writer of the warehouse (dlt, dbt) sets on its DuckDB connection."""
+        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_directory)}
 
 
 @dataclass(frozen=True)
@@ -112,13 +125,29 @@ def _first_export_day(env: Mapping[str, str]) -> date:
     return date(2026, 10, 1)
 
 
+MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(%|[KMGT]i?B)$", re.IGNORECASE)
+
+
+def _memory_limit(env: Mapping[str, str]) -> str:
+    text = env.get("MICROFUNNEL_DUCKDB_MEMORY_LIMIT", "").strip()
+    if not text:
+        return "80%"
+    if not MEMORY_LIMIT.match(text):
+        raise ValueError(
+            f"MICROFUNNEL_DUCKDB_MEMORY_LIMIT={text!r} is not a DuckDB memory limit; "
+            "set e.g. MICROFUNNEL_DUCKDB_MEMORY_LIMIT=4GB (or 50% of this machine's memory)"
+        )
+    return text
+
+
 def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     path = Path(env.get(name) or default).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR, MICROFUNNEL_FRESHNESS_*."""
+    """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR, MICROFUNNEL_FRESHNESS_*,
+    MICROFUNNEL_DUCKDB_MEMORY_LIMIT and MICROFUNNEL_DUCKDB_TEMP_DIR."""
     env = os.environ if env is None else env
     warehouse = _path(env, "WAREHOUSE_PATH", "data/warehouse.duckdb")
     return Settings(
@@ -128,4 +157,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sandbox_dir=_path(env, "SANDBOX_DIR", "data/sandbox"),
         freshness=_freshness(env),
         first_export_day=_first_export_day(env),
+        duckdb_memory_limit=_memory_limit(env),
+        duckdb_temp_dir=_path(env, "MICROFUNNEL_DUCKDB_TEMP_DIR", "")
+        if env.get("MICROFUNNEL_DUCKDB_TEMP_DIR")
+        else None,
     )
