@@ -7,7 +7,10 @@ waits until the bucket holds the query's cost, and a page that leaves the bucket
 the next one waits before asking. Emails are hashed with PII_HASH_KEY before a row exists.
 
 One request feeds two tables: `order_pages` (not loaded itself) fans out to the `orders` and
-`order_lines` transformers, so every raw table is one resource and one Dagster asset.
+`order_lines` transformers, so every raw table is one resource and one Dagster asset. Pages are
+joined into batches of ROWS_PER_TABLE nodes, and each batch reaches dlt as one Arrow table typed
+exactly as dlt would type the dict rows (tables.py): the same rows, columns and types, without
+dlt's value-by-value normalization of dicts.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import dlt
 from dlt.common.typing import TSecretStrValue
@@ -23,6 +27,7 @@ from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT, empty_table, rows_or_empty
 from ingestion.sources.shopify.helpers import (
     SOURCE,
+    batched,
     bucket_wait,
     classify,
     connection,
@@ -40,9 +45,11 @@ from ingestion.sources.shopify.settings import (
     ORDER_LINE_COLUMNS,
     ORDERS_QUERY,
     PAGE_SIZE,
+    ROWS_PER_TABLE,
     SHOP_COLUMNS,
     SHOP_QUERY,
 )
+from ingestion.sources.shopify.tables import arrow_table, current_schema_types, system_columns
 
 CURSOR_LAG = timedelta(minutes=10)  # Shopify's search index trails writes by seconds: re-read a margin
 
@@ -102,12 +109,18 @@ def shopify(
     api_version: str = API_VERSION,
     start_date: str | None = None,
     page_size: int = PAGE_SIZE,
+    customers_page_size: int = CUSTOMERS_PAGE_SIZE,
 ) -> list[dlt.sources.DltResource]:
     """The shop at `base_url` (SOURCES__SHOPIFY__BASE_URL, https://<shop>.myshopify.com); see README.md."""
     policy = retry_policy(SOURCE)  # the shared RetryPolicy (ingestion/sources/http.py)
     api = ShopifyApi(base_url, api_version, access_token, policy)
     pages = order_pages(api, start_date, page_size)
-    return [shop(api), pages | orders(pii_hash_key), pages | order_lines(), customers(api, pii_hash_key)]
+    return [
+        shop(api),
+        pages | orders(pii_hash_key),
+        pages | order_lines(),
+        customers(api, pii_hash_key, customers_page_size),
+    ]
 
 
 @dlt.resource(name="shop", write_disposition="replace", columns=SHOP_COLUMNS)
@@ -130,7 +143,8 @@ def order_pages(api: ShopifyApi, start_date: str | None, page_size: int) -> Iter
     state = dlt.current.resource_state()
     newest = state.get("updated_at")
     found = False
-    for nodes in api.pages(ORDERS_QUERY, "orders", page_size, _search(newest, start_date)):
+    pages = api.pages(ORDERS_QUERY, "orders", page_size, _search(newest, start_date))
+    for nodes in batched(pages, ROWS_PER_TABLE):
         if nodes:
             found = True
             newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
@@ -141,30 +155,52 @@ def order_pages(api: ShopifyApi, start_date: str | None, page_size: int) -> Iter
         yield []  # the transformers still run once, and declare their tables
 
 
+def _as_table(rows: list[dict], table: str, columns: dict) -> Any:
+    """The rows as one Arrow table, or the dicts themselves where dlt has to decide (see tables.py).
+
+    The table carries dlt's own hints for its `_dlt_load_id`/`_dlt_id` columns; dicts get them
+    from dlt's normalizer, as before."""
+    load_id = dlt.current.load_package_state()["load_id"]
+    arrow = arrow_table(rows, columns, current_schema_types(table), load_id)
+    if arrow is None:
+        return rows
+    return dlt.mark.with_hints(arrow, dlt.mark.make_hints(columns=system_columns()))
+
+
 @dlt.transformer(name="orders", write_disposition="merge", primary_key="id", columns=ORDER_COLUMNS)
-def orders(nodes: list[dict], pii_hash_key: str) -> Iterator[list[dict]]:
+def orders(nodes: list[dict], pii_hash_key: str) -> Iterator[Any]:
     """One row per order (line items go to order_lines; emails are hashed)."""
-    yield [order_row(node, pii_hash_key) for node in nodes] if nodes else empty_table(ORDER_COLUMNS)
+    if not nodes:
+        yield empty_table(ORDER_COLUMNS)
+        return
+    yield _as_table([order_row(node, pii_hash_key) for node in nodes], "orders", ORDER_COLUMNS)
 
 
-@dlt.transformer(name="order_lines", write_disposition="merge", primary_key="id", columns=ORDER_LINE_COLUMNS)
-def order_lines(nodes: list[dict]) -> Iterator[list[dict]]:
+@dlt.transformer(
+    name="order_lines",
+    write_disposition="merge",
+    primary_key="id",
+    columns=ORDER_LINE_COLUMNS,
+)
+def order_lines(nodes: list[dict]) -> Iterator[Any]:
     """One row per order line, keyed by the line's GID and carrying its order's ids."""
     lines = [line for node in nodes for line in line_rows(node, "POST graphql.json orders")]
-    yield lines if lines else empty_table(ORDER_LINE_COLUMNS)
+    yield _as_table(lines, "order_lines", ORDER_LINE_COLUMNS) if lines else empty_table(ORDER_LINE_COLUMNS)
 
 
 @dlt.resource(name="customers", write_disposition="merge", primary_key="id", columns=CUSTOMER_COLUMNS)
-def customers(api: ShopifyApi, pii_hash_key: str) -> Iterator[list[dict]]:
+def customers(api: ShopifyApi, pii_hash_key: str, page_size: int) -> Iterator[Any]:
     """One row per customer. A dimension: the first run reads every customer, later runs what changed."""
     state = dlt.current.resource_state()
 
     def pages() -> Iterator[list[dict]]:
         newest = state.get("updated_at")
-        for nodes in api.pages(CUSTOMERS_QUERY, "customers", CUSTOMERS_PAGE_SIZE, _search(newest, None)):
+        pages = api.pages(CUSTOMERS_QUERY, "customers", page_size, _search(newest, None))
+        for nodes in batched(pages, ROWS_PER_TABLE):
             if nodes:
                 newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
-                yield [customer_row(node, pii_hash_key) for node in nodes]
+                rows = [customer_row(node, pii_hash_key) for node in nodes]
+                yield _as_table(rows, "customers", CUSTOMER_COLUMNS)
         if newest:
             state["updated_at"] = newest
 

@@ -8,12 +8,14 @@ here, before a row exists: the raw address never reaches dlt, the warehouse or a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import requests
 
 from ingestion.sources.http import MalformedResponseError, Verdict, http_verdict
-from ingestion.sources.records import flatten
+from ingestion.sources.records import snake
 from microfunnel.pii import hash_email
 
 SOURCE = "shopify"
@@ -72,12 +74,45 @@ def connection(payload: Any, name: str, endpoint: str) -> tuple[list[dict], str 
     return nodes, info.get("endCursor") if info.get("hasNextPage") else None
 
 
+def batched(pages: Iterable[list[dict]], size: int) -> Iterator[list[dict]]:
+    """Consecutive pages joined into lists of at least `size` nodes (the last may hold fewer).
+
+    dlt spends a few milliseconds on every item it extracts, whatever its size: one Arrow table per
+    thousands of rows costs nothing, one per 25-order page most of the load."""
+    batch: list[dict] = []
+    for nodes in pages:
+        batch.extend(nodes)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def single(payload: Any, name: str, endpoint: str) -> dict:
     """The object of a `{data: {<name>: {...}}}` answer (a query that is not a connection)."""
     node = (payload.get("data") or {}).get(name) if isinstance(payload, dict) else None
     if not isinstance(node, dict):
         raise MalformedResponseError(SOURCE, endpoint, 200, f"no data.{name} object")
     return node
+
+
+@lru_cache(maxsize=4096)
+def _column(prefix: str, key: str) -> str:
+    return prefix + snake(key)
+
+
+def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`records.flatten`, with each column name made once: snake-casing every key of every node by
+    regex was a fifth of a load's time."""
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        column = _column(prefix, key)
+        if isinstance(value, dict):
+            row.update(flatten(value, column + "__"))
+        elif value is not None:
+            row[column] = value
+    return row
 
 
 def order_row(node: dict, pii_key: str) -> dict:
