@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import dlt
 import duckdb
@@ -56,7 +56,7 @@ def ga4(
     files.selected = False  # feeds `events`; not a table of its own
     first = date.fromisoformat(start_date) if start_date else None
     last = date.fromisoformat(end_date) if end_date else None
-    return [files | events(first, last)]
+    return [files | events(first, last, datetime.now(UTC))]
 
 
 # A re-exported day replaces the day's rows (the files of a day hold the whole day); no per-event
@@ -70,13 +70,17 @@ EVENTS_HINTS = {
 
 
 @dlt.transformer(**EVENTS_HINTS)
-def events(files: Iterable[FileItemDict], first: date | None, last: date | None) -> Iterator[pa.Table]:
+def events(
+    files: Iterable[FileItemDict], first: date | None, last: date | None, extracted_at: datetime
+) -> Iterator[pa.Table]:
     """One row per GA4 event of the export days read, plus `event_key`, its file and export day.
 
     The files of one export day are read together, so an event delivered twice (in one file or in
     two files of its day) is one row, and the load replaces the day's rows by these."""
     for day, items in _files_by_day(files, first, last):
-        yield _keyed_day([_with_file_columns(_read(item), item["file_url"], day) for item in items], day)
+        yield _keyed_day(
+            [_with_file_columns(_read(item), item["file_url"], day, extracted_at) for item in items], day
+        )
 
 
 def _files_by_day(
@@ -95,7 +99,7 @@ def _files_by_day(
 @dlt.resource(**EVENTS_HINTS)
 def no_events() -> Iterator[pa.Table]:
     """The events table with its declared columns and no rows: what an empty bucket loads."""
-    yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None)], None)
+    yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None, None)], None)
 
 
 def _has_export_files(bucket_url: str, file_glob: str) -> bool:
@@ -115,11 +119,17 @@ def _read(item: FileItemDict) -> pa.Table:
         return parse_export_json(stream, name)
 
 
-def _with_file_columns(table: pa.Table, file_url: str, day: date | None) -> pa.Table:
-    """The export file and day each row came from (the day is the merge key a re-export replaces)."""
+def _with_file_columns(
+    table: pa.Table, file_url: str, day: date | None, extracted_at: datetime | None
+) -> pa.Table:
+    """The export file and day each row came from (the day is the merge key a re-export replaces),
+    and when this run read it: dbt's staging rebuilds the days extracted after its last build."""
     rows = table.num_rows
     table = table.append_column("_export_file", pa.repeat(pa.scalar(file_url, pa.string()), rows))
-    return table.append_column("_export_day", pa.repeat(pa.scalar(day, pa.date32()), rows))
+    table = table.append_column("_export_day", pa.repeat(pa.scalar(day, pa.date32()), rows))
+    return table.append_column(
+        "_extracted_at", pa.repeat(pa.scalar(extracted_at, pa.timestamp("us", tz="UTC")), rows)
+    )
 
 
 def _keyed_day(tables: list[pa.Table], day: date | None) -> pa.Table:
