@@ -2,6 +2,7 @@
 
 python -m bench                       # all, with their default sizes
 python -m bench funnels --events 2000000 --persons 200000
+python -m bench whole --events 1000000 --format parquet
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ BENCHMARKS = {
     "ga4_ingest": "bench.ga4_ingest",  # our arrow+parquet GA4 load vs dlt's default insert_values
     "identity": "bench.identity",  # stitching >= 5M edges vs scipy connected_components
     "funnels": "bench.funnels",  # a 5-step funnel over >= 10M events vs chDB windowFunnel and pandas
+    "whole": "bench.whole",  # the whole `microfunnel run` stage by stage at 1M+ events, with its peers
 }
 
 
