@@ -1,7 +1,7 @@
 """`python -m bench [name [options]]`: run every benchmark, or one with its own options.
 
 python -m bench                       # all, with their default sizes
-python -m bench funnels --events 2000000 --persons 200000
+python -m bench whole --events 10000000 --format parquet
 python -m bench whole --events 1000000 --format parquet
 """
 
@@ -13,7 +13,6 @@ import sys
 BENCHMARKS = {
     "ga4_ingest": "bench.ga4_ingest",  # our arrow+parquet GA4 load vs dlt's default insert_values
     "identity": "bench.identity",  # stitching >= 5M edges vs scipy connected_components
-    "funnels": "bench.funnels",  # a 5-step funnel over >= 10M events vs chDB windowFunnel and pandas
     "whole": "bench.whole",  # the whole `microfunnel run` stage by stage at 1M+ events, with its peers
 }
 

@@ -5,7 +5,7 @@ the same export files or on the warehouse the run just built, each answer checke
   no merge: the least any loader must do);
 - dlt's default path: the same rows as dicts into `insert_values` (bench/ga4_ingest.py), on the
   first days' files when all of them would take longer than DLT_BUDGET_S, its time projected;
-- funnel: ClickHouse `windowFunnel` in chDB and a pandas chain (bench/funnels.py), on this run's
+- funnel: ClickHouse `windowFunnel` in chDB and a pandas chain (bench/funnel_peers.py), on this run's
   person timeline, for the catalog's first ordered funnel whose steps are events;
 - stitching: scipy `connected_components` on this run's kept identity edges.
 
@@ -200,19 +200,6 @@ def funnel_steps(catalog) -> tuple[str, list[str], int] | None:
     return None
 
 
-@contextmanager
-def funnel_definition(steps: list[str], window_seconds: int) -> Iterator[None]:
-    """bench.funnels' peers read its module's STEPS and WINDOW_SECONDS: ours, for the block."""
-    from bench import funnels
-
-    saved = funnels.STEPS, funnels.WINDOW_SECONDS
-    funnels.STEPS, funnels.WINDOW_SECONDS = steps, window_seconds
-    try:
-        yield
-    finally:
-        funnels.STEPS, funnels.WINDOW_SECONDS = saved
-
-
 TIMELINE = """
 select
     person_id,
@@ -230,7 +217,7 @@ from intermediate.int_person_events
 def funnel_peers(root: Path, warehouse: Path, our_seconds: float) -> list[PeerResult]:
     """chDB windowFunnel and pandas on this run's person timeline (the step `purchase` is the macro:
     GA4's first report of each transaction), their per-step persons against fct_funnel_steps."""
-    from bench import funnels
+    from bench.funnel_peers import chdb_counts, pandas_counts
     from microfunnel.conversions import load_catalog
     from microfunnel.settings import load_settings
 
@@ -267,13 +254,12 @@ def funnel_peers(root: Path, warehouse: Path, our_seconds: float) -> list[PeerRe
         f"  funnel {name!r} ({' > '.join(steps)}, window {window} s) over {len(events):,} events ...",
         flush=True,
     )
-    with funnel_definition(steps, window):
-        with PeakRss() as chdb_memory:
-            chdb_counts, load_s, query_s = funnels.chdb_counts(parquet)
-        with PeakRss() as pandas_memory:
-            started = time.perf_counter()
-            pandas_counts = funnels.pandas_counts(events)
-            pandas_s = time.perf_counter() - started
+    with PeakRss() as chdb_memory:
+        by_chdb, load_s, query_s = chdb_counts(parquet, steps, window)
+    with PeakRss() as pandas_memory:
+        started = time.perf_counter()
+        by_pandas = pandas_counts(events, steps, window)
+        pandas_s = time.perf_counter() - started
     parquet.unlink(missing_ok=True)
     scope = (
         f"ours is the whole stage: {funnel_count} funnels and their marts (breakdowns, time to convert, "
@@ -283,12 +269,12 @@ def funnel_peers(root: Path, warehouse: Path, our_seconds: float) -> list[PeerRe
     for label, counts, seconds, memory, extra in (
         (
             "chDB windowFunnel",
-            chdb_counts,
+            by_chdb,
             load_s + query_s,
             chdb_memory,
             f" (load {load_s:.1f} s + query {query_s:.1f} s)",
         ),
-        ("pandas (merge_asof chain)", pandas_counts, pandas_s, pandas_memory, ""),
+        ("pandas (merge_asof chain)", by_pandas, pandas_s, pandas_memory, ""),
     ):
         equal = counts == ours
         verdict = "per-step persons equal" if equal else f"per-step persons {counts} vs ours {ours}"
