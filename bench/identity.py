@@ -9,6 +9,11 @@ The graph is shaped like an identity graph after its guardrails: persons with 1-
 with many), logins linking browsers to a customer id, guests linked through order emails, ad
 click ids and orders hanging off browsers and customers. Node ids are shuffled so labels carry no
 hint of the components.
+
+`--shape` puts one stress feature into that graph at the same edge count (as many click-id edges
+dropped as the feature adds): `chain`, one identity chain of 2,000 hops (its length is the
+number of rounds a label-propagation algorithm needs); `hub`, one identifier linked to 10,000
+cookies (10,000 persons glued into one component around one very high-degree node).
 """
 
 from __future__ import annotations
@@ -78,12 +83,38 @@ def identity_graph(persons: int, seed: int) -> tuple[np.ndarray, np.ndarray, int
     return shuffle[np.concatenate(left)], shuffle[np.concatenate(right)], next_id
 
 
-def macro_sql(edges: str) -> str:
-    """The shipped DuckDB SQL of identity_connected_components, rendered from the dbt macro file."""
+SHAPES = ("normal", "chain", "hub")
+CHAIN_HOPS, HUB_LEAVES = 2_000, 10_000
+
+
+def shaped(
+    left: np.ndarray, right: np.ndarray, nodes: int, shape: str, seed: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The graph with one stress feature added and as many of its last edges (click ids, leaves)
+    dropped, so the edge count stays that of the normal shape."""
+    if shape == "normal":
+        return left, right, nodes
+    rng = np.random.default_rng(seed + 2)
+    if shape == "chain":  # new identifiers in a path, ids shuffled
+        path = nodes + rng.permutation(CHAIN_HOPS + 1)
+        new_left, new_right, nodes = path[:-1], path[1:], nodes + CHAIN_HOPS + 1
+    else:  # one identifier linked to 10,000 cookies: the last quarter of the edges are click ids'
+        leaves = min(HUB_LEAVES, len(left) // 40)  # fewer only in a toy-sized graph
+        cookies = np.unique(left[-len(left) // 4 : -leaves])  # cookies, the kept ones
+        new_left = np.full(leaves, nodes)
+        new_right = rng.choice(cookies, leaves, replace=False)
+        nodes += 1
+    kept = len(left) - len(new_left)
+    return np.r_[left[:kept], new_left], np.r_[right[:kept], new_right], nodes
+
+
+def macro_sql(edges: str, macros: Path = MACROS) -> str:
+    """The DuckDB SQL of identity_connected_components, rendered from the dbt macro file (the
+    shipped one unless `macros` names another version of it, e.g. `git show HEAD~3:<file>`)."""
     text = re.sub(
         r"\{%-? macro (?!duckdb__identity_connected_components).*?\{%-? endmacro -?%\}",
         "",
-        MACROS.read_text(),
+        macros.read_text(),
         flags=re.S,
     )
     module = jinja2.Environment().from_string(text).module
@@ -146,10 +177,40 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--threads", type=int, default=2, help="DuckDB threads (the project's profile uses 2)"
     )
+    parser.add_argument(
+        "--shape",
+        choices=(*SHAPES, "all"),
+        default="normal",
+        help="the normal graph, one with a stress feature, or all three in turn (with their time ratios)",
+    )
+    parser.add_argument(
+        "--no-daily", action="store_true", help="measure the full stitch only, not a day's touched-only run"
+    )
+    parser.add_argument(
+        "--macros",
+        type=Path,
+        default=MACROS,
+        help="the macro file to measure (default: the shipped one; another version to compare)",
+    )
     args = parser.parse_args(argv)
+    shapes = SHAPES if args.shape == "all" else (args.shape,)
+    passed, seconds = True, {}
+    for shape in shapes:
+        equal, seconds[shape] = measure(shape, args)
+        passed &= equal
+    if len(shapes) > 1:
+        print(
+            "stress shapes against the normal one (goal: at most 3x): "
+            + ", ".join(f"{shape} {seconds[shape] / seconds['normal']:.2f}x" for shape in SHAPES[1:])
+        )
+    return 0 if passed else 1
 
-    left, right, nodes = identity_graph(args.persons, args.seed)
-    print(f"identity graph: {len(left):,} edges, {nodes:,} identifiers ({args.persons:,} persons)")
+
+def measure(shape: str, args: argparse.Namespace) -> tuple[bool, float]:
+    """The side-by-side stitch of one shape (and, unless --no-daily, the daily scenario): whether
+    every partition came out equal, and our stitch's time."""
+    left, right, nodes = shaped(*identity_graph(args.persons, args.seed), shape, args.seed)
+    print(f"identity graph ({shape}): {len(left):,} edges, {nodes:,} identifiers ({args.persons:,} persons)")
     assert len(left) >= 5_000_000 or args.persons < 1_300_000, "the benchmark needs >= 5M edges"
     con = duckdb.connect()
     con.execute(f"set threads = {args.threads}")
@@ -158,7 +219,7 @@ def main(argv: list[str]) -> int:
     )
     con.execute("create table edges as select * from edge_arrow")
     con.unregister("edge_arrow")
-    sql = macro_sql("edges")
+    sql = macro_sql("edges", args.macros)
 
     def ours() -> np.ndarray:
         con.execute(f"create or replace table components as {sql}")
@@ -200,19 +261,23 @@ def main(argv: list[str]) -> int:
         f"(ours/Python model {our_seconds / python_seconds:.1f}x)"
     )
 
+    if args.no_daily:
+        return equal, our_seconds
+
     print("a day's new edges (1/30 of the graph: new visitors, returning ones, a few late merges):")
     day_left, day_right = a_day_of_edges(nodes, len(left) // 30, np.random.default_rng(args.seed + 1))
     con.register("day_arrow", pa.table({"node_id_a": day_left, "node_id_b": day_right}))
     con.execute("create table day_edges as select * from day_arrow")
     con.execute("create table all_edges as select * from edges union all select * from day_edges")
+    full_sql = macro_sql("all_edges", args.macros)
     _, full_seconds, _ = timed(
         "full recompute over every edge",
-        lambda: con.execute(f"create or replace table full_components as {macro_sql('all_edges')}"),
+        lambda: con.execute(f"create or replace table full_components as {full_sql}"),
         args.repeat,
     )
     _, touched_seconds, _ = timed(
         "recompute only the touched components",
-        lambda: con.execute(TOUCHED_SQL.format(components=macro_sql("affected_edges"))),
+        lambda: con.execute(TOUCHED_SQL.format(components=macro_sql("affected_edges", args.macros))),
         args.repeat,
     )
     incremental_equal = con.execute(INCREMENTAL_EQUALS_FULL).fetchone()[0]
@@ -221,13 +286,15 @@ def main(argv: list[str]) -> int:
         f"(saves {full_seconds - touched_seconds:.1f} s a day); "
         f"same partition as the full recompute: {incremental_equal}"
     )
-    return 0 if equal and incremental_equal else 1
+    return equal and incremental_equal, our_seconds
 
 
 def a_day_of_edges(nodes: int, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """60% new identifiers among themselves (new visitors), 35% a new identifier on an existing one
     (a returning visitor's click, a new order), 5% two existing identifiers (a late login or order
-    joining two persons)."""
+    joining two persons). The new visitors link to random other new identifiers, so they form one
+    large random component (24k identifiers at 300k persons, diameter over 500): a day that is
+    also a stress test of the number of rounds."""
     new_pairs, on_existing = int(count * 0.6), int(count * 0.35)
     merges = count - new_pairs - on_existing
     fresh = nodes + np.arange(new_pairs + on_existing)
