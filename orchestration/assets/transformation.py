@@ -1,5 +1,6 @@
 """The dbt project as assets: models keyed [schema, model], sources keyed [raw_<source>, table]."""
 
+import os
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -52,16 +53,17 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 def step_target_path(project: DbtProject, context: AssetExecutionContext) -> Path:
     """A fresh target folder for one dbt step, seeded with the selection's `partial_parse.msgpack`.
 
-    dagster-dbt seeds a step's folder from `$DBT_TARGET_PATH/partial_parse.msgpack` only, but the
-    manifest of a selection is parsed into its own folder (`target/sources-<digest>`), so every
-    step re-parsed the whole project (4.5-11 s each, twice a run). Seeding from the selection's
-    folder lets dbt parse only what changed."""
-    folder = project.project_dir / project.target_path
-    target = (
-        folder / f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    )
+    The folder is where dagster-dbt puts one (`$DBT_TARGET_PATH`, default `target/`, then
+    `<step>-<run>-<id>`), but dagster-dbt seeds it only from `$DBT_TARGET_PATH/partial_parse.msgpack`,
+    while a selection's manifest is parsed into its own folder (`target/sources-<digest>`): every
+    step re-parsed the whole project (4.5-11 s each, twice a run). Seeded from the selection's
+    folder, dbt parses only what changed."""
+    base = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    base = base if base.is_absolute() else project.project_dir / base
+    run = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target = base / run
     target.mkdir(parents=True)
-    parsed = folder / PARTIAL_PARSE_FILE
+    parsed = project.project_dir / project.target_path / PARTIAL_PARSE_FILE
     if parsed.exists():
         shutil.copy(parsed, target / PARTIAL_PARSE_FILE)
     return target
