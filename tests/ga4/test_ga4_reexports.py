@@ -96,3 +96,24 @@ def test_an_empty_bucket_still_creates_the_typed_events_table(tmp_path, settings
     assert columns["event_key"] == "VARCHAR" and columns["event_timestamp"] == "BIGINT"
     assert columns["_export_day"] == "DATE"
     assert query("select count(*) from raw_ga4.events")[0][0] == 0
+
+
+def test_a_days_shards_load_together_and_an_event_in_two_of_them_is_one_row(tmp_path, world, settings, query):
+    """BigQuery exports a large day as several shards (events_YYYYMMDD_000000000000.json, ...); the
+    day's files are keyed together, so an event delivered in two shards is one row, not two."""
+    folder = tmp_path / "ga4"
+    write_ga4_export(world, folder)
+    day = SPEC.start_date + timedelta(days=3)
+    whole = folder / f"events_{day:%Y%m%d}.json"
+    lines = whole.read_text().splitlines()
+    half = len(lines) // 2
+    whole.unlink()
+    (folder / f"events_{day:%Y%m%d}_000000000000.json").write_text("\n".join(lines[: half + 5]) + "\n")
+    (folder / f"events_{day:%Y%m%d}_000000000001.json").write_text("\n".join(lines[half:]) + "\n")
+    load(settings, folder)
+    total, distinct = query("select count(*), count(distinct event_key) from raw_ga4.events")[0]
+    assert total == distinct == len(world.events), "the five events in both shards are one row each"
+    files = query(f"select count(distinct _export_file) from raw_ga4.events where _export_day = '{day}'")[0][
+        0
+    ]
+    assert files == 2

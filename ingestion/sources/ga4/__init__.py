@@ -9,7 +9,9 @@ regardless of the cursor, for backfills, and leave the cursor alone.
 
 A file holds its whole day, so its rows REPLACE that day's rows (`delete-insert` on the export
 day, `_export_day`): a re-exported day never doubles an event, and the rows of a day come only
-from that day's latest file. Exact duplicate deliveries inside a file collapse to one row.
+from that day's latest file(s). Exact duplicate deliveries inside a day's files collapse to one
+row (the earliest server offset wins), so dlt merges nothing row by row. Each run stamps its rows
+`_extracted_at`: dbt's staging rebuilds the days extracted after its last build.
 """
 
 from __future__ import annotations
@@ -150,7 +152,8 @@ def _keyed_day(tables: list[pa.Table], day: date | None) -> pa.Table:
         ).to_arrow_table()
         keep = _first_delivery_rows(connection, keys)
     except duckdb.Error as exc:
-        raise Ga4ExportError(f"GA4 export day {day}: could not key its events ({exc})") from exc
+        files = ", ".join(sorted(set(table.column("_export_file").to_pylist())))
+        raise Ga4ExportError(f"GA4 export day {day} ({files}): could not key its events ({exc})") from exc
     finally:
         connection.close()
     keyed = table.add_column(0, pa.field("event_key", pa.string(), nullable=False), keys.column("event_key"))
