@@ -87,11 +87,11 @@ def make_pipeline(
 
 
 def warehouse_credentials(settings: Settings):
-    """The warehouse file with the memory limit and temp directory every writer uses (settings)."""
+    """The warehouse file, with the memory limit (settings) on every connection dlt opens."""
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     credentials = DuckDbCredentials(str(settings.warehouse_path))
-    credentials.global_config = settings.duckdb_config()
+    credentials.global_config = settings.dlt_duckdb_config()
     return credentials
 
 

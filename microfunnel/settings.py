@@ -45,9 +45,12 @@ class Settings:
     def duckdb_temp_directory(self) -> Path:
         return self.duckdb_temp_dir or Path(f"{self.warehouse_path}.tmp")
 
-    def duckdb_config(self) -> dict[str, str]:
-        """What every writer of the warehouse (dlt, dbt) sets on its DuckDB connection."""
-        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_directory)}
+    def dlt_duckdb_config(self) -> dict[str, str]:
+        """What dlt sets on its warehouse connections: the memory limit. Not the temp directory: dlt
+        SETs its config again on a reopened connection, and DuckDB refuses a second SET of
+        temp_directory once it has spilled there; dlt's loads spill to DuckDB's default
+        (`<warehouse>.tmp`). dbt, which spills the most, opens its connection with both."""
+        return {"memory_limit": self.duckdb_memory_limit}
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from tests.support.dbt import run_dbt
 
 def test_defaults_are_duckdbs_own_with_the_spill_folder_beside_the_warehouse(tmp_path):
     settings = load_settings({"WAREHOUSE_PATH": str(tmp_path / "w.duckdb")})
-    assert settings.duckdb_config() == {
-        "memory_limit": "80%",
-        "temp_directory": f"{tmp_path / 'w.duckdb'}.tmp",
-    }
+    assert settings.dbt_env()["MICROFUNNEL_DUCKDB_MEMORY_LIMIT"] == "80%"
+    assert settings.dbt_env()["MICROFUNNEL_DUCKDB_TEMP_DIR"] == f"{tmp_path / 'w.duckdb'}.tmp"
+    assert settings.dlt_duckdb_config() == {"memory_limit": "80%"}
 
 
 def test_the_settings_reach_dbt_through_its_environment(tmp_path):
@@ -30,8 +29,9 @@ def test_a_limit_duckdb_would_not_take_is_refused_naming_the_variable(text):
 
 
 @pytest.mark.slow
-def test_dlt_and_dbt_connections_take_the_limit_and_the_temp_dir(tmp_path, monkeypatch):
-    """The two writers, through their real configuration paths (dlt credentials, dbt's profile)."""
+def test_dlt_takes_the_limit_and_dbt_the_limit_and_the_temp_dir(tmp_path, monkeypatch):
+    """The two writers, through their real configuration paths (dlt credentials, dbt's profile).
+    dlt keeps DuckDB's default temp dir (see Settings.dlt_duckdb_config)."""
     from ingestion.pipelines import make_pipeline
 
     env = {
@@ -45,7 +45,7 @@ def test_dlt_and_dbt_connections_take_the_limit_and_the_temp_dir(tmp_path, monke
         [(limit, temp)] = client.execute_sql(
             "select current_setting('memory_limit'), current_setting('temp_directory')"
         )
-    assert (limit, temp) == ("953.6 MiB", str(tmp_path / "spill"))
+    assert (limit, temp) == ("953.6 MiB", f"{tmp_path / 'w.duckdb'}.tmp")
 
     shown = run_dbt(
         "show",
