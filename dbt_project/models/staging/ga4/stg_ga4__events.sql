@@ -8,6 +8,10 @@
     unique_key='_export_day',
     on_schema_change='fail'
 ) }}
+{#- A warehouse loaded before the loader stamped `_extracted_at` lacks the column until its next
+    GA4 file arrives; until then no day counts as newly extracted. -#}
+{%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) | map(attribute='name') | list if execute else [] -%}
+{%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as timestamptz)' -%}
 
 with
 
@@ -17,7 +21,7 @@ source as (
     {% if is_incremental() %}
     where _export_day in (
         select distinct _export_day from {{ source('raw_ga4', 'events') }}
-        where _extracted_at > (select coalesce(max(_extracted_at), '-infinity'::timestamptz) from {{ this }})
+        where {{ extracted_at }} > (select coalesce(max(_extracted_at), '-infinity'::timestamptz) from {{ this }})
     )
     {% endif %}
 
@@ -47,7 +51,7 @@ renamed as (
         ecommerce ->> '$.transaction_id' as ecommerce_transaction_id,
         try_cast(ecommerce ->> '$.purchase_revenue' as decimal(18, 2)) as purchase_revenue,
         _export_day,
-        _extracted_at
+        {{ extracted_at }} as _extracted_at
 
     from source
 
