@@ -16,7 +16,7 @@ $(CURDIR)/.uv/bin/uv:
 	@$(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	@$(UV) sync --frozen --python $(PYTHON) --quiet
+	@$(UV) sync --frozen --extra spark --python $(PYTHON) --quiet
 	@touch $@
 
 setup: $(VENV)/.synced

@@ -3,6 +3,7 @@
 python -m bench                       # all, with their default sizes
 python -m bench whole --events 10000000 --format parquet
 python -m bench whole --events 1000000 --format parquet
+python -m bench engines --persons 20000 --days 28
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ BENCHMARKS = {
     "ga4_ingest": "bench.ga4_ingest",  # our arrow+parquet GA4 load vs dlt's default insert_values
     "identity": "bench.identity",  # stitching >= 5M edges vs scipy connected_components
     "whole": "bench.whole",  # the whole `microfunnel run` stage by stage at 1M+ events, with its peers
+    "engines": "bench.engines",  # DuckDB vs Spark (local mode): one run each on one world, marts compared
 }
 
 

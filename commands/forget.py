@@ -95,6 +95,15 @@ def forget(
     )
 
     settings = settings or load_settings()
+    if settings.engine == "spark":
+        print(
+            "error: forget erases rows in the DuckDB warehouse; with MICROFUNNEL_ENGINE=spark the rows are "
+            f"Parquet files in the lake ({settings.lake}) and Spark's tables, which it cannot rewrite yet. "
+            "Nothing was changed. Run it against a DuckDB build of the same sources "
+            "(MICROFUNNEL_ENGINE=duckdb).",
+            file=sys.stderr,
+        )
+        return 2
     key = configured_pii_key()
     if not key:
         print(

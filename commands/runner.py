@@ -244,16 +244,26 @@ def where_to_look(report: Path, serving: Path) -> str:
 
 
 def _start_from_an_empty_warehouse(settings: Settings) -> None:
-    """The demo rebuilds from nothing, so it deletes the warehouse, but only the project's own one."""
+    """The demo rebuilds from nothing, so it deletes the warehouse (on Spark also the lake and Spark's
+    tables), but only the project's own."""
     demo_data = PROJECT_ROOT / "data"
-    if not settings.warehouse_path.resolve().is_relative_to(demo_data.resolve()):
-        raise SystemExit(
-            f"demo: WAREHOUSE_PATH={settings.warehouse_path} is outside {demo_data}; the demo starts from an "
-            "empty warehouse and will not delete that file. Unset WAREHOUSE_PATH or point it into data/."
-        )
+    spark = settings.engine == "spark"
+    for name, path in [("WAREHOUSE_PATH", settings.warehouse_path)] + (
+        [("MICROFUNNEL_LAKE_PATH", settings.lake), ("MICROFUNNEL_SPARK_WAREHOUSE", settings.spark_tables)]
+        if spark
+        else []
+    ):
+        if not path.resolve().is_relative_to(demo_data.resolve()):
+            raise SystemExit(
+                f"demo: {name}={path} is outside {demo_data}; the demo starts from nothing and will not "
+                f"delete it. Unset {name} or point it into data/."
+            )
     settings.warehouse_path.unlink(missing_ok=True)
     settings.warehouse_path.with_name(settings.warehouse_path.name + ".wal").unlink(missing_ok=True)
     shutil.rmtree(settings.warehouse_path.parent / ".dlt_pipelines", ignore_errors=True)
+    if spark:
+        shutil.rmtree(settings.lake, ignore_errors=True)
+        shutil.rmtree(settings.spark_tables, ignore_errors=True)
 
 
 @contextmanager

@@ -55,6 +55,10 @@ def load_source(source: str, settings: Settings | None = None, **source_kwargs) 
 
     settings = settings or load_settings()
     built = source_function(source)(**source_kwargs)
+    if settings.engine == "spark":  # nested columns as JSON text, as the DuckDB warehouse has them
+        from ingestion.lake import with_nested_as_json
+
+        built = with_nested_as_json(built)
     return honour_suppression(
         built, spec(source), read_suppressed(settings.warehouse_path), configured_pii_key()
     )
@@ -74,16 +78,34 @@ def working_dir(settings: Settings) -> Path:
 def make_pipeline(
     source: str, settings: Settings | None = None, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
-    """A dlt pipeline writing `raw_<source>` in the warehouse file; its state lives beside the file."""
+    """A dlt pipeline writing `raw_<source>` in the warehouse file (on Spark: Parquet in the lake,
+    ingestion.lake); its state lives beside the file."""
     use_project_settings()
     settings = settings or load_settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"microfunnel_{source}",
-        destination=dlt.destinations.duckdb(warehouse_credentials(settings)),
+        destination=destination(settings),
         dataset_name=dataset_name(source),
         pipelines_dir=str(pipelines_dir or working_dir(settings)),
     )
+
+
+def destination(settings: Settings):
+    """DuckDB's warehouse file; with MICROFUNNEL_ENGINE=spark, Parquet files in the lake."""
+    if settings.engine == "spark":
+        return dlt.destinations.filesystem(bucket_url=str(settings.lake))
+    return dlt.destinations.duckdb(warehouse_credentials(settings))
+
+
+def settle_after_load(pipeline: dlt.Pipeline, settings: Settings) -> None:
+    """On Spark, make the lake's tables hold what a warehouse merge would (ingestion.lake)."""
+    if settings.engine == "spark":
+        from ingestion.lake import settle_lake
+
+        # attached afresh: dagster-dlt drops and re-initializes the pipeline object it is given,
+        # whose schema then no longer lists the tables the run loaded
+        settle_lake(dlt.attach(pipeline.pipeline_name, pipelines_dir=pipeline.pipelines_dir), settings)
 
 
 def warehouse_credentials(settings: Settings):
@@ -97,7 +119,9 @@ def warehouse_credentials(settings: Settings):
 
 def run_source(source: str, settings: Settings | None = None, **source_kwargs) -> LoadInfo:
     """Load one source end to end (what `python -m ingestion <source>` does)."""
+    settings = settings or load_settings()
     pipeline = make_pipeline(source, settings)
     info = pipeline.run(load_source(source, settings, **source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
     info.raise_on_failed_jobs()
+    settle_after_load(pipeline, settings)
     return info

@@ -70,3 +70,71 @@ def copy_descriptions(connection: duckdb.DuckDBPyConnection, schema: str, tables
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+DOUBLE_DECIMALS = 9  # doubles summed in another order (another engine) differ in the last bits only
+
+
+def serving_differences(first: Path, second: Path, schema: str = "marts") -> list[str]:
+    """What differs between two serving files' marts (e.g. a Spark build's and a DuckDB build's):
+    missing tables, other columns, other rows. Values are compared as instants in UTC microseconds,
+    exact numbers as decimals, doubles rounded to DOUBLE_DECIMALS places. [] when identical."""
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(f"attach '{first}' as first_file (read_only)")
+        connection.execute(f"attach '{second}' as second_file (read_only)")
+        ours, theirs = _columns(connection, "first_file", schema), _columns(connection, "second_file", schema)
+        differences = [f"{table}: only in {first}" for table in sorted(set(ours) - set(theirs))]
+        differences += [f"{table}: only in {second}" for table in sorted(set(theirs) - set(ours))]
+        for table in sorted(set(ours) & set(theirs)):
+            if list(ours[table]) != list(theirs[table]):
+                differences.append(f"{table}: columns {list(ours[table])} vs {list(theirs[table])}")
+                continue
+            a = f'select {_comparable(ours[table])} from first_file.{schema}."{table}"'
+            b = f'select {_comparable(theirs[table])} from second_file.{schema}."{table}"'
+            counts = [
+                connection.execute(f"select count(*) from ({query})").fetchall()[0][0] for query in (a, b)
+            ]
+            only_first = connection.execute(f"({a}) except all ({b}) limit 3").fetchall()
+            only_second = connection.execute(f"({b}) except all ({a}) limit 3").fetchall()
+            if counts[0] != counts[1] or only_first or only_second:
+                differences.append(
+                    f"{table}: {counts[0]} vs {counts[1]} rows; e.g. only in the first {only_first}, "
+                    f"only in the second {only_second}"
+                )
+    return differences
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for table, column, data_type in connection.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? order by table_name, column_index",
+        [database, schema],
+    ).fetchall():
+        found.setdefault(table, {})[column] = data_type
+    return found
+
+
+def _comparable(columns: dict[str, str]) -> str:
+    def one(column: str, data_type: str) -> str:
+        quoted = f'"{column}"'
+        if data_type.startswith("TIMESTAMP"):
+            return f"epoch_us({quoted}::timestamptz)" if "TIME ZONE" in data_type else f"epoch_us({quoted})"
+        if data_type in ("DOUBLE", "FLOAT"):
+            return f"round({quoted}, {DOUBLE_DECIMALS})"
+        if data_type.startswith("DECIMAL") or data_type in (
+            "HUGEINT",
+            "BIGINT",
+            "INTEGER",
+            "SMALLINT",
+            "TINYINT",
+        ):
+            return f"{quoted}::decimal(38, 9)"
+        return f"{quoted}::varchar"
+
+    return ", ".join(f"{one(column, data_type)} as {_quote(column)}" for column, data_type in columns.items())
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -31,6 +31,21 @@ class Settings:
     first_export_day: date = date(2026, 10, 1)  # the first daily partition (the GA4 export's first day)
     duckdb_memory_limit: str = "80%"  # DuckDB's own default; beyond it DuckDB spills to the temp dir
     duckdb_temp_dir: Path | None = None  # None: DuckDB's default, `<warehouse file>.tmp`
+    engine: str = "duckdb"  # MICROFUNNEL_ENGINE: what dbt builds on (duckdb, or spark: ENGINES)
+    lake_path: Path | None = (
+        None  # MICROFUNNEL_LAKE_PATH: spark's raw Parquet (None: data/lake beside the warehouse)
+    )
+    spark_warehouse: Path | None = None  # MICROFUNNEL_SPARK_WAREHOUSE: spark's tables and catalog
+
+    @property
+    def lake(self) -> Path:
+        """Where dlt writes raw Parquet for Spark: <lake>/raw_<source>/<table>/*.parquet."""
+        return self.lake_path or self.warehouse_path.parent / "lake"
+
+    @property
+    def spark_tables(self) -> Path:
+        """Spark's warehouse dir: <dir>/<schema>.db/<table>/*.parquet, and its catalog (metastore_db)."""
+        return self.spark_warehouse or self.warehouse_path.parent / "spark"
 
     def dbt_env(self) -> dict[str, str]:
         """The variables `dbt_project/profiles.yml` reads with `env_var()`."""
@@ -39,6 +54,9 @@ class Settings:
             "CONVERSIONS_CONFIG": str(self.conversions_config),
             "MICROFUNNEL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "MICROFUNNEL_DUCKDB_TEMP_DIR": str(self.duckdb_temp_directory),
+            "MICROFUNNEL_ENGINE": self.engine,
+            "MICROFUNNEL_LAKE_PATH": str(self.lake),
+            "MICROFUNNEL_SPARK_WAREHOUSE": str(self.spark_tables),
         }
 
     @property
@@ -128,6 +146,20 @@ def _first_export_day(env: Mapping[str, str]) -> date:
     return date(2026, 10, 1)
 
 
+ENGINES = ("duckdb", "spark")  # dbt targets of dbt_project/profiles.yml
+
+
+def _engine(env: Mapping[str, str]) -> str:
+    text = env.get("MICROFUNNEL_ENGINE", "").strip().lower() or "duckdb"
+    if text not in ENGINES:
+        raise ValueError(
+            f"MICROFUNNEL_ENGINE={env['MICROFUNNEL_ENGINE']!r} is not an engine; "
+            f"set one of {', '.join(ENGINES)}"
+            " (spark needs the extra: pip install 'microfunnel[spark]')"
+        )
+    return text
+
+
 MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(%|[KMGT]i?B)$", re.IGNORECASE)
 
 
@@ -150,7 +182,8 @@ def _path(env: Mapping[str, str], name: str, default: str) -> Path:
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read WAREHOUSE_PATH, SERVING_PATH, CONVERSIONS_CONFIG, SANDBOX_DIR, MICROFUNNEL_FRESHNESS_*,
-    MICROFUNNEL_DUCKDB_MEMORY_LIMIT and MICROFUNNEL_DUCKDB_TEMP_DIR."""
+    MICROFUNNEL_DUCKDB_MEMORY_LIMIT, MICROFUNNEL_DUCKDB_TEMP_DIR, MICROFUNNEL_ENGINE,
+    MICROFUNNEL_LAKE_PATH and MICROFUNNEL_SPARK_WAREHOUSE."""
     env = os.environ if env is None else env
     warehouse = _path(env, "WAREHOUSE_PATH", "data/warehouse.duckdb")
     return Settings(
@@ -163,5 +196,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         duckdb_memory_limit=_memory_limit(env),
         duckdb_temp_dir=_path(env, "MICROFUNNEL_DUCKDB_TEMP_DIR", "")
         if env.get("MICROFUNNEL_DUCKDB_TEMP_DIR")
+        else None,
+        engine=_engine(env),
+        lake_path=_path(env, "MICROFUNNEL_LAKE_PATH", "") if env.get("MICROFUNNEL_LAKE_PATH") else None,
+        spark_warehouse=_path(env, "MICROFUNNEL_SPARK_WAREHOUSE", "")
+        if env.get("MICROFUNNEL_SPARK_WAREHOUSE")
         else None,
     )

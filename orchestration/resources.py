@@ -19,7 +19,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 from ingestion.registry import SourceSelection
-from microfunnel.settings import DBT_PROJECT_DIR
+from microfunnel.settings import DBT_PROJECT_DIR, load_settings
 
 # what dbt parses: a change to any of these makes the manifest stale
 DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "profiles.yml")
@@ -78,20 +78,31 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
         stamp.write_text(json.dumps(self._prepare_project_cli_args))
 
 
-def manifest_folder(selection: SourceSelection) -> Path:
-    """target/sources-<digest of the enabled sources>: one manifest per selection. dagster-dbt reads
-    a manifest once per process and path, so two selections sharing one path would share a graph."""
-    digest = hashlib.sha256(json.dumps(selection.dbt_vars(), sort_keys=True).encode()).hexdigest()[:10]
+def manifest_folder(selection: SourceSelection, engine: str | None = None) -> Path:
+    """target/sources-<digest of the enabled sources and the engine>: one manifest per selection and
+    engine. dagster-dbt reads a manifest once per process and path, so two selections sharing one
+    path would share a graph; and a model's materialization depends on the engine (incremental on
+    DuckDB, a table on Spark: macros/portable.sql)."""
+    engine = engine or load_settings().engine
+    key = {**selection.dbt_vars(), "engine": engine}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:10]
     return Path("target") / f"sources-{digest}"
 
 
-@cache
 def dbt_project(selection: SourceSelection) -> DbtProject:
-    """The dbt project with a current manifest for these sources (parsed once per process and
-    selection, when stale): models of a disabled source are not in the manifest at all."""
+    """The dbt project with a current manifest for these sources and the configured engine (parsed
+    once per process, selection and engine, when stale): models of a disabled source are not in the
+    manifest at all."""
+    return _dbt_project(selection, load_settings().engine)
+
+
+@cache
+def _dbt_project(selection: SourceSelection, engine: str) -> DbtProject:
     parse_args = ["parse", "--quiet", *dbt_vars_args(selection)]
     project = DbtProject(
-        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=manifest_folder(selection)
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=manifest_folder(selection, engine),
     )
     ParseWhenStale(prepare_project_cli_args=parse_args).prepare_if_dev(project)
     return project

@@ -19,19 +19,19 @@ named as (
 
     select
         count(*) as missing_days,
-        string_agg(currency_pair || ' on ' || date_day, ', ' order by date_day, currency_pair) as which
+        {{ string_agg_ordered("currency_pair || ' on ' || date_day", "', '", 'date_day, currency_pair') }} as which
     from (select * from missing order by date_day, currency_pair limit 10)
 
 )
 
--- error() in the filter, not the projection: dbt wraps a test in count(*), which would never
+-- fail_query() in the filter, not the projection: dbt wraps a test in count(*), which would never
 -- evaluate a selected column. The CASE evaluates it only when a rate is missing.
 select missing_days, which
 from named
 where case
-    when missing_days > 0 then error(
+    when missing_days > 0 then {{ fail_query("
         'no exchange rate for ' || which || ': load the ecb_rates source (ECB reference rates) or add '
         || 'a fixed rate to dbt_project/seeds/currency_rate_overrides.csv'
-    ) is null
+    ") }} is null
     else false
 end

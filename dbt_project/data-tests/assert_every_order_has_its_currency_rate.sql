@@ -41,18 +41,18 @@ named as (
 
     select
         count(*) as missing_days,
-        string_agg(currency_pair || ' on ' || date_day, ', ' order by date_day, currency_pair) as which
+        {{ string_agg_ordered("currency_pair || ' on ' || date_day", "', '", 'date_day, currency_pair') }} as which
     from (select * from missing order by date_day, currency_pair limit 10)
 
 )
 
--- error() in the filter (see assert_every_ad_day_has_its_currency_rate): dbt counts the rows.
+-- fail_query() in the filter (see assert_every_ad_day_has_its_currency_rate): dbt counts the rows.
 select missing_days, which
 from named
 where case
-    when missing_days > 0 then error(
+    when missing_days > 0 then {{ fail_query("
         'no exchange rate for order revenue ' || which || ': load the ecb_rates source or add a fixed '
         || 'rate to dbt_project/seeds/currency_rate_overrides.csv'
-    ) is null
+    ") }} is null
     else false
 end

@@ -1,13 +1,43 @@
 {#- Statistics for experiment results in plain SQL arithmetic (sqrt, exp, power, abs, case): no
     statistics functions, so the same SQL runs on DuckDB, Spark, BigQuery and Snowflake.
-    tests/unit/test_experiment_stats.py checks every macro against scipy. -#}
+    tests/unit/test_experiment_stats.py checks every macro against scipy. exp and power go through
+    stats_exp and stats_pow so that Spark's last bits are the C library's, as on DuckDB. -#}
+
+{% macro stats_exp(x) -%}
+    {#- e^x of a double, null when x is null: DuckDB's exp; on Spark portable_exp (the C library's
+        last bit, where Spark's exp() is fdlibm's), which needs a non-null argument. Rendered
+        without dbt (tests/unit/test_experiment_stats.py: plain Jinja, no adapter) it is DuckDB's. -#}
+    {%- if adapter is defined -%}
+        {{ return(adapter.dispatch('stats_exp', 'microfunnel')(x)) }}
+    {%- else -%}
+        exp({{ x }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__stats_exp(x) -%}
+    exp({{ x }})
+{%- endmacro %}
+
+{% macro spark__stats_exp(x) -%}
+    case when ({{ x }}) is not null then {{ portable_exp(x) }} end
+{%- endmacro %}
+
+{% macro stats_pow(base, exponent) -%}
+    {#- base^exponent of doubles: portable_pow (DuckDB's pow; Spark the C library's last bit too).
+        Rendered without dbt, as stats_exp, it is DuckDB's. -#}
+    {%- if adapter is defined -%}
+        {{ return(portable_pow(base, exponent)) }}
+    {%- else -%}
+        pow({{ base }}, {{ exponent }})
+    {%- endif -%}
+{%- endmacro %}
 
 {% macro erfc_nonnegative(x) -%}
     {#- erfc(x) for x >= 0 by Abramowitz & Stegun 7.1.26: t = 1 / (1 + p x),
         erfc(x) = (a1 t + a2 t^2 + a3 t^3 + a4 t^4 + a5 t^5) exp(-x^2), absolute error <= 1.5e-7. -#}
     {%- set t = "(1.0 / (1.0 + 0.3275911 * (" ~ x ~ ")))" -%}
     ((((((1.061405429 * {{ t }} - 1.453152027) * {{ t }} + 1.421413741) * {{ t }} - 0.284496736) * {{ t }}
-        + 0.254829592) * {{ t }}) * exp(-(({{ x }}) * ({{ x }}))))
+        + 0.254829592) * {{ t }}) * {{ stats_exp("-((" ~ x ~ ") * (" ~ x ~ "))") }})
 {%- endmacro %}
 
 {% macro normal_sf(z) -%}
@@ -43,18 +73,18 @@
             {%- set ns = namespace(factorial=1) %}
             {%- for j in range(k // 2) %}
                 {%- if j > 0 %}{% set ns.factorial = ns.factorial * j %}{% endif %}
-                {%- do terms.append("power((" ~ x ~ ") / 2.0, " ~ j ~ ") / " ~ ns.factorial ~ ".0") %}
+                {%- do terms.append(stats_pow("(" ~ x ~ ") / 2.0", j) ~ " / " ~ ns.factorial ~ ".0") %}
             {%- endfor %}
-        when ({{ df }}) = {{ k }} then exp(-({{ x }}) / 2.0) * ({{ terms | join(" + ") }})
+        when ({{ df }}) = {{ k }} then {{ stats_exp("-(" ~ x ~ ") / 2.0") }} * ({{ terms | join(" + ") }})
         {%- else %}
             {%- set terms = [] %}
             {%- set ns = namespace(odd=1) %}
             {%- for j in range(1, (k - 1) // 2 + 1) %}
                 {%- if j > 1 %}{% set ns.odd = ns.odd * (2 * j - 1) %}{% endif %}
-                {%- do terms.append("power(" ~ x ~ ", " ~ (j - 1) ~ ") / " ~ ns.odd ~ ".0") %}
+                {%- do terms.append(stats_pow(x, j - 1) ~ " / " ~ ns.odd ~ ".0") %}
             {%- endfor %}
         when ({{ df }}) = {{ k }} then {{ erfc_nonnegative("sqrt((" ~ x ~ ") / 2.0)") }}
-            {%- if terms %} + sqrt(2.0 * ({{ x }}) / 3.141592653589793) * exp(-({{ x }}) / 2.0) * ({{ terms | join(" + ") }}){% endif %}
+            {%- if terms %} + sqrt(2.0 * ({{ x }}) / 3.141592653589793) * {{ stats_exp("-(" ~ x ~ ") / 2.0") }} * ({{ terms | join(" + ") }}){% endif %}
         {%- endif %}
     {%- endfor %}
     end

@@ -1,8 +1,14 @@
-{#- GA4 export helpers. DuckDB syntax; a Spark/BigQuery port replaces only these macros. -#}
+{#- GA4 export helpers. The default__ macros are DuckDB's SQL, the spark__ ones Spark's. The
+    macros tests/unit/test_property_filters_sql.py renders with plain Jinja (no dbt, so no
+    `adapter`) take the DuckDB SQL there. -#}
 
 {% macro ga4_params_map(column) -%}
     {#- event_params (JSON list of {key, value: {string_value|int_value|float_value|double_value}})
         as MAP(key -> value as text), so filters compare params without knowing their type. -#}
+    {{ adapter.dispatch('ga4_params_map', 'microfunnel')(column) if adapter is defined else default__ga4_params_map(column) }}
+{%- endmacro %}
+
+{% macro default__ga4_params_map(column) -%}
     map_from_entries(list_transform(
         from_json({{ column }}, '[{"key": "VARCHAR", "value": {"string_value": "VARCHAR", "int_value": "BIGINT", "float_value": "DOUBLE", "double_value": "DOUBLE"}}]'),
         lambda p: {'key': p.key, 'value': coalesce(
@@ -13,9 +19,76 @@
     ))
 {%- endmacro %}
 
+{% macro spark__ga4_params_map(column) -%}
+    map_from_entries(transform(
+        from_json({{ column }}, 'array<struct<key: string, value: struct<string_value: string, int_value: bigint, float_value: double, double_value: double>>>'),
+        p -> struct(p.key as key, coalesce(
+            p.value.string_value,
+            cast(p.value.int_value as string),
+            {{ double_text('coalesce(p.value.double_value, p.value.float_value)') }}
+        ) as value)
+    ))
+{%- endmacro %}
+
+{% macro ga4_items_list(column) -%}
+    {#- items[] as a list of JSON objects (Spark: their JSON texts); [] when null. -#}
+    {{ return(adapter.dispatch('ga4_items_list', 'microfunnel')(column)) }}
+{%- endmacro %}
+
+{% macro default__ga4_items_list(column) -%}
+    coalesce(from_json({{ column }}, '["JSON"]'), [])
+{%- endmacro %}
+
+{% macro spark__ga4_items_list(column) -%}
+    coalesce(from_json({{ column }}, 'array<string>'), array())
+{%- endmacro %}
+
+{% macro ga4_items_unnested(column) -%}
+    {#- Select-list columns `item` (one JSON object of items[]) and `item_index` (its 1-based
+        position): one row per item. -#}
+    {{ return(adapter.dispatch('ga4_items_unnested', 'microfunnel')(column)) }}
+{%- endmacro %}
+
+{% macro default__ga4_items_unnested(column) -%}
+    -- two unnests of equally long lists in one select run side by side
+    unnest(from_json({{ column }}, '["JSON"]')) as item,
+    unnest(range(1, json_array_length({{ column }})::bigint + 1)) as item_index
+{%- endmacro %}
+
+{% macro spark__ga4_items_unnested(column) -%}
+    inline(transform(from_json({{ column }}, 'array<string>'),
+                     (item, position) -> struct(item as item, cast(position + 1 as bigint) as item_index)))
+{%- endmacro %}
+
+{% macro ga4_event_date(column) -%}
+    {#- The export's event_date text (YYYYMMDD) as a date. -#}
+    {{ return(adapter.dispatch('ga4_event_date', 'microfunnel')(column)) }}
+{%- endmacro %}
+
+{% macro default__ga4_event_date(column) -%}
+    strptime({{ column }}, '%Y%m%d')::date
+{%- endmacro %}
+
+{% macro spark__ga4_event_date(column) -%}
+    to_date({{ column }}, 'yyyyMMdd')
+{%- endmacro %}
+
 {% macro url_param(url, name) -%}
     {#- The value of query parameter `name` in `url`, URL-decoded; null when absent. -#}
+    {{ return(adapter.dispatch('url_param', 'microfunnel')(url, name)) }}
+{%- endmacro %}
+
+{% macro default__url_param(url, name) -%}
     nullif(url_decode(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1)), '')
+{%- endmacro %}
+
+{% macro spark__url_param(url, name) -%}
+    {#- Decoded as DuckDB's url_decode does: `+` stays a plus (Java's decoder reads a space) and a `%`
+        not followed by two hex digits stays as it is (Java's refuses it). -#}
+    nullif(url_decode(regexp_replace(
+        replace(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1), '+', '%2B'),
+        '%(?![0-9A-Fa-f]{2})', '%25'
+    )), '')
 {%- endmacro %}
 
 {% macro ga4_default_channel_group(source, medium, campaign, source_category) -%}
@@ -23,8 +96,8 @@
         Google's order, the first that matches wins, else 'Unassigned'. `source_category` is the
         source's category from Google's list (seed ga4_source_categories): SOURCE_CATEGORY_SEARCH,
         _SOCIAL, _SHOPPING or _VIDEO, null when the source is not listed. -#}
-    {%- set paid_medium = "regexp_matches(coalesce(" ~ medium ~ ", ''), '^(.*cp.*|ppc|retargeting|paid.*)$')" -%}
-    {%- set shopping_campaign = "regexp_matches(coalesce(" ~ campaign ~ ", ''), '^(.*(([^a-df-z]|^)shop|shopping).*)$')" -%}
+    {%- set paid_medium = regex_matches("coalesce(" ~ medium ~ ", '')", "'^(.*cp.*|ppc|retargeting|paid.*)$'") -%}
+    {%- set shopping_campaign = regex_matches("coalesce(" ~ campaign ~ ", '')", "'^(.*(([^a-df-z]|^)shop|shopping).*)$'") -%}
     case
         when {{ source }} = '(direct)' and {{ medium }} in ('(none)', '(not set)') then 'Direct'
         when contains(coalesce({{ campaign }}, ''), 'cross-network') then 'Cross-network'
@@ -39,7 +112,7 @@
         when {{ source_category }} = 'SOURCE_CATEGORY_SOCIAL'
              or {{ medium }} in ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media')
             then 'Organic Social'
-        when {{ source_category }} = 'SOURCE_CATEGORY_VIDEO' or regexp_matches(coalesce({{ medium }}, ''), '^(.*video.*)$')
+        when {{ source_category }} = 'SOURCE_CATEGORY_VIDEO' or {{ regex_matches("coalesce(" ~ medium ~ ", '')", "'^(.*video.*)$'") }}
             then 'Organic Video'
         when {{ source_category }} = 'SOURCE_CATEGORY_SEARCH' or {{ medium }} = 'organic' then 'Organic Search'
         when {{ medium }} in ('referral', 'app', 'link') then 'Referral'
@@ -48,7 +121,7 @@
         when {{ medium }} = 'affiliate' then 'Affiliates'
         when {{ medium }} = 'audio' then 'Audio'
         when {{ source }} = 'sms' or {{ medium }} = 'sms' then 'SMS'
-        when regexp_matches(coalesce({{ medium }}, ''), '(push$|mobile|notification)') or {{ source }} = 'firebase'
+        when {{ regex_matches("coalesce(" ~ medium ~ ", '')", "'(push$|mobile|notification)'") }} or {{ source }} = 'firebase'
             then 'Mobile Push Notifications'
         else 'Unassigned'
     end

@@ -4,8 +4,15 @@
     {#- The previous version of this model ({{ this }}), or a typed empty set with the same columns
         on a first run and with --full-refresh. `columns` maps each column to its SQL type, in order.
         An incremental model asks is_incremental() (so unit tests can override it); any other model
-        (a table that compares itself with its last build) asks whether its relation exists. -#}
-    {%- if config.get('materialized') == 'incremental' or this is none or this is string -%}
+        (a table that compares itself with its last build) asks whether its relation exists.
+        On an engine that rebuilds the incremental models in full (incremental_materialization() is
+        'table': Spark) every build is a first run: the previous rows are what these models skip
+        (node numbers and person ids kept, unchanged persons not recomputed) and their downstream
+        tables are rebuilt in full too, so reading them would drop rows; a table's old build is
+        also gone by then (dbt-spark drops a Parquet table before it creates the new one). -#}
+    {%- if incremental_materialization() != 'incremental' -%}
+        {%- set has_previous = false -%}
+    {%- elif config.get('materialized') == 'incremental' or this is none or this is string -%}
         {#- (a unit test's `this` is a fixture, not a relation: it says with is_incremental()) -#}
         {%- set has_previous = is_incremental() -%}
     {%- else -%}
@@ -16,9 +23,10 @@
     select {{ columns.keys() | join(', ') }}
     from {{ this }}
     {%- else -%}
+    {#- (varchar is DuckDB's name for a string; Spark refuses it bare: dbt.type_string() is every engine's) #}
     select
         {%- for name, type in columns.items() %}
-        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        cast(null as {{ dbt.type_string() if type == 'varchar' else type }}) as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     where false
     {%- endif %}

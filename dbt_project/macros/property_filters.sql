@@ -1,8 +1,14 @@
 {#- `where:` conditions in SQL: the twin of microfunnel/property_filters.py (value_holds,
-    condition_holds), held equal by tests/unit/test_property_filters_sql.py. DuckDB syntax. -#}
+    condition_holds), held equal by tests/unit/test_property_filters_sql.py. The default__ macros
+    are DuckDB's SQL, the spark__ ones Spark's; that test renders these with plain Jinja (no dbt,
+    so no `adapter`), which takes the DuckDB SQL. -#}
 
 {% macro property_values(properties, condition) -%}
     {#- The property's text value(s) as a list: one per item for item.<field>, else one. -#}
+    {{ adapter.dispatch('property_values', 'microfunnel')(properties, condition) if adapter is defined else default__property_values(properties, condition) }}
+{%- endmacro %}
+
+{% macro default__property_values(properties, condition) -%}
     case {{ condition }}.property_scope
         when 'item' then coalesce(list_transform(
             {{ properties }}.items, lambda item: json_extract_string(item, '$.' || {{ condition }}.property_key)
@@ -21,6 +27,10 @@
 {% macro property_number(text) -%}
     {#- A text value read as a number, only when it is plain decimal or scientific notation
         (property_filters.NUMBER_TEXT), so '1_000' or 'nan' never count as numbers. -#}
+    {{ adapter.dispatch('property_number', 'microfunnel')(text) if adapter is defined else default__property_number(text) }}
+{%- endmacro %}
+
+{% macro default__property_number(text) -%}
     case
         when regexp_full_match({{ text }}, '\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*')
             then try_cast(trim({{ text }}) as double)
@@ -29,6 +39,10 @@
 
 {% macro property_value_holds(value, condition) -%}
     {#- One text value (null when missing) against one condition row. -#}
+    {{ adapter.dispatch('property_value_holds', 'microfunnel')(value, condition) if adapter is defined else default__property_value_holds(value, condition) }}
+{%- endmacro %}
+
+{% macro default__property_value_holds(value, condition) -%}
     {%- set equals -%}
         coalesce(
             list_contains({{ condition }}.text_values, {{ value }})
@@ -56,6 +70,10 @@
         when any item does; an event without items fails it). `properties` is a row of
         stg_ga4__event_properties (or null: every condition then sees a missing value),
         `condition` a row of stg_config__property_filters. -#}
+    {{ adapter.dispatch('property_condition_holds', 'microfunnel')(properties, condition) if adapter is defined else default__property_condition_holds(properties, condition) }}
+{%- endmacro %}
+
+{% macro default__property_condition_holds(properties, condition) -%}
     coalesce(list_bool_or(list_transform(
         {{ property_values(properties, condition) }},
         lambda property_value: {{ property_value_holds('property_value', condition) }}
@@ -65,6 +83,10 @@
 {% macro catalog_params_match(catalog_params, event_params) -%}
     {#- True when every parameter filter of a catalog entry (`params`, a map) equals, as text, the
         event's parameter of that key (a missing parameter is ''). -#}
+    {{ adapter.dispatch('catalog_params_match', 'microfunnel')(catalog_params, event_params) if adapter is defined else default__catalog_params_match(catalog_params, event_params) }}
+{%- endmacro %}
+
+{% macro default__catalog_params_match(catalog_params, event_params) -%}
     len(list_filter(map_entries({{ catalog_params }}),
                     lambda p: coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
 {%- endmacro %}
@@ -73,9 +95,91 @@
     {#- The candidates (conversion_name, event_id, ...) that pass every `where` condition of their
         catalog entry: those failing any one are anti-joined away. `properties` holds each
         event's readable properties by event_key. -#}
+    {{ adapter.dispatch('candidates_passing_filters', 'microfunnel')(candidates, filters, properties) if adapter is defined else default__candidates_passing_filters(candidates, filters, properties) }}
+{%- endmacro %}
+
+{% macro default__candidates_passing_filters(candidates, filters, properties) -%}
     select {{ candidates }}.*
     from {{ candidates }}
     anti join (
+        select distinct {{ candidates }}.conversion_name, {{ candidates }}.event_id
+        from {{ candidates }}
+        inner join {{ filters }} on {{ filters }}.conversion_name = {{ candidates }}.conversion_name
+        left join {{ properties }} on {{ properties }}.event_key = {{ candidates }}.event_id
+        where not {{ property_condition_holds(properties, filters) }}
+    ) as failing
+        on failing.conversion_name = {{ candidates }}.conversion_name
+        and failing.event_id = {{ candidates }}.event_id
+{%- endmacro %}
+
+{#- Spark: the same conditions. Lists are arrays (items[] an array of JSON texts), lambdas `x -> ...`,
+    regular expressions Java's (a condition's `regex` pattern is matched by Java's engine there). -#}
+
+{% macro spark__property_values(properties, condition) -%}
+    case {{ condition }}.property_scope
+        when 'item' then coalesce(transform(
+            {{ properties }}.items, item -> get_json_object(item, '$.' || {{ condition }}.property_key)
+        ), array())
+        when 'param' then array({{ properties }}.event_params[{{ condition }}.property_key])
+        when 'user' then array({{ properties }}.user_properties[{{ condition }}.property_key])
+        when 'device' then array(get_json_object({{ properties }}.device, '$.' || {{ condition }}.property_key))
+        when 'geo' then array(get_json_object({{ properties }}.geo, '$.' || {{ condition }}.property_key))
+        when 'traffic_source' then
+            array(get_json_object({{ properties }}.traffic_source, '$.' || {{ condition }}.property_key))
+        when 'collected_traffic_source' then
+            array(get_json_object({{ properties }}.collected_traffic_source, '$.' || {{ condition }}.property_key))
+    end
+{%- endmacro %}
+
+{% macro spark__property_number(text) -%}
+    {#- RE2's \s is [\t\n\f\r ] (Java's adds \v); \z: Java's $ also matches before a final line break. -#}
+    case
+        when {{ text }} rlike '^[\\t\\n\\f\\r ]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[\\t\\n\\f\\r ]*\\z'
+            then try_cast(trim({{ text }}) as double)
+    end
+{%- endmacro %}
+
+{% macro spark__property_value_holds(value, condition) -%}
+    {%- set equals -%}
+        coalesce(
+            array_contains({{ condition }}.text_values, {{ value }})
+            or array_contains({{ condition }}.number_values, {{ property_number(value) }}),
+            false
+        )
+    {%- endset -%}
+    case {{ condition }}.operator
+        when 'eq' then {{ equals }}
+        when 'in' then {{ equals }}
+        when 'not' then not {{ equals }}
+        when 'not_in' then not {{ equals }}
+        when 'contains' then coalesce(contains({{ value }}, {{ condition }}.pattern), false)
+        when 'regex' then coalesce({{ value }} rlike {{ condition }}.pattern, false)
+        when 'is_set' then ({{ value }} is not null) = {{ condition }}.is_set
+        when 'gt' then coalesce({{ property_number(value) }} > {{ condition }}.number, false)
+        when 'gte' then coalesce({{ property_number(value) }} >= {{ condition }}.number, false)
+        when 'lt' then coalesce({{ property_number(value) }} < {{ condition }}.number, false)
+        when 'lte' then coalesce({{ property_number(value) }} <= {{ condition }}.number, false)
+    end
+{%- endmacro %}
+
+{% macro spark__property_condition_holds(properties, condition) -%}
+    {#- exists() is null, not false, when no value holds and one is unknown: coalesced like DuckDB's
+        list_bool_or, which skips the nulls. -#}
+    coalesce(exists(
+        {{ property_values(properties, condition) }},
+        property_value -> {{ property_value_holds('property_value', condition) }}
+    ), false)
+{%- endmacro %}
+
+{% macro spark__catalog_params_match(catalog_params, event_params) -%}
+    size(filter(map_entries({{ catalog_params }}),
+                p -> coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
+{%- endmacro %}
+
+{% macro spark__candidates_passing_filters(candidates, filters, properties) -%}
+    select {{ candidates }}.*
+    from {{ candidates }}
+    left anti join (
         select distinct {{ candidates }}.conversion_name, {{ candidates }}.event_id
         from {{ candidates }}
         inner join {{ filters }} on {{ filters }}.conversion_name = {{ candidates }}.conversion_name

@@ -30,3 +30,23 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{% macro json_entry_value(column, key_field, keys) -%}
+    {#- The text `value` of the first entry of a JSON list of {<key_field>, value} objects (Meta's
+        actions, Shopify's custom attributes) whose <key_field> is one of `keys`; null when none is. -#}
+    {{ return(adapter.dispatch('json_entry_value', 'microfunnel')(column, key_field, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_entry_value(column, key_field, keys) -%}
+    list_filter(
+        from_json({{ column }}, '[{"{{ key_field }}": "VARCHAR", "value": "VARCHAR"}]'),
+        lambda entry: entry.{{ key_field }} in ('{{ keys | join("', '") }}')
+    )[1].value
+{%- endmacro %}
+
+{% macro spark__json_entry_value(column, key_field, keys) -%}
+    get(filter(
+        from_json({{ column }}, 'array<struct<{{ key_field }}: string, value: string>>'),
+        entry -> entry.{{ key_field }} in ('{{ keys | join("', '") }}')
+    ), 0).value
+{%- endmacro %}

@@ -17,7 +17,13 @@ from dagster import (
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.pipelines import LOADER_FILE_FORMAT, dataset_name, load_source, make_pipeline
+from ingestion.pipelines import (
+    LOADER_FILE_FORMAT,
+    dataset_name,
+    load_source,
+    make_pipeline,
+    settle_after_load,
+)
 from ingestion.progress import reporting_progress
 from ingestion.registry import SourceSelection, spec
 from orchestration.partitions import ONE_RUN_PER_RANGE, reporting_days, run_day_window
@@ -75,15 +81,17 @@ def source_assets(source: str) -> AssetsDefinition:
         if window:
             context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
         with warehouse_access(context) as settings:
+            pipeline = make_pipeline(source, settings)
             yield from DagsterDltResource().run(
                 context=context,
                 dlt_source=load_source(
                     source, settings, **({"start_date": window[0], "end_date": window[1]} if window else {})
                 ),
-                dlt_pipeline=reporting_progress(make_pipeline(source, settings), progress_to(context)),
+                dlt_pipeline=reporting_progress(pipeline, progress_to(context)),
                 dagster_dlt_translator=RawTableTranslator(),
                 loader_file_format=LOADER_FILE_FORMAT,
             )
+            settle_after_load(pipeline, settings)
 
     return load
 

@@ -18,6 +18,7 @@ from dagster_dbt import (
 
 from ingestion.registry import SourceSelection
 from microfunnel.settings import load_settings
+from microfunnel.spark_catalog import mirror_spark_tables
 from orchestration.partitions import ONE_RUN_PER_RANGE, dbt_window_vars, reporting_days, run_day_window
 from orchestration.progress import dbt_events_with_progress
 from orchestration.resources import dbt_project, dbt_vars_args
@@ -95,9 +96,12 @@ def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
             *BUILD_EXCLUDES_RESOURCE_TYPES,
             *dbt_vars_args(selection, window_vars),
         ]
-        with warehouse_access(context):
+        with warehouse_access(context) as settings:
             target = step_target_path(project, context)
             yield from dbt_events_with_progress(dbt.cli(args, context=context, target_path=target), context)
+            if settings.engine == "spark":  # the marts into the warehouse file, for the publish and checks
+                mirrored = mirror_spark_tables(settings)
+                context.log.info(f"copied {len(mirrored)} Spark marts into {settings.warehouse_path}")
 
     @dbt_assets(
         manifest=project.manifest_path,

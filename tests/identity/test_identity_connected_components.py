@@ -2,17 +2,20 @@
 does, run in DuckDB) finds exactly the components a union-find in Python finds, on the shapes that
 broke or slowed label propagation: long chains in every id order, a 10,000-cookie hub, cycles,
 self-loops, duplicate edges, leaves smaller than their neighbour, and a late edge joining two
-components."""
+components. The Spark macro (statements run from Jinja) is checked on all of them at once."""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 
 import duckdb
+import jinja2
 import pyarrow as pa
 import pytest
 
-from bench.identity import macro_sql
+from bench.identity import MACROS, macro_sql
 
 pytestmark = pytest.mark.slow
 
@@ -91,12 +94,17 @@ def test_every_node_gets_the_smallest_id_of_its_component(edges):
     assert components(edges) == union_find(edges)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_random_graphs_of_chains_stars_and_cycles_match_a_union_find(seed):
+def random_graph(seed: int) -> list[tuple[int, int]]:
+    """Random edges among 3,000 shuffled ids, plus a chain, a chain of rising ids and a star."""
     rng = random.Random(seed)
     ids = shuffled(3_000, seed)
     edges = [(ids[rng.randrange(3_000)], ids[rng.randrange(3_000)]) for _ in range(1_500)]
-    edges += path(ids[:400]) + path(sorted(ids[400:700])) + [(ids[700], i) for i in ids[701:800]]
+    return edges + path(ids[:400]) + path(sorted(ids[400:700])) + [(ids[700], i) for i in ids[701:800]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_graphs_of_chains_stars_and_cycles_match_a_union_find(seed):
+    edges = random_graph(seed)
     assert components(edges) == union_find(edges)
 
 
@@ -109,3 +117,85 @@ def test_a_late_edge_joins_two_components_under_the_smaller_id():
     after = components(first + second + [(30, 40)])
     assert set(after.values()) == {2}
     assert after == union_find(first + second + [(30, 40)])
+
+
+class _Relation:
+    """What the Spark macro uses of dbt's `this`: a schema, an identifier, incorporate()."""
+
+    def __init__(self, schema: str, identifier: str):
+        self.schema, self.identifier = schema, identifier
+
+    def incorporate(self, path: dict) -> _Relation:
+        return _Relation(self.schema, path.get("identifier", self.identifier))
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.identifier}"
+
+
+class _Exceptions:
+    @staticmethod
+    def raise_compiler_error(message: str):
+        raise RuntimeError(message)
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    """One local Spark session for the module (it takes 10-20 s to start)."""
+    sql = pytest.importorskip("pyspark.sql")
+    session = (
+        sql.SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", os.environ.get("MICROFUNNEL_SPARK_DRIVER_MEMORY", "1g"))
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark_warehouse")))
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def spark_components(spark, edges: list[tuple[int, int]]) -> tuple[dict[int, int], int]:
+    """node_id -> component_id as spark__identity_connected_components returns them, and its rounds.
+
+    The macro runs its statements through run_query while it renders, as in dbt; here run_query is
+    the session's, `this` a table in the default database."""
+    table = spark.createDataFrame(edges, "node_id_a bigint, node_id_b bigint")
+    table.write.mode("overwrite").format("parquet").saveAsTable("default.cc_edges")
+    logged = []
+    module = (
+        jinja2.Environment(extensions=["jinja2.ext.do"])
+        .from_string(
+            MACROS.read_text(),
+            globals={
+                "execute": True,
+                "this": _Relation("default", "cc_model"),
+                "run_query": lambda sql: type("Table", (), {"rows": spark.sql(sql).collect()}),
+                "log": lambda message, info=False: logged.append(message),
+                "exceptions": _Exceptions,
+                "adapter": type("Adapter", (), {"type": staticmethod(lambda: "spark")}),
+            },
+        )
+        .module
+    )
+    macro = module.spark__identity_connected_components
+    sql = str(macro("edges", "node_id_a", "node_id_b", edges_relation="default.cc_edges"))
+    found = [tuple(row) for row in spark.sql(sql).collect()]
+    labels = dict(found)
+    assert len(labels) == len(found), "one row per node"
+    assert {row.tableName for row in spark.sql("show tables in default like 'cc_model__cc_*'").collect()} == {
+        "cc_model__cc_components"
+    }, "the working tables are dropped, but for the one the select reads"
+    rounds = int(re.search(r"converged in (\d+) rounds", logged[-1]).group(1))
+    return labels, rounds
+
+
+def test_spark_finds_the_components_of_every_graph_at_once(spark):
+    """Every graph above and six random ones side by side, ids apart (one Spark run, not twenty)."""
+    graphs = [*GRAPHS.values(), *(random_graph(seed) for seed in range(6))]
+    edges = [(a + 1_000_000 * k, b + 1_000_000 * k) for k, graph in enumerate(graphs) for a, b in graph]
+
+    labels, rounds = spark_components(spark, edges)
+
+    assert labels == union_find(edges)
+    assert rounds <= 11, "rounds grow with the log of the diameter (log2 of a 2,000-hop chain is 11)"

@@ -216,7 +216,7 @@ def test_every_audience_is_listed_with_its_member_count_empty_ones_included(buil
 
 def test_the_audience_models_pass_their_data_tests(built):
     *_, tested = built
-    results = tested.results()
+    results = [r for r in tested.results() if r["unique_id"].startswith("test.")]  # not the run's hooks
     assert results and all(r["status"] == "pass" for r in results), [
         (r["unique_id"], r["status"]) for r in results if r["status"] != "pass"
     ]

@@ -101,6 +101,19 @@ def test_weekend_spend_takes_fridays_rate_an_override_wins_and_cents_round_half_
     run_dbt("test", "--select", CHECK, warehouse=path)  # every day has its rate: the check passes
 
 
+def test_a_million_and_more_converts_to_the_cent(tmp_path):
+    """A day's spend in yen or won runs into millions; the micro-units used for exact cents must not
+    overflow (DuckDB refused DECIMAL(18) multiplication from 1,000,000 up)."""
+    path = tmp_path / "warehouse.duckdb"
+    build(
+        path,
+        ecb=[(date(2026, 10, 23), "JPY", Decimal("160.500000"))],
+        overrides=[],
+        ad_days=[("google_ads", date(2026, 10, 23), Decimal("2500000.000000"), "JPY")],  # 15576.3239...
+    )
+    assert converted(path)[("google_ads", date(2026, 10, 23))][0] == Decimal("15576.32")
+
+
 def test_a_missing_rate_fails_the_check_naming_the_day_and_the_currency_pair(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     build(

@@ -46,13 +46,17 @@ weighted as (
         case when started_at = coalesce(last_non_direct_at, last_touch_at) then 1.0 else 0.0 end
             as last_non_direct_weight,
         1.0 as linear_weight,
-        pow(0.5, date_diff('second', started_at, ordered_at)
-            / ({{ var('microfunnel__time_decay_half_life_days') }} * 86400.0)) as time_decay_weight,
+        -- the casts keep both divisions in double: Spark divides a decimal by an integer as decimals
+        {{ portable_pow(
+            '0.5',
+            'cast(' ~ seconds_between('started_at', 'ordered_at') ~ ' as double) / ('
+            ~ var('microfunnel__time_decay_half_life_days') ~ ' * 86400.0)'
+        ) }} as time_decay_weight,
         case
             when touch_count = 1 then 1.0
             when touch_count = 2 then 0.5
             when touch_index = 1 or touch_index = touch_count then 0.4
-            else 0.2 / (touch_count - 2)
+            else 0.2 / cast(touch_count - 2 as double)
         end as position_based_weight
 
     from touches

@@ -36,7 +36,7 @@ occurrences as (
         as_of.as_of,
         rules.within_seconds is null
         or conversions.occurred_at
-        > {{ dbt.dateadd('second', '-1 * rules.within_seconds', 'as_of.as_of') }} as is_in_window
+        > {{ add_seconds('as_of.as_of', '-1 * rules.within_seconds') }} as is_in_window
 
     from rules
     inner join conversions on conversions.conversion_name = rules.conversion_name
@@ -90,7 +90,7 @@ dated as (
         case when rule_type = 'include' then nth_in_window_at end as met_at,
         case
             when rule_type = 'exclude' and not is_met
-                then {{ dbt.dateadd('second', 'within_seconds', 'last_before_window_at') }}
+                then {{ add_seconds('last_before_window_at', 'within_seconds') }}
         end as cleared_at
 
     from evaluated

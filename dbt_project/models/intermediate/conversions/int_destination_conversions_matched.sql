@@ -11,7 +11,9 @@ events as (
 
 catalog as (
 
-    select * from {{ ref('stg_config__micro_conversions') }}
+    -- the pattern prepared once per entry (Spark: the glob as a regular expression)
+    select *, {{ glob_pattern('page_path_pattern') }} as page_path_glob
+    from {{ ref('stg_config__micro_conversions') }}
     where kind = 'destination'
 
 ),
@@ -27,7 +29,7 @@ matched as (
         events.event_ts_us
 
     from events
-    inner join catalog on events.page_path glob catalog.page_path_pattern
+    inner join catalog on {{ glob_matches('events.page_path', 'catalog.page_path_glob') }}
 
 )
 

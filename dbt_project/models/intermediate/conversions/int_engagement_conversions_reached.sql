@@ -29,7 +29,7 @@ running_totals as (
     from events
     window session_so_far as (
         partition by session_key
-        order by event_ts_us, batch_ordering_id, batch_event_index, event_key
+        order by event_ts_us nulls last, batch_ordering_id nulls last, batch_event_index nulls last, event_key
         rows between unbounded preceding and current row
     )
 

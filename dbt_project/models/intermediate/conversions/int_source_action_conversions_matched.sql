@@ -34,12 +34,12 @@ source_properties as (
     select
         event_id as event_key,
         event_params,
-        map([], [])::map(varchar, varchar) as user_properties,  -- noqa: LT01
-        []::json[] as items,
-        null::json as device,
-        null::json as geo,
-        null::json as traffic_source,
-        null::json as collected_traffic_source
+        {{ empty_text_map() }} as user_properties,  -- noqa: LT01
+        {{ empty_json_list() }} as items,
+        cast(null as {{ type_json() }}) as device,
+        cast(null as {{ type_json() }}) as geo,
+        cast(null as {{ type_json() }}) as traffic_source,
+        cast(null as {{ type_json() }}) as collected_traffic_source
 
     from source_events
 

@@ -16,7 +16,7 @@ ecb as (
 {%- else -%}
 ecb as (
 
-    select cast(null as date) as rate_date, cast(null as varchar) as currency,
+    select cast(null as date) as rate_date, cast(null as {{ dbt.type_string() }}) as currency,
         cast(null as decimal(18, 6)) as units_per_euro
     where false
 
@@ -44,8 +44,7 @@ bounds as (
 
 days as (
 
-    select cast(range as date) as date_day
-    from bounds, range(bounds.first_day, bounds.last_day + 1, interval 1 day)
+    {{ calendar_days('bounds', 'first_day', 'last_day') }}
 
 ),
 
@@ -67,16 +66,7 @@ grid as (
 
 carried as (
 
-    select
-        grid.date_day,
-        grid.currency,
-        ecb.rate_date as ecb_rate_date,
-        ecb.units_per_euro as ecb_units_per_euro
-
-    from grid
-    asof left join ecb
-        on ecb.currency = grid.currency
-        and ecb.rate_date <= grid.date_day
+    {{ ecb_rates_carried('grid', 'ecb') }}
 
 ),
 
@@ -87,11 +77,11 @@ resolved as (
         carried.currency,
         case
             when overrides.units_per_euro is not null then cast(overrides.units_per_euro as decimal(18, 6))
-            when carried.date_day - carried.ecb_rate_date <= {{ max_carry_days }} then carried.ecb_units_per_euro
+            when carried.ecb_rate_date >= carried.date_day - {{ max_carry_days }} then carried.ecb_units_per_euro
         end as units_per_euro,
         case
             when overrides.units_per_euro is not null then 'override'
-            when carried.date_day - carried.ecb_rate_date <= {{ max_carry_days }} then 'ecb'
+            when carried.ecb_rate_date >= carried.date_day - {{ max_carry_days }} then 'ecb'
         end as rate_source,
         case when overrides.units_per_euro is null then carried.ecb_rate_date end as ecb_rate_date
 

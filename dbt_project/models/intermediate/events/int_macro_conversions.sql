@@ -19,7 +19,7 @@ identifiers as (
 
 purchase_sessions as (
 
-    select transaction_id, arg_min(session_key, event_ts_us) as session_key
+    select transaction_id, {{ arg_min('session_key', 'event_ts_us') }} as session_key
     from {{ ref('int_events_sessionized') }}
     where event_name = 'purchase' and transaction_id is not null
     group by transaction_id
@@ -30,17 +30,18 @@ macro_conversions as (
 
     select
         'order:' || orders.order_id as event_id,
-        cast(orders.order_id as varchar) as order_id,
+        cast(orders.order_id as {{ dbt.type_string() }}) as order_id,
         orders.order_name,
         identifiers.person_id,
         purchase_sessions.session_key,
         orders.ordered_at as event_at,
-        epoch_us(orders.ordered_at) as event_ts_us,
+        {{ epoch_us('orders.ordered_at') }} as event_ts_us,
         'shopify' as macro_source
 
     from orders
     left join identifiers
-        on identifiers.identifier_type = 'order_id' and identifiers.identifier_value = cast(orders.order_id as varchar)
+        on identifiers.identifier_type = 'order_id'
+        and identifiers.identifier_value = cast(orders.order_id as {{ dbt.type_string() }})
     left join purchase_sessions on purchase_sessions.transaction_id = orders.order_name
     where not orders.is_test
 
@@ -59,8 +60,8 @@ first_report as (
 
     select
         coalesce(transaction_id, event_key) as order_key,
-        arg_min(event_key, event_ts_us) as event_key,
-        arg_min(session_key, event_ts_us) as session_key,
+        {{ arg_min('event_key', 'event_ts_us') }} as event_key,
+        {{ arg_min('session_key', 'event_ts_us') }} as session_key,
         min(event_at) as event_at,
         min(event_ts_us) as event_ts_us
 

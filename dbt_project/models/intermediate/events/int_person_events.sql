@@ -16,10 +16,10 @@ unioned as (
 sequenced as (
 
     select
-        * exclude (batch_ordering_id, batch_event_index),
+        {{ star_except(['batch_ordering_id', 'batch_event_index']) }},
         row_number() over (
             partition by person_id
-            order by event_ts_us, batch_ordering_id nulls last, batch_event_index nulls last, event_id
+            order by event_ts_us nulls last, batch_ordering_id nulls last, batch_event_index nulls last, event_id
         ) as event_seq
 
     from unioned

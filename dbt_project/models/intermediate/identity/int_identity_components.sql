@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{{ config(materialized=incremental_materialization(), unique_key='node_id', on_schema_change='append_new_columns') }}
 {#- Incremental, the exception to the folder's tables: it reads its previous labels to recompute only the components a run touches (below). -#}
 {#- Connected components of the kept edges: every identifier with the smallest node id of its
     component. Exact and deterministic; the algorithm lives in the macro
@@ -121,10 +121,13 @@ labelled as (
 {% else %}
 
 -- sqlfluff cannot parse the recursive CTE with USING KEY that the macro renders
+-- (edges_relation: where Spark's macro, whose rounds are statements of their own, reads the edges)
 -- noqa: disable=PRS
 components as (
 
-    {{ identity_connected_components('edges', 'node_id_a', 'node_id_b') }}
+    {{ identity_connected_components(
+        'edges', 'node_id_a', 'node_id_b', edges_relation=ref('int_identity_edges_kept')
+    ) }}
 
 ),
 -- noqa: enable=PRS

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key=['edge_source', 'identifier_value_a', 'identifier_type_b', 'identifier_value_b'],
     on_schema_change='append_new_columns',
 ) }}

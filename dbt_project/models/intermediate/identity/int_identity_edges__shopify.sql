@@ -28,7 +28,7 @@ purchase_events as (
 order_links as (
 
     select 'shopify_order_customer' as edge_source, order_id, 'customer_id' as linked_type,
-           cast(customer_id as varchar) as linked_value, ordered_at as seen_at
+           cast(customer_id as {{ dbt.type_string() }}) as linked_value, ordered_at as seen_at
     from orders
     where customer_id is not null
 
@@ -57,7 +57,7 @@ order_edges as (
     select
         edge_source,
         'order_id' as identifier_type_a,
-        cast(order_id as varchar) as identifier_value_a,
+        cast(order_id as {{ dbt.type_string() }}) as identifier_value_a,
         linked_type as identifier_type_b,
         linked_value as identifier_value_b,
         min(seen_at) as first_seen_at,
@@ -73,7 +73,7 @@ customer_edges as (
     select
         'shopify_customer_email' as edge_source,
         'customer_id' as identifier_type_a,
-        cast(customer_id as varchar) as identifier_value_a,
+        cast(customer_id as {{ dbt.type_string() }}) as identifier_value_a,
         'email_hash' as identifier_type_b,
         email_hash as identifier_value_b,
         min(created_at) as first_seen_at,

@@ -37,7 +37,7 @@ deduplicated as (
     select
         node_id_a,
         node_id_b,
-        string_agg(distinct edge_source, ',' order by edge_source) as edge_sources,
+        {{ string_agg_distinct('edge_source', "','") }} as edge_sources,
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at
 

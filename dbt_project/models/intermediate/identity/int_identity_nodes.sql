@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='node_id', on_schema_change='append_new_columns') }}
+{{ config(materialized=incremental_materialization(), unique_key='node_id', on_schema_change='append_new_columns') }}
 {#- Incremental, the exception to the folder's tables: node numbers must survive from run to run (below). -#}
 {#- Every identifier the sources expose, in canonical form (GA4 user_id and Shopify customer id are
     one customer_id node; an order is its legacy id however it was reached), numbered for the graph.
@@ -81,9 +81,10 @@ numbered as (
         coalesce(
             previous.node_id,
             (select coalesce(max(node_id), 0) from previous)
+                -- nulls last written out here and below: Spark sorts nulls first by default
                 + row_number() over (
                     partition by previous.node_id is null
-                    order by identifiers.identifier_type, identifiers.identifier_value
+                    order by identifiers.identifier_type nulls last, identifiers.identifier_value nulls last
                 )
         ) as node_id,
         identifiers.identifier_type,

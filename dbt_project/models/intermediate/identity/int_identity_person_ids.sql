@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key=['identifier_type', 'identifier_value'], on_schema_change='append_new_columns') }}
+{{ config(
+    materialized=incremental_materialization(),
+    unique_key=['identifier_type', 'identifier_value'],
+    on_schema_change='append_new_columns',
+) }}
 {#- Incremental, the exception to the folder's tables: it reads the previous run's anchors (below). -#}
 {#- Stable person ids. A person_id is minted once from its anchor, the first-seen identifier of
     its component (identity_person_id), and lives as long as its anchor does:
@@ -64,9 +68,10 @@ claims as (
         placed.component_id,
         placed.node_id as anchor_node_id,
         previous_anchors.person_id,
+        -- nulls last written out here and below: Spark sorts nulls first by default
         row_number() over (
             partition by placed.component_id
-            order by placed.first_seen_at, previous_anchors.person_id
+            order by placed.first_seen_at nulls last, previous_anchors.person_id nulls last
         ) as age_rank
 
     from previous_anchors
@@ -91,7 +96,7 @@ first_seen as (
         node_id as anchor_node_id,
         {{ identity_person_id('identifier_type', 'identifier_value') }} as person_id,
         row_number() over (
-            partition by component_id order by first_seen_at, identifier_type, identifier_value
+            partition by component_id order by first_seen_at nulls last, identifier_type, identifier_value nulls last
         ) as seen_rank
 
     from placed

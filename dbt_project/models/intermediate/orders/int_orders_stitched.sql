@@ -37,7 +37,7 @@ with_person as (
         orders.landing_page_url
 
     from orders
-    inner join macro_conversions on macro_conversions.order_id = cast(orders.order_id as varchar)
+    inner join macro_conversions on macro_conversions.order_id = cast(orders.order_id as {{ dbt.type_string() }})
 
 )
 

@@ -22,7 +22,7 @@ shop as (
 {%- else -%}
 shop as (
 
-    select null::varchar as time_zone, null::varchar as currency
+    select cast(null as {{ dbt.type_string() }}) as time_zone, cast(null as {{ dbt.type_string() }}) as currency
     where false
 
 ),
@@ -44,10 +44,10 @@ candidates as (
 resolved as (
 
     select
-        arg_min(time_zone, precedence) filter (where time_zone is not null) as time_zone,
-        arg_min(origin, precedence) filter (where time_zone is not null) as time_zone_origin,
-        arg_min(currency, precedence) filter (where currency is not null) as currency,
-        arg_min(origin, precedence) filter (where currency is not null) as currency_origin
+        min_by(time_zone, precedence) filter (where time_zone is not null) as time_zone,
+        min_by(origin, precedence) filter (where time_zone is not null) as time_zone_origin,
+        min_by(currency, precedence) filter (where currency is not null) as currency,
+        min_by(origin, precedence) filter (where currency is not null) as currency_origin
 
     from candidates
 

@@ -15,8 +15,9 @@ without_session_id as (
         anonymous_id,
         event_ts_us,
         case
-            when event_ts_us - lag(event_ts_us) over (partition by anonymous_id order by event_ts_us, event_key)
-                 <= {{ var('microfunnel__session_timeout_minutes') }} * 60 * 1000000 then 0
+            when event_ts_us - lag(event_ts_us) over (
+                partition by anonymous_id order by event_ts_us nulls last, event_key
+            ) <= {{ var('microfunnel__session_timeout_minutes') }} * 60 * 1000000 then 0
             else 1
         end as starts_session
 
@@ -30,7 +31,7 @@ fallback_sessions as (
     select
         event_key,
         anonymous_id || '-inactivity-' || (
-            sum(starts_session) over (partition by anonymous_id order by event_ts_us, event_key)
+            sum(starts_session) over (partition by anonymous_id order by event_ts_us nulls last, event_key)
         ) as fallback_session_key
 
     from without_session_id
@@ -40,7 +41,7 @@ fallback_sessions as (
 sessionized as (
 
     select
-        events.* exclude (session_key),
+        {{ star_except(['session_key'], 'events') }},
         coalesce(events.session_key, fallback_sessions.fallback_session_key) as session_key
 
     from events

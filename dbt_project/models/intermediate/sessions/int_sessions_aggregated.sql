@@ -1,3 +1,5 @@
+{#- The landing values are those of the session's first event in GA4's own order (batch_order). -#}
+{%- set batch_order = ['event_ts_us', 'batch_ordering_id', 'batch_event_index'] -%}
 with
 
 events as (
@@ -11,28 +13,29 @@ aggregated as (
     select
         session_key,
         any_value(anonymous_id) as anonymous_id,
-        arg_min(user_id, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where user_id is not null)
+        {{ arg_min('user_id', batch_order) }} filter (where user_id is not null)
             as user_id,
         count(distinct user_id) as distinct_user_ids,
         min(event_at) as started_at,
         max(event_at) as ended_at,
-        arg_min(page_path, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where event_name = 'page_view')
+        {{ arg_min('page_path', batch_order) }} filter (where event_name = 'page_view')
             as landing_page_path,
-        arg_min(source, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where source is not null)
+        {{ arg_min('source', batch_order) }} filter (where source is not null)
             as landing_source,
-        arg_min(medium, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where source is not null)
+        {{ arg_min('medium', batch_order) }} filter (where source is not null)
             as landing_medium,
-        arg_min(campaign, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where campaign is not null)
+        {{ arg_min('campaign', batch_order) }} filter (where campaign is not null)
             as campaign,
-        arg_min(campaign_id, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where campaign_id is not null)
+        {{ arg_min('campaign_id', batch_order) }} filter (where campaign_id is not null)
             as campaign_id,
-        arg_min(gclid, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where gclid is not null) as gclid,
-        arg_min(fbclid, (event_ts_us, batch_ordering_id, batch_event_index)) filter (where fbclid is not null)
+        {{ arg_min('gclid', batch_order) }} filter (where gclid is not null) as gclid,
+        {{ arg_min('fbclid', batch_order) }} filter (where fbclid is not null)
             as fbclid,
-        arg_min(device_category, event_ts_us) as device_category,
-        arg_min(country, event_ts_us) as country,
+        {{ arg_min('device_category', 'event_ts_us') }} as device_category,
+        {{ arg_min('country', 'event_ts_us') }} as country,
         count(*) filter (where event_name = 'page_view') as page_views,
-        sum(engagement_time_msec) / 1000.0 as engaged_seconds,
+        -- a double on both engines (Spark would divide a bigint sum as a decimal)
+        cast(sum(engagement_time_msec) as double) / 1000.0 as engaged_seconds,
         count(*) as events
 
     from events
@@ -43,7 +46,7 @@ aggregated as (
 with_source_medium as (
 
     select
-        * exclude (landing_source, landing_medium),
+        {{ star_except(['landing_source', 'landing_medium']) }},
         case
             when gclid is not null and landing_source is null then 'google'
             else coalesce(landing_source, '(direct)')

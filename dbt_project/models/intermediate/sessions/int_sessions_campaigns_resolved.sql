@@ -16,7 +16,7 @@ click_views as (
 {%- if source_enabled('google_ads') %}
     select gclid, campaign_id from {{ ref('stg_google_ads__click_views') }}
 {%- else %}
-    select cast(null as varchar) as gclid, cast(null as varchar) as campaign_id where false
+    select cast(null as {{ dbt.type_string() }}) as gclid, cast(null as {{ dbt.type_string() }}) as campaign_id where false
 {%- endif %}
 
 ),
@@ -24,14 +24,14 @@ click_views as (
 resolved as (
 
     select
-        sessions.* exclude (campaign_id),
+        {{ star_except(['campaign_id'], 'sessions') }},
         case
             when sessions.gclid is not null then 'google_ads'
             when sessions.fbclid is not null or sessions.channel = 'Paid Social' then 'meta_ads'
         end as platform,
         case
             when sessions.gclid is not null
-                then coalesce(cast(click_views.campaign_id as varchar), sessions.campaign_id)
+                then coalesce(cast(click_views.campaign_id as {{ dbt.type_string() }}), sessions.campaign_id)
             else sessions.campaign_id
         end as campaign_id
 

@@ -28,7 +28,7 @@ categorized as (
 grouped as (
 
     select
-        * exclude (source_category),
+        {{ star_except(['source_category']) }},
         {{ ga4_default_channel_group('source', 'medium', 'campaign', 'source_category') }} as channel
 
     from categorized

@@ -72,8 +72,13 @@ rates as (
         variants.persons_exposed,
         variants.persons_in_several_variants,
         coalesce(counted.persons_converted, 0) as persons_converted,
-        cast(coalesce(counted.persons_converted, 0) as {{ dbt.type_float() }})
-            / nullif(variants.persons_exposed, 0) as conversion_rate,
+        -- rates are 32-bit floats (dbt.type_float()) and so is their arithmetic, as DuckDB does it; the
+        -- outer casts (no-ops there) keep Spark, whose `/` always gives a double, in 32 bits too
+        cast(
+            cast(coalesce(counted.persons_converted, 0) as {{ dbt.type_float() }})
+            / nullif(variants.persons_exposed, 0)
+            as {{ dbt.type_float() }}
+        ) as conversion_rate,
         variants.expected_share,
         variants.srm_chi_square,
         variants.srm_p_value,
@@ -96,11 +101,23 @@ against_control as (
         control.persons_converted as control_persons_converted,
         control.conversion_rate as control_conversion_rate,
         case when not rates.is_control then rates.conversion_rate - control.conversion_rate end as difference,
-        cast(rates.persons_converted + control.persons_converted as {{ dbt.type_float() }})
-            / nullif(rates.persons_exposed + control.persons_exposed, 0) as pooled_rate,
+        cast(
+            cast(rates.persons_converted + control.persons_converted as {{ dbt.type_float() }})
+            / nullif(rates.persons_exposed + control.persons_exposed, 0)
+            as {{ dbt.type_float() }}
+        ) as pooled_rate,
+        -- 32-bit as in DuckDB: a float 1 (Spark takes 1 - float as double) and a float quotient
         sqrt(
-            rates.conversion_rate * (1 - rates.conversion_rate) / nullif(rates.persons_exposed, 0)
-            + control.conversion_rate * (1 - control.conversion_rate) / nullif(control.persons_exposed, 0)
+            cast(
+                rates.conversion_rate * (cast(1 as {{ dbt.type_float() }}) - rates.conversion_rate)
+                / nullif(rates.persons_exposed, 0)
+                as {{ dbt.type_float() }}
+            )
+            + cast(
+                control.conversion_rate * (cast(1 as {{ dbt.type_float() }}) - control.conversion_rate)
+                / nullif(control.persons_exposed, 0)
+                as {{ dbt.type_float() }}
+            )
         ) as unpooled_standard_error
 
     from rates
@@ -115,10 +132,15 @@ tested as (
 
     select
         *,
+        -- pooled_rate (1 - pooled_rate) in 32 bits, the sum of reciprocals in double, as in DuckDB
+        -- (Spark would take 1 - float as double and divide 1.0 by an integer as decimals)
         difference / nullif(
             sqrt(
-                pooled_rate * (1 - pooled_rate)
-                * (1.0 / nullif(persons_exposed, 0) + 1.0 / nullif(control_persons_exposed, 0))
+                pooled_rate * (cast(1 as {{ dbt.type_float() }}) - pooled_rate)
+                * (
+                    cast(1 as double) / nullif(persons_exposed, 0)
+                    + cast(1 as double) / nullif(control_persons_exposed, 0)
+                )
             ),
             0
         ) as z_score

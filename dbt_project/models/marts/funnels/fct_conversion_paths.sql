@@ -60,7 +60,7 @@ person_paths as (
 
     select
         person_id,
-        string_agg(conversion_name, ' > ' order by event_seq, conversion_name) as conversion_path,
+        {{ string_agg_ordered('conversion_name', "' > '", 'event_seq, conversion_name') }} as conversion_path,
         count(*) as path_length
 
     from walked

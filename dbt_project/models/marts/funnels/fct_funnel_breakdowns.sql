@@ -51,11 +51,12 @@ entry_values as (
     select
         entries.funnel_name,
         entries.person_id,
-        string_agg(breakdowns.property_path, ' | ' order by breakdowns.breakdown_index) as breakdown_path,
-        string_agg(
-            coalesce({{ property_values('event_properties', 'breakdowns') }}[1], '(none)'),  -- noqa: LT01
-            ' | ' order by breakdowns.breakdown_index
-        ) as breakdown_value
+        {{ string_agg_ordered('breakdowns.property_path', "' | '", 'breakdowns.breakdown_index') }} as breakdown_path,
+        {{ string_agg_ordered(
+            "coalesce(" ~ list_first(property_values('event_properties', 'breakdowns')) ~ ", '(none)')",
+            "' | '",
+            'breakdowns.breakdown_index'
+        ) }} as breakdown_value
 
     from entries
     inner join breakdowns on breakdowns.funnel_name = entries.funnel_name
@@ -108,7 +109,7 @@ value_ranks as (
         breakdown_value,
         row_number() over (
             partition by funnel_name
-            order by list(persons_reached order by step_index desc) desc, breakdown_value
+            order by {{ list_ordered_by('persons_reached', 'step_index', descending=true) }} desc, breakdown_value
         ) as value_rank
 
     from persons_by_value

@@ -66,7 +66,7 @@ banded as (
     select
         *,
         avg(conversion) over trailing_days as band_mean,
-        stddev_samp(conversion) over trailing_days as band_sd,
+        {{ stddev_samp_window('conversion', 'trailing_days') }} as band_sd,
         count(*) over trailing_days as band_days
 
     from complete_days

@@ -3,9 +3,10 @@
     persons who never entered have no rows. In any-order funnels step k means "k distinct steps
     done" and funnel_step_index / step_name say which step that was.
     Incremental by person (the exception to the folder's tables): a run replaces the persons of int_funnel_recompute_persons (everyone
-    on a full run) and drops person_ids that no longer exist (merged into another person). -#}
+    on a full run) and drops person_ids that no longer exist (merged into another person). On Spark a
+    full table rebuild (incremental_materialization), so the delete hook never runs there. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     pre_hook="{% if is_incremental() %}
         delete from {{ this }}

@@ -45,12 +45,12 @@ summarised as (
         step_index,
         count(*) as persons_reached,
         avg(us_from_previous) filter (where us_from_previous > 0) / 1e6 as avg_seconds_from_previous,
-        median(us_from_previous) filter (where us_from_previous > 0) / 1e6 as median_seconds_from_previous,
-        quantile_cont(us_from_previous, 0.9) filter (where us_from_previous > 0) / 1e6
+        {{ median('us_from_previous', where='us_from_previous > 0') }} / 1e6 as median_seconds_from_previous,
+        {{ quantile_cont('us_from_previous', 0.9, where='us_from_previous > 0') }} / 1e6
             as p90_seconds_from_previous,
         avg(us_from_entry) / 1e6 as avg_seconds_from_entry,
-        median(us_from_entry) / 1e6 as median_seconds_from_entry,
-        quantile_cont(us_from_entry, 0.9) / 1e6 as p90_seconds_from_entry
+        {{ median('us_from_entry') }} / 1e6 as median_seconds_from_entry,
+        {{ quantile_cont('us_from_entry', 0.9) }} / 1e6 as p90_seconds_from_entry
 
     from gaps
     where step_index > 1

@@ -1,6 +1,7 @@
 {#- The distribution of time to convert from the first to the last step of each funnel, in
     PostHog's bins: ceil(cbrt(n)) bins (1 to 60), width ceil((ceil(max) - floor(min)) / bins)
-    seconds (60 when that is 0), bin_count + 1 bins starting at floor(min). -#}
+    seconds (60 when that is 0), bin_count + 1 bins starting at floor(min). cbrt is the C library's
+    (portable_cbrt), whose cube roots of some cubes round up (27 persons make 4 bins). -#}
 with
 
 funnel_steps_reached as (
@@ -31,7 +32,7 @@ bin_shapes as (
 
     select
         funnel_name,
-        least(60, greatest(1, ceil(cbrt(count(*)))))::bigint as bin_count,
+        least(60, greatest(1, ceil({{ portable_cbrt('count(*)') }})))::bigint as bin_count,
         floor(min(seconds_to_convert))::bigint as min_seconds,
         ceil(max(seconds_to_convert))::bigint as max_seconds
 
@@ -59,7 +60,7 @@ bins as (
         bin_widths.min_seconds + (bin_index.range + 1) * bin_widths.bin_width_seconds as bin_end_seconds
 
     from bin_widths
-    cross join lateral range(bin_widths.bin_count + 1) as bin_index
+    {{ lateral_range('bin_widths.bin_count + 1', 'bin_index') }}
 
 ),
 

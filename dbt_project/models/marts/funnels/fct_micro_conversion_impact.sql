@@ -75,14 +75,16 @@ odds as (
         purchasers_without,
         (purchasers_with / persons_with)::double as purchase_rate_with,
         (purchasers_without / nullif(persons_without, 0))::double as purchase_rate_without,
-        ((purchasers_with + 1.0) * (persons_without - purchasers_without + 1.0))
-            / ((purchasers_without + 1.0) * (persons_with - purchasers_with + 1.0)) as odds_ratio,
+        -- in doubles, as DuckDB divides decimals (Spark would keep a rounded decimal); `1 / n` is
+        -- a double in both engines
+        cast((purchasers_with + 1.0) * (persons_without - purchasers_without + 1.0) as double)
+            / cast((purchasers_without + 1.0) * (persons_with - purchasers_with + 1.0) as double) as odds_ratio,
         sqrt(
-            1.0 / (purchasers_with + 1) + 1.0 / (persons_with - purchasers_with + 1)
-            + 1.0 / (purchasers_without + 1) + 1.0 / (persons_without - purchasers_without + 1)
+            1 / (purchasers_with + 1) + 1 / (persons_with - purchasers_with + 1)
+            + 1 / (purchasers_without + 1) + 1 / (persons_without - purchasers_without + 1)
         ) as log_odds_ratio_se,
         case when purchasers_with > 0 and purchasers_without > 0 then sqrt(
-            1.0 / purchasers_with - 1.0 / persons_with + 1.0 / purchasers_without - 1.0 / persons_without
+            1 / purchasers_with - 1 / persons_with + 1 / purchasers_without - 1 / persons_without
         ) end as log_lift_se,
         persons_with < least(25, 0.02 * total_persons) as is_sample_too_small
 
@@ -93,16 +95,16 @@ odds as (
 with_interval as (
 
     select
-        * exclude (log_odds_ratio_se, log_lift_se),
+        {{ star_except(['log_odds_ratio_se', 'log_lift_se']) }},
         purchase_rate_with / nullif(purchase_rate_without, 0) as lift,
         case when log_lift_se is not null
-            then exp(ln(purchase_rate_with / purchase_rate_without) - 1.96 * log_lift_se)
+            then {{ portable_exp(portable_ln('purchase_rate_with / purchase_rate_without') ~ ' - 1.96 * log_lift_se') }}
         end as lift_ci_low,
         case when log_lift_se is not null
-            then exp(ln(purchase_rate_with / purchase_rate_without) + 1.96 * log_lift_se)
+            then {{ portable_exp(portable_ln('purchase_rate_with / purchase_rate_without') ~ ' + 1.96 * log_lift_se') }}
         end as lift_ci_high,
-        exp(ln(odds_ratio) - 1.96 * log_odds_ratio_se) as odds_ratio_ci_low,
-        exp(ln(odds_ratio) + 1.96 * log_odds_ratio_se) as odds_ratio_ci_high,
+        {{ portable_exp(portable_ln('odds_ratio') ~ ' - 1.96 * log_odds_ratio_se') }} as odds_ratio_ci_low,
+        {{ portable_exp(portable_ln('odds_ratio') ~ ' + 1.96 * log_odds_ratio_se') }} as odds_ratio_ci_high,
         case when odds_ratio > 1 then 'success' else 'failure' end as correlation_type
 
     from odds

@@ -54,12 +54,7 @@ page_nodes as (
     select
         person_events.person_id,
         person_events.event_seq,
-        '/' || array_to_string(
-            list_slice(
-                string_split(trim(ga4_events.page_path, '/'), '/'), 1, {{ var('microfunnel__path_page_depth') }}
-            ),
-            '/'
-        ) as node
+        {{ path_page_group('ga4_events.page_path', var('microfunnel__path_page_depth')) }} as node
 
     from person_events
     inner join ga4_events on ga4_events.event_key = person_events.event_id

@@ -38,7 +38,10 @@ sessions_in_order as (
         person_id,
         channel,
         campaign,
-        row_number() over (partition by person_id order by started_at, session_id) as session_index,
+        -- nulls last written out: Spark sorts nulls first by default
+        row_number() over (
+            partition by person_id order by started_at nulls last, session_id nulls last
+        ) as session_index,
         count(*) over (partition by person_id) as sessions
 
     from sessions

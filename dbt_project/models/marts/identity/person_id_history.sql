@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='person_id', on_schema_change='append_new_columns') }}
+{{ config(materialized=incremental_materialization(), unique_key='person_id', on_schema_change='append_new_columns') }}
 {#- Incremental, the exception to the folder's tables: it remembers ids no longer in use (below). -#}
 {#- Every person_id ever issued and the person_id it is today, so a BI extract holding an old id
     can follow it: join on person_id, read current_person_id. A person_id retires when a new edge

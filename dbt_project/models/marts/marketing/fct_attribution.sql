@@ -18,7 +18,10 @@ orders as (
 
 models as (
 
-    select unnest(['first_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based']) as model
+    select models.model
+    from (
+        values ('first_touch'), ('last_non_direct'), ('linear'), ('time_decay'), ('position_based')
+    ) as models (model)
 
 ),
 
@@ -53,7 +56,7 @@ credited as (
 normalized as (
 
     select
-        * exclude (weight, revenue),
+        {{ star_except(['weight', 'revenue']) }},
         weight / sum(weight) over (partition by order_id, model) as credit,
         revenue
 
@@ -82,8 +85,9 @@ rounded as (
         row_number() over (partition by order_id, model order by touch_index desc) as touches_from_last
 
     from (
+        -- both list the same columns in the same order (Spark has no union by name)
         select * from normalized
-        union all by name
+        union all
         select * from unattributed
     )
 
@@ -92,7 +96,7 @@ rounded as (
 final as (
 
     select
-        * exclude (rounded_revenue, touches_from_last, revenue),
+        {{ star_except(['rounded_revenue', 'touches_from_last', 'revenue']) }},
         case
             when touches_from_last = 1
                 then cast(revenue as decimal(18, 2))

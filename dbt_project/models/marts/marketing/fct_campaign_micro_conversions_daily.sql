@@ -27,13 +27,14 @@ costed as (
         site_days.micro_conversions,
         ad_days.reporting_currency,
         coalesce(ad_days.spend, 0) as spend,
-        case when site_days.micro_conversions > 0 then ad_days.spend / site_days.micro_conversions end
+        -- in double: Spark divides a decimal by an integer as decimals (DuckDB as doubles)
+        case when site_days.micro_conversions > 0 then cast(ad_days.spend as double) / site_days.micro_conversions end
             as cost_per_micro_conversion
 
     from site_days
     left join ad_days
         on ad_days.date_day = site_days.date_day and ad_days.platform = site_days.platform
-        and cast(ad_days.campaign_id as varchar) = site_days.campaign_id
+        and cast(ad_days.campaign_id as {{ dbt.type_string() }}) = site_days.campaign_id
 
 )
 

@@ -46,11 +46,11 @@ campaigns as (
 
     select
         platform,
-        cast(campaign_id as varchar) as campaign_id,
-        arg_max(account_id, date_day) as account_id,
-        arg_max(account_time_zone, date_day) as account_time_zone,
-        arg_max(campaign_name, date_day) as campaign_name,
-        arg_max(account_currency, date_day) as account_currency
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        max_by(account_id, date_day) as account_id,
+        max_by(account_time_zone, date_day) as account_time_zone,
+        max_by(campaign_name, date_day) as campaign_name,
+        max_by(account_currency, date_day) as account_currency
 
     from ad_days
     group by 1, 2
@@ -59,7 +59,7 @@ campaigns as (
 
 keys as (
 
-    select date_day, platform, cast(campaign_id as varchar) as campaign_id from ad_days
+    select date_day, platform, cast(campaign_id as {{ dbt.type_string() }}) as campaign_id from ad_days
     union
     select date_day, platform, campaign_id from site_days
     union
@@ -100,7 +100,7 @@ joined as (
     left join campaigns on campaigns.platform = keys.platform and campaigns.campaign_id = keys.campaign_id
     left join ad_days
         on ad_days.date_day = keys.date_day and ad_days.platform = keys.platform
-        and cast(ad_days.campaign_id as varchar) = keys.campaign_id
+        and cast(ad_days.campaign_id as {{ dbt.type_string() }}) = keys.campaign_id
     left join site_days
         on site_days.date_day = keys.date_day and site_days.platform = keys.platform
         and site_days.campaign_id = keys.campaign_id
@@ -120,10 +120,11 @@ final as (
         orders_last_non_direct as orders,
         revenue_last_non_direct as revenue,
         case when orders_last_non_direct > 0 then spend / orders_last_non_direct end as cpa,
+        {#- roas in double: Spark divides decimals as decimals (DuckDB as doubles) -#}
         {%- for model in models %}
-        case when spend > 0 then revenue_{{ model }} / spend end as roas_{{ model }},
+        case when spend > 0 then cast(revenue_{{ model }} as double) / spend end as roas_{{ model }},
         {%- endfor %}
-        case when spend > 0 then revenue_last_non_direct / spend end as roas,
+        case when spend > 0 then cast(revenue_last_non_direct as double) / spend end as roas,
         case when new_customers > 0 then spend / new_customers end as new_customer_cac
 
     from joined

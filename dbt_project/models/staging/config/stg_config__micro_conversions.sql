@@ -12,7 +12,7 @@ renamed as (
         conversion_name,
         kind,
         event_name,
-        from_json(coalesce(params_json, '{}'), '"MAP(VARCHAR, VARCHAR)"') as params,
+        {{ from_json_as("coalesce(params_json, '{}')", '"MAP(VARCHAR, VARCHAR)"', 'map<string, string>') }} as params,
         page_path as page_path_pattern,
         min_engaged_seconds,
         min_page_views

@@ -18,8 +18,8 @@ renamed as (
         property_scope,
         property_key,
         operator,
-        from_json(coalesce(text_values_json, '[]'), '["VARCHAR"]') as text_values,
-        from_json(coalesce(number_values_json, '[]'), '["DOUBLE"]') as number_values,
+        {{ from_json_as("coalesce(text_values_json, '[]')", '["VARCHAR"]', 'array<string>') }} as text_values,
+        {{ from_json_as("coalesce(number_values_json, '[]')", '["DOUBLE"]', 'array<double>') }} as number_values,
         pattern,
         number,
         is_set

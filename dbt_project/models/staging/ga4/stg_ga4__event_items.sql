@@ -10,11 +10,9 @@ source as (
 
 unnested as (
 
-    -- two unnests of equally long lists in one select run side by side
     select
         event_key,
-        unnest(from_json(items, '["JSON"]')) as item,
-        unnest(range(1, json_array_length(items)::bigint + 1)) as item_index
+        {{ ga4_items_unnested('items') }}
 
     from source
 
@@ -25,14 +23,14 @@ renamed as (
     select
         event_key,
         item_index,
-        item ->> '$.item_id' as item_id,
-        item ->> '$.item_name' as item_name,
-        item ->> '$.item_brand' as item_brand,
-        item ->> '$.item_variant' as item_variant,
-        item ->> '$.item_category' as item_category,
-        try_cast(item ->> '$.price' as double) as price,
-        try_cast(item ->> '$.quantity' as bigint) as quantity,
-        try_cast(item ->> '$.item_revenue' as double) as item_revenue
+        {{ json_text('item', '$.item_id') }} as item_id,
+        {{ json_text('item', '$.item_name') }} as item_name,
+        {{ json_text('item', '$.item_brand') }} as item_brand,
+        {{ json_text('item', '$.item_variant') }} as item_variant,
+        {{ json_text('item', '$.item_category') }} as item_category,
+        try_cast({{ json_text('item', '$.price') }} as double) as price,
+        try_cast({{ json_text('item', '$.quantity') }} as bigint) as quantity,
+        try_cast({{ json_text('item', '$.item_revenue') }} as double) as item_revenue
 
     from unnested
 

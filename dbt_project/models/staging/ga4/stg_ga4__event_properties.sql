@@ -1,7 +1,7 @@
 {#- What a `where:` filter can read of a GA4 event (microfunnel/property_filters.py): params and
-    user properties as text maps, items[] as a list of JSON objects, and the device, geo,
-    traffic_source and collected_traffic_source records as JSON. A view: the filter models read
-    only the events their steps name. -#}
+    user properties as text maps, items[] as a list of JSON objects (on Spark, their JSON texts),
+    and the device, geo, traffic_source and collected_traffic_source records as JSON. A view: the
+    filter models read only the events their steps name. -#}
 with
 
 source as (
@@ -17,7 +17,7 @@ renamed as (
         event_name,
         {{ ga4_params_map('event_params') }} as event_params,
         {{ ga4_params_map('user_properties') }} as user_properties,
-        coalesce(from_json(items, '["JSON"]'), []) as items,
+        {{ ga4_items_list('items') }} as items,
         device,
         geo,
         traffic_source,

@@ -3,7 +3,7 @@
     and the raw table replaces: a run re-parses only the days loaded since the last build (every
     day with rows extracted after the newest here), deleting and inserting each such day whole. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_export_day',
     on_schema_change='fail'
@@ -11,7 +11,7 @@
 {#- A warehouse loaded before the loader stamped `_extracted_at` lacks the column until its next
     GA4 file arrives; until then no day counts as newly extracted. -#}
 {%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) | map(attribute='name') | list if execute else [] -%}
-{%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as timestamptz)' -%}
+{%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as ' ~ type_timestamptz() ~ ')' -%}
 
 with
 
@@ -31,9 +31,9 @@ renamed as (
 
     select
         event_key,
-        make_timestamp(event_timestamp) as event_at,
+        {{ timestamp_from_epoch_us('event_timestamp') }} as event_at,
         event_timestamp as event_ts_us,
-        strptime(event_date, '%Y%m%d')::date as event_date,
+        {{ ga4_event_date('event_date') }} as event_date,
         event_name,
         user_pseudo_id as anonymous_id,
         nullif(user_id, '') as user_id,
@@ -41,15 +41,15 @@ renamed as (
         batch_page_id,
         batch_ordering_id,
         batch_event_index,
-        device ->> '$.category' as device_category,
-        geo ->> '$.country' as country,
-        collected_traffic_source ->> '$.gclid' as collected_gclid,
-        collected_traffic_source ->> '$.manual_source' as collected_source,
-        collected_traffic_source ->> '$.manual_medium' as collected_medium,
-        collected_traffic_source ->> '$.manual_campaign_name' as collected_campaign,
-        collected_traffic_source ->> '$.manual_campaign_id' as collected_campaign_id,
-        ecommerce ->> '$.transaction_id' as ecommerce_transaction_id,
-        try_cast(ecommerce ->> '$.purchase_revenue' as decimal(18, 2)) as purchase_revenue,
+        {{ json_text('device', '$.category') }} as device_category,
+        {{ json_text('geo', '$.country') }} as country,
+        {{ json_text('collected_traffic_source', '$.gclid') }} as collected_gclid,
+        {{ json_text('collected_traffic_source', '$.manual_source') }} as collected_source,
+        {{ json_text('collected_traffic_source', '$.manual_medium') }} as collected_medium,
+        {{ json_text('collected_traffic_source', '$.manual_campaign_name') }} as collected_campaign,
+        {{ json_text('collected_traffic_source', '$.manual_campaign_id') }} as collected_campaign_id,
+        {{ json_text('ecommerce', '$.transaction_id') }} as ecommerce_transaction_id,
+        try_cast({{ json_text('ecommerce', '$.purchase_revenue') }} as decimal(18, 2)) as purchase_revenue,
         _export_day,
         {{ extracted_at }} as _extracted_at
 
@@ -60,8 +60,8 @@ renamed as (
 with_params as (
 
     select
-        * exclude (collected_gclid, collected_source, collected_medium, collected_campaign, collected_campaign_id,
-                   ecommerce_transaction_id),
+        {{ star_except(['collected_gclid', 'collected_source', 'collected_medium', 'collected_campaign',
+                        'collected_campaign_id', 'ecommerce_transaction_id']) }},
         event_params['ga_session_id']::bigint as ga_session_id,
         event_params['ga_session_number']::bigint as ga_session_number,
         anonymous_id || '-' || event_params['ga_session_id'] as session_key,

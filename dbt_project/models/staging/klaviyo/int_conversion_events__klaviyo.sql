@@ -41,12 +41,12 @@ resolved as (
     select
         identifiers.person_id,
         'klaviyo:' || events.event_id as event_id,
-        cast(null as varchar) as session_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
         events.event_name,
-        map(
+        {{ map_literal(
             ['message', 'flow', 'campaign'],
-            [events.message_name, flows.flow_name, campaigns.campaign_name]
-        ) as event_params,
+            ['events.message_name', 'flows.flow_name', 'campaigns.campaign_name']
+        ) }} as event_params,
         events.event_at,
         events.event_ts_us
 

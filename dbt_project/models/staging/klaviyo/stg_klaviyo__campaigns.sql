@@ -13,9 +13,9 @@ renamed as (
         name as campaign_name,
         status,
         coalesce(archived, false) as is_archived,
-        cast(send_time at time zone 'UTC' as timestamp) as sent_at,
-        cast(created_at at time zone 'UTC' as timestamp) as created_at,
-        cast(updated_at at time zone 'UTC' as timestamp) as updated_at
+        {{ utc_timestamp('send_time') }} as sent_at,
+        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('updated_at') }} as updated_at
 
     from source
 

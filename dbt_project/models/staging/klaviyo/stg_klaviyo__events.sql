@@ -20,8 +20,8 @@ renamed as (
             when 'Subscribed to List' then 'list_subscribed'
         end as event_name,
         profile_id,
-        cast(datetime at time zone 'UTC' as timestamp) as event_at,
-        epoch_us(datetime) as event_ts_us,
+        {{ utc_timestamp('datetime') }} as event_at,
+        {{ epoch_us('datetime') }} as event_ts_us,
         message_id,
         flow_id,
         message_name,

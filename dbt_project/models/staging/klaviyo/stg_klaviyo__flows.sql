@@ -14,8 +14,8 @@ renamed as (
         status,
         coalesce(archived, false) as is_archived,
         trigger_type,
-        cast(created at time zone 'UTC' as timestamp) as created_at,
-        cast(updated at time zone 'UTC' as timestamp) as updated_at
+        {{ utc_timestamp('created') }} as created_at,
+        {{ utc_timestamp('updated') }} as updated_at
 
     from source
 

@@ -16,9 +16,12 @@ renamed as (
         id as profile_id,
         email_hash,
         external_id,
-        nullif(regexp_replace(properties ->> '$.{{ property }}', '^GA\d+\.\d+\.', ''), '') as ga_client_id,
-        cast(created at time zone 'UTC' as timestamp) as created_at,
-        cast(updated at time zone 'UTC' as timestamp) as updated_at
+        -- [0-9] and [.], not \d and \.: Spark's string literals drop a backslash
+        nullif(
+            regexp_replace({{ json_text('properties', '$.' ~ property) }}, '^GA[0-9]+[.][0-9]+[.]', ''), ''
+        ) as ga_client_id,
+        {{ utc_timestamp('created') }} as created_at,
+        {{ utc_timestamp('updated') }} as updated_at
 
     from source
 

@@ -2,7 +2,7 @@
     offsite_conversion.fb_pixel_purchase (the same purchase appears under all three). -#}
 {%- set purchase_types = ['omni_purchase', 'purchase', 'offsite_conversion.fb_pixel_purchase'] -%}
 {%- set pick -%}
-list_filter(from_json(COLUMN, '[{"action_type": "VARCHAR", "value": "VARCHAR"}]'), lambda a: a.action_type = 'KIND')[1].value
+{{ json_entry_value('COLUMN', 'action_type', ['KIND']) }}
 {%- endset -%}
 with
 

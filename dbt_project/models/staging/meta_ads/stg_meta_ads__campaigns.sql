@@ -14,8 +14,8 @@ renamed as (
         status,
         effective_status,
         objective,
-        cast(created_time at time zone 'UTC' as timestamp) as created_at,
-        cast(updated_time at time zone 'UTC' as timestamp) as updated_at
+        {{ utc_timestamp('created_time') }} as created_at,
+        {{ utc_timestamp('updated_time') }} as updated_at
 
     from source
 

@@ -13,7 +13,7 @@ nodes as (
 
     select
         'order_id' as identifier_type,
-        cast(order_id as varchar) as identifier_value,
+        cast(order_id as {{ dbt.type_string() }}) as identifier_value,
         ordered_at as first_seen_at,
         ordered_at as last_seen_at
 

@@ -12,8 +12,8 @@ renamed as (
         legacy_resource_id as customer_id,
         id as customer_gid,
         email_hash,
-        cast(created_at at time zone 'UTC' as timestamp) as created_at,
-        cast(updated_at at time zone 'UTC' as timestamp) as updated_at,
+        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('updated_at') }} as updated_at,
         number_of_orders
 
     from source

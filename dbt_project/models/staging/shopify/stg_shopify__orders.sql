@@ -19,9 +19,9 @@ renamed as (
         name as order_name,
         customer__legacy_resource_id as customer_id,
         email_hash,
-        cast(created_at at time zone 'UTC' as timestamp) as ordered_at,
-        cast(updated_at at time zone 'UTC' as timestamp) as updated_at,
-        cast(cancelled_at at time zone 'UTC' as timestamp) as cancelled_at,
+        {{ utc_timestamp('created_at') }} as ordered_at,
+        {{ utc_timestamp('updated_at') }} as updated_at,
+        {{ utc_timestamp('cancelled_at') }} as cancelled_at,
         cancelled_at is not null as is_cancelled,
         coalesce(test, false) as is_test,
         currency_code as currency,
@@ -31,12 +31,10 @@ renamed as (
         cast(total_price_set__shop_money__amount as decimal(18, 4)) as total_price,
         cast(coalesce(total_refunded_set__shop_money__amount, 0) as decimal(18, 4)) as total_refunded,
         display_financial_status as financial_status,
+        -- [0-9] and [.], not \d and \.: Spark's string literals drop a backslash
         regexp_replace(
-            list_filter(
-                from_json(custom_attributes, '[{"key": "VARCHAR", "value": "VARCHAR"}]'),
-                lambda attribute: attribute.key in ('{{ ga_keys | join("', '") }}')  -- noqa: LT05
-            )[1].value,
-            '^GA\d+\.\d+\.', ''
+            {{ json_entry_value('custom_attributes', 'key', ga_keys) }},
+            '^GA[0-9]+[.][0-9]+[.]', ''
         ) as ga_client_id,
         customer_journey_summary__last_visit__landing_page as landing_page_url,
         customer_journey_summary__last_visit__referrer_url as referrer_url,

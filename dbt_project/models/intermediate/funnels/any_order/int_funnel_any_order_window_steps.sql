@@ -48,7 +48,11 @@ starts_and_targets as (
     -- role 0 = a window start looking for step k, 1 = an occurrence of step k; at one timestamp
     -- the start sorts first, so a window includes the events at its own start
     select
-        window_starts.*,
+        window_starts.funnel_name,
+        window_starts.person_id,
+        window_starts.funnel_person_key,
+        window_starts.window_start_ts_us,
+        window_starts.window_us,
         funnel_steps.step_index,
         window_starts.window_start_ts_us as event_ts_us,
         null as event_pos,
@@ -58,12 +62,14 @@ starts_and_targets as (
     from window_starts
     inner join funnel_steps on funnel_steps.funnel_name = window_starts.funnel_name
 
-    union all by name
+    union all
 
     select
         funnel_name,
         person_id,
         funnel_person_key,
+        null as window_start_ts_us,
+        null as window_us,
         step_index,
         event_ts_us,
         event_pos,
@@ -78,11 +84,11 @@ first_occurrences as (
 
     select
         *,
-        first_value(case when role = 1 then event_pos end ignore nulls) over later_occurrences
+        {{ first_value_ignore_nulls('case when role = 1 then event_pos end') }} over later_occurrences
             as first_event_pos,
-        first_value(case when role = 1 then event_ts_us end ignore nulls) over later_occurrences
+        {{ first_value_ignore_nulls('case when role = 1 then event_ts_us end') }} over later_occurrences
             as first_event_ts_us,
-        first_value(case when role = 1 then event_id end ignore nulls) over later_occurrences
+        {{ first_value_ignore_nulls('case when role = 1 then event_id end') }} over later_occurrences
             as first_event_id
 
     from starts_and_targets

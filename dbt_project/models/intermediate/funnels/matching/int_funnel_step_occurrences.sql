@@ -15,7 +15,7 @@ matchers as (
 
 ),
 
-all_person_events as not materialized (
+all_person_events as {{ cte_materialization('not materialized') }} (
 
     -- inlined into each match below, so a branch with no matchers reads no events
     select * from {{ ref('int_person_events') }}
@@ -47,7 +47,7 @@ event_properties as (
 
 ),
 
-person_events as not materialized (
+person_events as {{ cte_materialization('not materialized') }} (
 
     -- inlined into each match below, so a branch with no matchers reads no events
     select

@@ -31,9 +31,7 @@ events_lowest_step as (
         case when is_exclusion then 0 else 1 end as role,
         -- an event's rows are the peers of (event_ts_us, event_seq); exclusion rows have no step
         min(step_index) over (
-            partition by funnel_person_key
-            order by event_ts_us, event_seq
-            groups between current row and current row
+            {{ funnel_event_peers_window() }}
         ) as lowest_step_index
 
     from occurrences
@@ -59,17 +57,16 @@ by_waiting_step as (
 
     -- a step occurrence is looked up at its own step; an exclusion at every step it applies at
     select
-        positioned.* exclude (from_step_index, to_step_index),
+        {{ star_except(['from_step_index', 'to_step_index'], 'positioned') }},
         case when positioned.order_mode = 'any' then 0 else positioned.step_index end as waiting_step
     from positioned
     where role = 1
     union all
     select
-        positioned.* exclude (from_step_index, to_step_index),
-        unnest(
-            case when positioned.order_mode = 'any' then [0]
-                else range(positioned.from_step_index, positioned.to_step_index) end
-        ) as waiting_step
+        {{ star_except(['from_step_index', 'to_step_index'], 'positioned') }},
+        {{ funnel_unnest_steps(
+            'positioned.from_step_index', 'positioned.to_step_index', any_order="positioned.order_mode = 'any'"
+        ) }} as waiting_step
     from positioned
     where role = 0
 
@@ -101,7 +98,7 @@ ordered as (
 
 step_occurrences_ordered as (
 
-    select * exclude (role)
+    select {{ star_except(['role']) }}
     from ordered
     where role = 1
 

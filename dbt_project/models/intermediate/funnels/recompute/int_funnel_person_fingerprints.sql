@@ -4,7 +4,8 @@
     events, events moved to or away by an identity merge or split, or a changed catalog (then
     everyone). No one else's journeys can have changed.
     The model reads its own previous version ({{ this }}) before dbt swaps the new one in; on a
-    first run or with --full-refresh every person counts as changed. -#}
+    first run or with --full-refresh every person counts as changed, and on every build where the
+    funnel marts are rebuilt whole (Spark; macros/previous.sql). -#}
 with
 
 person_events as (
@@ -45,17 +46,17 @@ property_filters as (
 
 catalog as (
 
-    select md5(coalesce(string_agg(definition, '|' order by definition), '')) as catalog_fingerprint
+    select md5(coalesce({{ string_agg_ordered('definition', "'|'", 'definition') }}, '')) as catalog_fingerprint
     from (
-        select 'f' || to_json(funnels) as definition from funnels
+        select 'f' || {{ row_to_json('funnels') }} as definition from funnels
         union all
-        select 's' || to_json(funnel_steps) from funnel_steps
+        select 's' || {{ row_to_json('funnel_steps') }} from funnel_steps
         union all
-        select 'x' || to_json(funnel_exclusions) from funnel_exclusions
+        select 'x' || {{ row_to_json('funnel_exclusions') }} from funnel_exclusions
         union all
-        select 'm' || to_json(micro_conversions) from micro_conversions
+        select 'm' || {{ row_to_json('micro_conversions') }} from micro_conversions
         union all
-        select 'p' || to_json(property_filters) from property_filters
+        select 'p' || {{ row_to_json('property_filters') }} from property_filters
     )
 
 ),
@@ -66,8 +67,10 @@ current_fingerprints as (
         person_events.person_id,
         md5(
             count(*) || ':'
-            || bit_xor(hash(person_events.event_id, person_events.event_seq, person_events.session_id,
-                            person_events.event_ts_us, person_events.is_macro)) || ':'
+            || bit_xor({{ funnel_events_hash([
+                'person_events.event_id', 'person_events.event_seq', 'person_events.session_id',
+                'person_events.event_ts_us', 'person_events.is_macro',
+            ]) }}) || ':'
             || any_value(catalog.catalog_fingerprint)
         ) as fingerprint
 

@@ -34,7 +34,7 @@ persons as (
 
 numbered as (
 
-    select person_id, row_number() over () as person_key
+    select person_id, {{ funnel_person_numbering() }} as person_key
     from persons
 
 )

@@ -30,7 +30,7 @@ strict_breaks as (
 
 ),
 
-links as materialized (
+links as {{ cte_materialization('materialized') }} (
 
     -- computed once, not once per step of the recursion; a strict link broken by another
     -- event in between is no link
@@ -74,50 +74,8 @@ entries as (
 
 ),
 
-journey_steps as (
-
-    select
-        funnel_name,
-        person_id,
-        entry_pos,
-        entry_ts_us,
-        1 as step_index,
-        entry_pos as event_pos,
-        entry_ts_us as event_ts_us,
-        entry_event_id as event_id,
-        true as is_stored,
-        funnel_person_key
-
-    from entries
-
-    union all
-
-    select
-        waiting.funnel_name,
-        waiting.person_id,
-        waiting.entry_pos,
-        waiting.entry_ts_us,
-        waiting.step_index + 1 as step_index,
-        links.next_event_pos as event_pos,
-        links.next_event_ts_us as event_ts_us,
-        links.next_event_id as event_id,
-        not coalesce(links.next_exclusion_ts_us < links.next_event_ts_us, false) as is_stored,
-        waiting.funnel_person_key
-
-    from (
-        select
-            *,
-            lead(event_pos) over (partition by funnel_person_key order by entry_pos) as newer_arrival_pos
-        from journey_steps
-        where is_stored
-    ) as waiting
-    inner join links
-        on links.funnel_person_key = waiting.funnel_person_key
-        and links.step_index = waiting.step_index
-        and links.event_pos = waiting.event_pos
-    where links.next_event_ts_us - waiting.entry_ts_us <= links.window_us
-        and (waiting.newer_arrival_pos is null or waiting.newer_arrival_pos >= links.next_event_pos)
-
-)
+-- macros/funnels.sql: the step-1 rows of the entries, then one step at a time (a recursive CTE;
+-- on Spark unrolled, one CTE per step)
+{{ funnel_journey_steps('entries', 'links', ref('stg_config__funnels')) }}
 
 select * from journey_steps

@@ -78,7 +78,7 @@ journeys as (
 flagged as (
 
     select
-        * exclude (is_excluded_between_steps, is_excluded_after_last_step),
+        {{ star_except(['is_excluded_between_steps', 'is_excluded_after_last_step']) }},
         is_excluded_between_steps or coalesce(is_excluded_after_last_step, false) as is_excluded
 
     from journeys

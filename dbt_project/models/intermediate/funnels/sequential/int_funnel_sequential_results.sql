@@ -19,10 +19,7 @@ counted as (
         funnel_person_key,
         any_value(funnel_name) as funnel_name,
         any_value(person_id) as person_id,
-        arg_min(
-            { 'entry_pos': entry_pos, 'steps_reached': steps_reached, 'is_excluded': is_excluded },
-            (-steps_reached, is_excluded, last_event_pos)
-        ) as journey
+        {{ funnel_journey_that_counts() }} as journey
 
     from journeys
     group by funnel_person_key

@@ -44,11 +44,11 @@ next_targets as (
 
     select
         *,
-        first_value(case when role = 0 then event_pos end ignore nulls) over later_targets
+        {{ first_value_ignore_nulls('case when role = 0 then event_pos end') }} over later_targets
             as next_event_pos,
-        first_value(case when role = 0 then event_ts_us end ignore nulls) over later_targets
+        {{ first_value_ignore_nulls('case when role = 0 then event_ts_us end') }} over later_targets
             as next_event_ts_us,
-        first_value(case when role = 0 then event_id end ignore nulls) over later_targets
+        {{ first_value_ignore_nulls('case when role = 0 then event_id end') }} over later_targets
             as next_event_id
 
     from anchors_and_targets

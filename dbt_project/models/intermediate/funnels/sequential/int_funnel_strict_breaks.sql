@@ -49,7 +49,10 @@ step_matches as (
 exclusion_matches as (
 
     -- the steps at which each exclusion event applies: from_step_index .. to_step_index - 1
-    select distinct funnel_person_key, event_seq, unnest(range(from_step_index, to_step_index)) as step_index
+    select distinct
+        funnel_person_key,
+        event_seq,
+        {{ funnel_unnest_steps('from_step_index', 'to_step_index') }} as step_index
     from strict_occurrences
     where is_exclusion
 
