@@ -73,12 +73,18 @@ def _literal(text: str) -> str:
 
 
 DOUBLE_DECIMALS = 9  # doubles summed in another order (another engine) differ in the last bits only
+# when the build ran (identity_run_started_at): two builds differ there by construction
+BUILD_TIME_COLUMNS = {"person_id_history": {"issued_at", "retired_at"}}
 
 
-def serving_differences(first: Path, second: Path, schema: str = "marts") -> list[str]:
+def serving_differences(
+    first: Path, second: Path, schema: str = "marts", ignore: dict[str, set[str]] | None = None
+) -> list[str]:
     """What differs between two serving files' marts (e.g. a Spark build's and a DuckDB build's):
     missing tables, other columns, other rows. Values are compared as instants in UTC microseconds,
-    exact numbers as decimals, doubles rounded to DOUBLE_DECIMALS places. [] when identical."""
+    exact numbers as decimals, doubles rounded to DOUBLE_DECIMALS places; `ignore` leaves out
+    {table: columns} whose values are the build's own clock (BUILD_TIME_COLUMNS). [] when identical."""
+    ignore = BUILD_TIME_COLUMNS if ignore is None else ignore
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(f"attach '{first}' as first_file (read_only)")
@@ -90,8 +96,9 @@ def serving_differences(first: Path, second: Path, schema: str = "marts") -> lis
             if list(ours[table]) != list(theirs[table]):
                 differences.append(f"{table}: columns {list(ours[table])} vs {list(theirs[table])}")
                 continue
-            a = f'select {_comparable(ours[table])} from first_file.{schema}."{table}"'
-            b = f'select {_comparable(theirs[table])} from second_file.{schema}."{table}"'
+            skipped = ignore.get(table, set())
+            a = f'select {_comparable(ours[table], skipped)} from first_file.{schema}."{table}"'
+            b = f'select {_comparable(theirs[table], skipped)} from second_file.{schema}."{table}"'
             counts = [
                 connection.execute(f"select count(*) from ({query})").fetchall()[0][0] for query in (a, b)
             ]
@@ -116,7 +123,7 @@ def _columns(connection: duckdb.DuckDBPyConnection, database: str, schema: str) 
     return found
 
 
-def _comparable(columns: dict[str, str]) -> str:
+def _comparable(columns: dict[str, str], skipped: set[str]) -> str:
     def one(column: str, data_type: str) -> str:
         quoted = f'"{column}"'
         if data_type.startswith("TIMESTAMP"):
@@ -133,7 +140,11 @@ def _comparable(columns: dict[str, str]) -> str:
             return f"{quoted}::decimal(38, 9)"
         return f"{quoted}::varchar"
 
-    return ", ".join(f"{one(column, data_type)} as {_quote(column)}" for column, data_type in columns.items())
+    return ", ".join(
+        f"{one(column, data_type)} as {_quote(column)}"
+        for column, data_type in columns.items()
+        if column not in skipped
+    )
 
 
 def _quote(name: str) -> str:

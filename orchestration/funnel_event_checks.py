@@ -26,6 +26,18 @@ select schema_name, table_name from duckdb_tables() where starts_with(table_name
 order by all
 """
 FUNNEL_STEPS = AssetKey(["marts", "fct_funnel_steps"])
+PERSON_EVENTS = "intermediate.int_person_events"
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".")
+    return bool(
+        connection.execute(
+            "select 1 from duckdb_tables() where schema_name = $s and table_name = $n "
+            "union all select 1 from duckdb_views() where schema_name = $s and view_name = $n",
+            {"s": schema, "n": name},
+        ).fetchall()
+    )
 
 
 def unseen_event_references(catalog: Catalog, seen: set[str]) -> list[str]:
@@ -41,6 +53,10 @@ def seen_event_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
     """Every event name in GA4's events and in each enabled source's contributed events."""
     contributed = connection.execute(SOURCE_EVENT_RELATIONS_SQL, {"prefix": SOURCE_EVENTS_PREFIX}).fetchall()
     relations = [GA4_EVENTS, *(f'"{schema}"."{name}"' for schema, name in contributed)]
+    if not contributed and _exists(connection, PERSON_EVENTS):
+        # a Spark build: its staging views are not in the warehouse file (microfunnel.spark_catalog);
+        # every source's events reach the person timeline, a table it has
+        relations.append(PERSON_EVENTS)
     union = " union ".join(f"select distinct event_name from {relation}" for relation in relations)
     return {name for (name,) in connection.execute(union).fetchall()}
 

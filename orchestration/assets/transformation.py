@@ -1,5 +1,6 @@
 """The dbt project as assets: models keyed [schema, model], sources keyed [raw_<source>, table]."""
 
+import json
 import os
 import shutil
 import uuid
@@ -70,6 +71,17 @@ def step_target_path(project: DbtProject, context: AssetExecutionContext) -> Pat
     return target
 
 
+def mart_descriptions(project: DbtProject) -> dict[str, tuple[str, dict[str, str]]]:
+    """{mart: (its description, {column: description})} from the manifest, for a Spark build's
+    marts in the warehouse file (DuckDB's get them from persist_docs)."""
+    manifest = json.loads(project.manifest_path.read_text())
+    return {
+        node["name"]: (node["description"], {name: c["description"] for name, c in node["columns"].items()})
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
+    }
+
+
 def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
     """The dbt models of these sources as two asset groups: unpartitioned, and day-grained marts
     partitioned by reporting day. Built per selection: a disabled source's models do not exist."""
@@ -100,7 +112,7 @@ def dbt_model_assets(selection: SourceSelection) -> list[AssetsDefinition]:
             target = step_target_path(project, context)
             yield from dbt_events_with_progress(dbt.cli(args, context=context, target_path=target), context)
             if settings.engine == "spark":  # the marts into the warehouse file, for the publish and checks
-                mirrored = mirror_spark_tables(settings)
+                mirrored = mirror_spark_tables(settings, mart_descriptions(project))
                 context.log.info(f"copied {len(mirrored)} Spark marts into {settings.warehouse_path}")
 
     @dbt_assets(
