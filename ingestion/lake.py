@@ -129,7 +129,9 @@ def _compact(connection, folder: Path, table: dict, schema, settings: Settings, 
     conditions = [f"row_number() over (partition by {row_identity} order by filename) = 1"]
     primary_key, merge_key = _keys(table, "primary_key"), _keys(table, "merge_key")
     if primary_key:  # the newest row of a key (dlt's merge also keeps one row per key of a load)
-        conditions.append(f"row_number() over (partition by {_columns(primary_key)} order by {load} desc) = 1")
+        conditions.append(
+            f"row_number() over (partition by {_columns(primary_key)} order by {load} desc) = 1"
+        )
     if merge_key:  # rows of the newest load having that merge key value
         conditions.append(f"{load} = max({load}) over (partition by {_columns(merge_key)})")
     parent = table.get("parent")
