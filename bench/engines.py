@@ -25,6 +25,7 @@ from pathlib import Path
 from commands.runner import sandbox_apis, sandbox_clock
 from ingestion.registry import selectable_sources
 from microfunnel.serving import serving_differences
+from sandbox.cli import SANDBOX_PII_KEY
 from sandbox.simulate import WorldSpec
 from sandbox.world_files import write_world_files
 
@@ -58,7 +59,6 @@ def run_engine(engine: str, root: Path, world_root: Path, source_env: dict[str, 
         "MICROFUNNEL_SOURCES": ",".join(selectable_sources()),
         "MICROFUNNEL_FRESHNESS_AS_OF": sandbox_clock(spec),
         "MICROFUNNEL_ENGINE": engine,
-        "PII_HASH_KEY": os.environ.get("PII_HASH_KEY", "bench-key"),
     }
     (root / engine / "dagster_home").mkdir(parents=True, exist_ok=True)
     print(f"{engine}: microfunnel run ...", flush=True)
@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)  # the sandbox's emails, hashed as the demo does
     spec = WorldSpec(seed=args.seed, persons=args.persons, days=args.days, start_date=date(2026, 10, 1))
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as folder:
         root = Path(folder)

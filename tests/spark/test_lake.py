@@ -60,14 +60,17 @@ def reference_rows(tmp_path, table, columns):
         return sorted(connection.execute(f"select {columns} from raw_case.{table}").fetchall())
 
 
+def orders(rows):
+    """A merge resource on a primary key, as the Shopify orders are loaded."""
+
+    @dlt.resource(name="orders", write_disposition="merge", primary_key="id")
+    def resource():
+        yield rows
+
+    return resource
+
+
 def test_a_primary_key_merge_keeps_the_newest_row_of_each_key(tmp_path, lake_settings):
-    def orders(rows):
-        @dlt.resource(name="orders", write_disposition="merge", primary_key="id")
-        def resource():
-            yield rows
-
-        return resource
-
     load_both(
         tmp_path,
         lake_settings,
@@ -113,13 +116,6 @@ def test_a_merge_key_replaces_the_whole_day_and_leaves_other_days(tmp_path, lake
 
 
 def test_nested_rows_of_a_superseded_parent_go_with_it(tmp_path, lake_settings):
-    def orders(rows):
-        @dlt.resource(name="orders", write_disposition="merge", primary_key="id")
-        def resource():
-            yield rows
-
-        return resource
-
     load_both(
         tmp_path,
         lake_settings,
@@ -136,13 +132,6 @@ def test_nested_rows_of_a_superseded_parent_go_with_it(tmp_path, lake_settings):
 
 
 def test_copies_left_by_a_crash_between_write_and_delete_are_removed(tmp_path, lake_settings):
-    def orders(rows):
-        @dlt.resource(name="orders", write_disposition="merge", primary_key="id")
-        def resource():
-            yield rows
-
-        return resource
-
     lake = load_both(tmp_path, lake_settings, [lambda: [orders([{"id": 1, "v": 1}, {"id": 2, "v": 1}])]])
     folder = table_folder(lake_settings, "raw_case", "orders")
     [only] = parquet_files(folder)
