@@ -81,7 +81,11 @@ rounded as (
 
     select
         *,
-        cast(credit * revenue as decimal(18, 2)) as rounded_revenue,
+        -- the share in decimals: a double rounded to cents is rounded from its binary value on
+        -- DuckDB but from its shortest spelling on Spark (69.615 as a double is 69.6149999...);
+        -- the credit (0 to 1) to 12 places is the same decimal on both, the product exact (no
+        -- precision cut on Spark), and half a cent rounds up on both
+        cast(cast(credit as decimal(13, 12)) * revenue as decimal(18, 2)) as rounded_revenue,
         row_number() over (partition by order_id, model order by touch_index desc) as touches_from_last
 
     from (
