@@ -70,6 +70,21 @@ def orders(rows):
     return resource
 
 
+def events(rows):
+    """A merge resource replacing whole days (a merge key), as GA4's export days are loaded."""
+
+    @dlt.resource(
+        name="events",
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        merge_key="day",
+        primary_key=False,
+    )
+    def resource():
+        yield rows
+
+    return resource
+
+
 def test_a_primary_key_merge_keeps_the_newest_row_of_each_key(tmp_path, lake_settings):
     load_both(
         tmp_path,
@@ -86,18 +101,6 @@ def test_a_primary_key_merge_keeps_the_newest_row_of_each_key(tmp_path, lake_set
 
 
 def test_a_merge_key_replaces_the_whole_day_and_leaves_other_days(tmp_path, lake_settings):
-    def events(rows):
-        @dlt.resource(
-            name="events",
-            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-            merge_key="day",
-            primary_key=False,
-        )
-        def resource():
-            yield rows
-
-        return resource
-
     load_both(
         tmp_path,
         lake_settings,
@@ -220,25 +223,16 @@ def test_arrow_loads_without_dlt_columns_replace_a_re_exported_day_too(tmp_path,
     """GA4 loads Arrow tables: no _dlt_id or _dlt_load_id in the rows; the file names tell the load."""
     import pyarrow as pa
 
-    def events(days, names):
-        @dlt.resource(
-            name="events",
-            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-            merge_key="day",
-            primary_key=False,
-        )
-        def resource():
-            yield pa.table({"day": days, "event": names})
-
-        return resource
+    def arrow_events(days, names):
+        return events(pa.table({"day": days, "event": names}))
 
     load_both(
         tmp_path,
         lake_settings,
         [
-            lambda: [events(["d1", "d1", "d2"], ["a", "b", "c"])],
-            lambda: [events(["d1"], ["a2"])],
-            lambda: [events(["d3"], ["e"])],
+            lambda: [arrow_events(["d1", "d1", "d2"], ["a", "b", "c"])],
+            lambda: [arrow_events(["d1"], ["a2"])],
+            lambda: [arrow_events(["d3"], ["e"])],
         ],
     )
     expected = [("d1", "a2"), ("d2", "c"), ("d3", "e")]
