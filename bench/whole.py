@@ -6,8 +6,8 @@ What is measured is what users run: `microfunnel run` as a subprocess in a tempo
 (its own warehouse, serving file, DAGSTER_HOME and dbt target folder). Stage times come from the
 run itself: each Dagster step's duration (its `done in` line; the line's arrival gives its
 window), and inside the dbt steps each node's compile+execute interval from dbt's
-run_results.json, grouped into the issue's stages by the model's folder (STAGE_OF_FOLDER). dbt
-runs two threads, so where two nodes overlap each gets half of that time: the stage rows add up
+run_results.json, grouped into the issue's stages by the model's folder (STAGE_OF_FOLDER). where
+two nodes overlap (a profile with more than one dbt thread) each gets half of that time: the stage rows add up
 to the dbt step, and the step rows to the run's wall time (what no node covers is dbt's start-up,
 its gaps between nodes or its end, dbt_phases; what no step covers is "run start-up & teardown":
 imports, definitions, manifest check). Peak RSS is the resident memory of the whole process tree
@@ -163,7 +163,7 @@ def dbt_phases(window: Interval, nodes: Sequence[Interval]) -> list[Interval]:
 
 def split_by_stage(window: Interval, nodes: Sequence[Interval], seconds: float) -> dict[str, float]:
     """`seconds` of one dbt step shared among stages: each instant of the window goes to the nodes
-    running then, split equally (two threads: half each), or else to its dbt phase (dbt_phases);
+    running then, split equally (with two threads: half each), or else to its dbt phase (dbt_phases);
     the difference between `seconds` (Dagster's duration) and the observed window goes to the end."""
     shares: dict[str, float] = defaultdict(float)
     clipped = [

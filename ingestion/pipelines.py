@@ -108,6 +108,16 @@ def settle_after_load(pipeline: dlt.Pipeline, settings: Settings) -> None:
         settle_lake(dlt.attach(pipeline.pipeline_name, pipelines_dir=pipeline.pipelines_dir), settings)
 
 
+def release_load_memory() -> None:
+    """Give back the memory Arrow's allocator kept after a load (it keeps freed pages for reuse).
+
+    The process runs on into dbt: after 10M GA4 events it held 1.7 GB, 0.8 GB of them Arrow's
+    free pages, on top of dbt's own DuckDB (DECISIONLOG, "Peak memory at 10M events")."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def warehouse_credentials(settings: Settings):
     """The warehouse file, with the memory limit (settings) on every connection dlt opens."""
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
@@ -124,4 +134,5 @@ def run_source(source: str, settings: Settings | None = None, **source_kwargs) -
     info = pipeline.run(load_source(source, settings, **source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
     info.raise_on_failed_jobs()
     settle_after_load(pipeline, settings)
+    release_load_memory()
     return info

@@ -22,6 +22,7 @@ from ingestion.pipelines import (
     dataset_name,
     load_source,
     make_pipeline,
+    release_load_memory,
     settle_after_load,
 )
 from ingestion.progress import reporting_progress
@@ -92,6 +93,7 @@ def source_assets(source: str) -> AssetsDefinition:
                 loader_file_format=LOADER_FILE_FORMAT,
             )
             settle_after_load(pipeline, settings)
+        release_load_memory()
 
     return load
 
