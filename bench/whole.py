@@ -1059,6 +1059,7 @@ def incremental_vs_full(root, world, record, options: RunOptions, echo: bool) ->
     incremental = run_pipeline("incremental", record.run_dir, inc_env, echo=echo)
     print("\nfull refresh: the same files, a fresh warehouse", flush=True)
     full_env = run_env(root / "run-full", world.folder, world.first_day, next_last, options)
+    prepare_project(full_env)  # its own warehouse: a daily run there would find its own parse
     full = run_pipeline("full-refresh", root / "run-full", full_env, echo=echo)
     differences = (
         mart_differences(full.serving, incremental.serving)
