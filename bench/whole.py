@@ -6,9 +6,9 @@ What is measured is what users run: `microfunnel run` as a subprocess in a tempo
 (its own warehouse, serving file, DAGSTER_HOME and dbt target folder). Stage times come from the
 run itself: each Dagster step's duration (its `done in` line; the line's arrival gives its
 window), and inside the dbt steps each node's compile+execute interval from dbt's
-run_results.json, grouped into the issue's stages by the model's folder (STAGE_OF_FOLDER). where
-two nodes overlap (a profile with more than one dbt thread) each gets half of that time: the stage rows add up
-to the dbt step, and the step rows to the run's wall time (what no node covers is dbt's start-up,
+run_results.json, grouped into the issue's stages by the model's folder (STAGE_OF_FOLDER). Where
+two nodes overlap (a profile with more than one dbt thread), each gets half of that time: the stage
+rows add up to the dbt step, and the step rows to the run's wall time (what no node covers is dbt's start-up,
 its gaps between nodes or its end, dbt_phases; what no step covers is "run start-up & teardown":
 imports, definitions, manifest check). Peak RSS is the resident memory of the whole process tree
 (the run and its dbt child), sampled every 100 ms and given to the stages running at that instant.
