@@ -444,15 +444,11 @@ def run_pipeline(
     return record
 
 
-# The selection's parse stamp is removed first, so the manifest is parsed with this run's profile
-# (its warehouse path, memory bound): one parsed under another warehouse is current by its files,
-# but dbt then finds "profile has changed" and every dbt step of the run parses the project in full.
+# Loads the definitions, which parse the selection's manifest when it is missing or stale (parsed
+# with other files, sources or profile environment: orchestration.resources.parse_stamp).
 PREPARE = (
-    "from commands.runner import load_definitions; from microfunnel.settings import DBT_PROJECT_DIR, "
-    "load_settings; from ingestion.registry import enabled_sources; from orchestration.resources import "
-    "PARSE_ARGS_STAMP, manifest_folder; settings = load_settings(); "
-    "(DBT_PROJECT_DIR / manifest_folder(enabled_sources(settings), settings.engine) / PARSE_ARGS_STAMP)"
-    ".unlink(missing_ok=True); load_definitions(settings)"
+    "from commands.runner import load_definitions; from microfunnel.settings import load_settings; "
+    "load_definitions(load_settings())"
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sys
 from functools import cache
@@ -23,7 +24,7 @@ from microfunnel.settings import DBT_PROJECT_DIR, load_settings
 
 # what dbt parses: a change to any of these makes the manifest stale
 DBT_SOURCES = ("models", "macros", "seeds", "data-tests", "dbt_project.yml", "profiles.yml")
-PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: the args it was parsed with
+PARSE_ARGS_STAMP = "manifest.parse_args.json"  # beside the manifest: what it was parsed with
 PARSE_LOCK = "parse.lock"  # beside the manifest: held while one process parses
 
 
@@ -39,12 +40,22 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("microfunnel-dbt") or "microfunnel-dbt")
 
 
+def parse_stamp(parse_args: list[str]) -> dict:
+    """What a manifest is parsed with: the parse args (the enabled sources) and the environment the
+    profile reads (warehouse path, memory bound, engine). dbt's partial parse keeps only what was
+    parsed under the same profile: after a parse under another warehouse, every dbt step of a run
+    parsed the whole project again ("Unable to do partial parsing because profile has changed")."""
+    return {"args": parse_args, "profile_env": load_settings().dbt_env()}
+
+
 def manifest_is_stale(project: DbtProject, parse_args: list[str]) -> bool:
-    """True when the manifest is missing, was parsed with other vars (enabled sources), or is older
-    than any file dbt parses."""
+    """True when the manifest is missing, was parsed with other vars (enabled sources) or under
+    another profile environment, or is older than any file dbt parses."""
     manifest = project.manifest_path
     stamp = manifest.with_name(PARSE_ARGS_STAMP)
-    if not manifest.exists() or not stamp.exists() or json.loads(stamp.read_text()) != parse_args:
+    if not manifest.exists() or not stamp.exists():
+        return True
+    if json.loads(stamp.read_text()) != parse_stamp(parse_args):
         return True
     built = manifest.stat().st_mtime
     for name in DBT_SOURCES:
@@ -72,10 +83,28 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
                 self.prepare(project)
 
     def _prepare_manifest(self, project: DbtProject) -> None:
-        dbt_resource().cli(self._prepare_project_cli_args, target_path=project.target_path).wait()
-        self._invalidate_seeds_in_partial_parse(project)
-        stamp = project.project_dir / project.target_path / PARSE_ARGS_STAMP
-        stamp.write_text(json.dumps(self._prepare_project_cli_args))
+        """Parse into a scratch folder, then move each file into the manifest folder whole.
+
+        Another process may be reading the folder meanwhile (a run's steps copy its
+        `partial_parse.msgpack`, a process loading the graph reads `manifest.json`): it sees the
+        old file or the new one, never one half-written."""
+        folder = project.project_dir / project.target_path
+        scratch = Path(project.target_path).with_name(f"{folder.name}.parsing-{os.getpid()}")
+        parsed = DbtProject(
+            project_dir=project.project_dir, profiles_dir=project.profiles_dir, target_path=scratch
+        )
+        shutil.rmtree(parsed.project_dir / scratch, ignore_errors=True)
+        try:
+            dbt_resource().cli(self._prepare_project_cli_args, target_path=scratch).wait()
+            self._invalidate_seeds_in_partial_parse(parsed)
+            for path in (parsed.project_dir / scratch).iterdir():
+                if path.is_file():
+                    os.replace(path, folder / path.name)
+            stamp = parsed.project_dir / scratch / PARSE_ARGS_STAMP  # last: the files it vouches for are in
+            stamp.write_text(json.dumps(parse_stamp(self._prepare_project_cli_args)))
+            os.replace(stamp, folder / PARSE_ARGS_STAMP)
+        finally:
+            shutil.rmtree(parsed.project_dir / scratch, ignore_errors=True)
 
 
 def manifest_folder(selection: SourceSelection, engine: str | None = None) -> Path:

@@ -1,0 +1,88 @@
+"""The selection's manifest is parsed again under another profile environment, and a dbt step then
+parses only what changed (dbt keeps a partial parse only under the profile it was made with: one
+made under another warehouse made every step of a run parse the whole project)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from dagster_dbt import DbtProject
+
+from ingestion.registry import SourceSelection
+from microfunnel.settings import DBT_PROJECT_DIR
+from orchestration.resources import (
+    PARSE_ARGS_STAMP,
+    ParseWhenStale,
+    dbt_resource,
+    dbt_vars_args,
+    manifest_is_stale,
+    parse_stamp,
+)
+from tests.support.environment import environment
+
+pytestmark = pytest.mark.slow
+
+GA4_ONLY = SourceSelection(enabled=("ga4",), decided_by="test")
+PARSE_ARGS = ["parse", "--quiet", *dbt_vars_args(GA4_ONLY)]
+
+
+@pytest.fixture
+def project():
+    """The dbt project with a manifest folder of its own (the shared ones stay as other tests left them)."""
+    target = Path("target") / f"test-parse-{uuid.uuid4().hex[:8]}"
+    yield DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target)
+    shutil.rmtree(DBT_PROJECT_DIR / target, ignore_errors=True)
+
+
+def parse_when_stale(project: DbtProject) -> None:
+    ParseWhenStale(prepare_project_cli_args=PARSE_ARGS).prepare_if_dev(project)
+
+
+def full_parse_in_a_step(project: DbtProject) -> bool:
+    """Whether a dbt step seeded with the folder's partial parse (as orchestration's steps are)
+    parses the whole project again."""
+    step = Path(project.target_path).with_name(f"{Path(project.target_path).name}-step")
+    (DBT_PROJECT_DIR / step).mkdir()
+    shutil.copy(DBT_PROJECT_DIR / project.target_path / "partial_parse.msgpack", DBT_PROJECT_DIR / step)
+    try:
+        dbt_resource().cli(PARSE_ARGS, target_path=step).wait()
+        events = [json.loads(line) for line in (DBT_PROJECT_DIR / step / "dbt.log").read_text().splitlines()]
+        return any(event["info"]["name"] == "UnableToPartialParse" for event in events)
+    finally:
+        shutil.rmtree(DBT_PROJECT_DIR / step, ignore_errors=True)
+
+
+def test_another_warehouse_reparses_once_and_steps_parse_partially(project, tmp_path):
+    with environment({"WAREHOUSE_PATH": str(tmp_path / "a.duckdb")}):
+        parse_when_stale(project)
+        assert not manifest_is_stale(project, PARSE_ARGS)
+
+    with environment({"WAREHOUSE_PATH": str(tmp_path / "b.duckdb")}):
+        assert manifest_is_stale(project, PARSE_ARGS), "a manifest parsed under warehouse a is stale under b"
+        parse_when_stale(project)
+        assert not manifest_is_stale(project, PARSE_ARGS)
+        assert not full_parse_in_a_step(project)
+
+    stamp = json.loads((DBT_PROJECT_DIR / project.target_path / PARSE_ARGS_STAMP).read_text())
+    assert stamp["args"] == PARSE_ARGS
+    assert stamp["profile_env"]["WAREHOUSE_PATH"] == str(tmp_path / "b.duckdb")
+    # the parse ran in a scratch folder beside the manifest's, moved in whole and removed
+    folder = DBT_PROJECT_DIR / project.target_path
+    assert not list(folder.parent.glob(f"{folder.name}.parsing-*"))
+
+
+def test_a_memory_bound_change_is_a_profile_change(project, tmp_path):
+    """The stamp alone decides here (no dbt run): the same files and sources, another memory bound."""
+    folder = DBT_PROJECT_DIR / project.target_path
+    folder.mkdir(parents=True)
+    warehouse = {"WAREHOUSE_PATH": str(tmp_path / "a.duckdb")}
+    with environment(warehouse):
+        (folder / "manifest.json").write_text("{}")
+        (folder / PARSE_ARGS_STAMP).write_text(json.dumps(parse_stamp(PARSE_ARGS)))
+        assert not manifest_is_stale(project, PARSE_ARGS)
+    with environment({**warehouse, "MICROFUNNEL_DUCKDB_MEMORY_LIMIT": "1GB"}):
+        assert manifest_is_stale(project, PARSE_ARGS)
