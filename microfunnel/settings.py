@@ -63,12 +63,18 @@ class Settings:
     def duckdb_temp_directory(self) -> Path:
         return self.duckdb_temp_dir or Path(f"{self.warehouse_path}.tmp")
 
-    def dlt_duckdb_config(self) -> dict[str, str]:
-        """What dlt sets on its warehouse connections: the memory limit. Not the temp directory: dlt
-        SETs its config again on a reopened connection, and DuckDB refuses a second SET of
-        temp_directory once it has spilled there; dlt's loads spill to DuckDB's default
-        (`<warehouse>.tmp`). dbt, which spills the most, opens its connection with both."""
-        return {"memory_limit": self.duckdb_memory_limit}
+    def dlt_duckdb_config(self) -> dict[str, str | bool]:
+        """What dlt sets on its warehouse connections: the memory limit, and no insertion order.
+
+        Not the temp directory: dlt SETs its config again on a reopened connection, and DuckDB
+        refuses a second SET of temp_directory once it has spilled there; dlt's loads spill to
+        DuckDB's default (`<warehouse>.tmp`). dbt, which spills the most, opens its connection with
+        both.
+
+        `preserve_insertion_order` off lets DuckDB write a load's rows in parallel, in any order:
+        the GA4 load of the demo world took 13.5 s instead of 19.0 s (DECISIONLOG). A raw table's
+        row order means nothing (SQL gives none; every model orders what it needs)."""
+        return {"memory_limit": self.duckdb_memory_limit, "preserve_insertion_order": False}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ def test_defaults_are_duckdbs_own_with_the_spill_folder_beside_the_warehouse(tmp
     settings = load_settings({"WAREHOUSE_PATH": str(tmp_path / "w.duckdb")})
     assert settings.dbt_env()["MICROFUNNEL_DUCKDB_MEMORY_LIMIT"] == "80%"
     assert settings.dbt_env()["MICROFUNNEL_DUCKDB_TEMP_DIR"] == f"{tmp_path / 'w.duckdb'}.tmp"
-    assert settings.dlt_duckdb_config() == {"memory_limit": "80%"}
+    assert settings.dlt_duckdb_config() == {"memory_limit": "80%", "preserve_insertion_order": False}
 
 
 def test_the_settings_reach_dbt_through_its_environment(tmp_path):
@@ -42,10 +42,11 @@ def test_dlt_takes_the_limit_and_dbt_the_limit_and_the_temp_dir(tmp_path, monkey
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with make_pipeline("ga4", load_settings()).sql_client() as client:
-        [(limit, temp)] = client.execute_sql(
-            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        [(limit, temp, ordered)] = client.execute_sql(
+            "select current_setting('memory_limit'), current_setting('temp_directory'), "
+            "current_setting('preserve_insertion_order')"
         )
-    assert (limit, temp) == ("953.6 MiB", f"{tmp_path / 'w.duckdb'}.tmp")
+    assert (limit, temp, ordered) == ("953.6 MiB", f"{tmp_path / 'w.duckdb'}.tmp", False)
 
     shown = run_dbt(
         "show",
