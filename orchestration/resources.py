@@ -87,9 +87,10 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
 
         Another process may be reading the folder meanwhile (a run's steps copy its
         `partial_parse.msgpack`, a process loading the graph reads `manifest.json`): it sees the
-        old file or the new one, never one half-written."""
+        old file or the new one, never one half-written. Parses of one folder hold its PARSE_LOCK
+        (`prepare_if_dev`), so a scratch folder found here is a killed parse's: it is removed."""
         folder = project.project_dir / project.target_path
-        scratch = Path(project.target_path).with_name(f"{folder.name}.parsing-{os.getpid()}")
+        scratch = Path(project.target_path).with_name(f"{folder.name}.parsing")
         parsed = DbtProject(
             project_dir=project.project_dir, profiles_dir=project.profiles_dir, target_path=scratch
         )

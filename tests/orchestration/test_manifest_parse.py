@@ -36,6 +36,7 @@ def project():
     target = Path("target") / f"test-parse-{uuid.uuid4().hex[:8]}"
     yield DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target)
     shutil.rmtree(DBT_PROJECT_DIR / target, ignore_errors=True)
+    shutil.rmtree(DBT_PROJECT_DIR / f"{target}.parsing", ignore_errors=True)
 
 
 def parse_when_stale(project: DbtProject) -> None:
@@ -57,6 +58,10 @@ def full_parse_in_a_step(project: DbtProject) -> bool:
 
 
 def test_another_warehouse_reparses_once_and_steps_parse_partially(project, tmp_path):
+    folder = DBT_PROJECT_DIR / project.target_path
+    killed = folder.with_name(f"{folder.name}.parsing")  # what a parse killed midway leaves behind
+    killed.mkdir(parents=True)
+    (killed / "manifest.json").write_text("{half")
     with environment({"WAREHOUSE_PATH": str(tmp_path / "a.duckdb")}):
         parse_when_stale(project)
         assert not manifest_is_stale(project, PARSE_ARGS)
@@ -70,9 +75,10 @@ def test_another_warehouse_reparses_once_and_steps_parse_partially(project, tmp_
     stamp = json.loads((DBT_PROJECT_DIR / project.target_path / PARSE_ARGS_STAMP).read_text())
     assert stamp["args"] == PARSE_ARGS
     assert stamp["profile_env"]["WAREHOUSE_PATH"] == str(tmp_path / "b.duckdb")
-    # the parse ran in a scratch folder beside the manifest's, moved in whole and removed
-    folder = DBT_PROJECT_DIR / project.target_path
-    assert not list(folder.parent.glob(f"{folder.name}.parsing-*"))
+    # the parse ran in a scratch folder beside the manifest's (the killed one's leftovers cleared
+    # first), was moved in whole and removed
+    assert not killed.exists()
+    assert json.loads((folder / "manifest.json").read_text())["nodes"]
 
 
 def test_a_memory_bound_change_is_a_profile_change(project, tmp_path):
