@@ -1,5 +1,10 @@
 {#- Every GA4 event with a session: its ga_session_id session, or for the rare event without one
-    (measurement protocol, consent gaps) a session cut at 30 minutes of inactivity per device. -#}
+    the inactivity session of int_events_fallback_sessions. -#}
+{#- A view (exception to the folder's tables): writing a copy of every staged event cost more than
+    its six readers' scans, which each read only their columns and rows of stg_ga4__events
+    (DECISIONLOG, "Sessionized events are a view"). -#}
+{{ config(materialized='view') }}
+
 with
 
 events as (
@@ -8,33 +13,9 @@ events as (
 
 ),
 
-without_session_id as (
-
-    select
-        event_key,
-        anonymous_id,
-        event_ts_us,
-        case
-            when event_ts_us - lag(event_ts_us) over (
-                partition by anonymous_id order by event_ts_us nulls last, event_key
-            ) <= {{ var('microfunnel__session_timeout_minutes') }} * 60 * 1000000 then 0
-            else 1
-        end as starts_session
-
-    from events
-    where ga_session_id is null
-
-),
-
 fallback_sessions as (
 
-    select
-        event_key,
-        anonymous_id || '-inactivity-' || (
-            sum(starts_session) over (partition by anonymous_id order by event_ts_us nulls last, event_key)
-        ) as fallback_session_key
-
-    from without_session_id
+    select * from {{ ref('int_events_fallback_sessions') }}
 
 ),
 
@@ -43,7 +24,6 @@ sessionized as (
     select
         {{ star_except(['session_key'], 'events') }},
         coalesce(events.session_key, fallback_sessions.fallback_session_key) as session_key
-
     from events
     left join fallback_sessions on fallback_sessions.event_key = events.event_key
 
