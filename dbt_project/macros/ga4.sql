@@ -30,9 +30,25 @@
     ))
 {%- endmacro %}
 
+{% macro ga4_params_json(text_map) -%}
+    {#- A map of text to text as the export's event_params JSON (each value a string_value), so an
+        event of another source reads like a GA4 event through ga4_params_map. -#}
+    {{ return(adapter.dispatch('ga4_params_json', 'microfunnel')(text_map)) }}
+{%- endmacro %}
+
+{% macro default__ga4_params_json(text_map) -%}
+    to_json(list_transform(map_entries({{ text_map }}),
+                           lambda p: {'key': p.key, 'value': {'string_value': p.value}}))
+{%- endmacro %}
+
+{% macro spark__ga4_params_json(text_map) -%}
+    to_json(transform(map_entries({{ text_map }}),
+                      p -> named_struct('key', p.key, 'value', named_struct('string_value', p.value))))
+{%- endmacro %}
+
 {% macro ga4_items_list(column) -%}
     {#- items[] as a list of JSON objects (Spark: their JSON texts); [] when null. -#}
-    {{ return(adapter.dispatch('ga4_items_list', 'microfunnel')(column)) }}
+    {{ adapter.dispatch('ga4_items_list', 'microfunnel')(column) if adapter is defined else default__ga4_items_list(column) }}
 {%- endmacro %}
 
 {% macro default__ga4_items_list(column) -%}

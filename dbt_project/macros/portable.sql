@@ -454,32 +454,6 @@
 
 {% macro spark__type_json() -%}string{%- endmacro %}
 
-{% macro empty_text_map() -%}
-    {#- An empty map of text to text. -#}
-    {{ return(adapter.dispatch('empty_text_map', 'microfunnel')()) }}
-{%- endmacro %}
-
-{% macro default__empty_text_map() -%}
-    map([], [])::map(varchar, varchar)
-{%- endmacro %}
-
-{% macro spark__empty_text_map() -%}
-    cast(map() as map<string, string>)
-{%- endmacro %}
-
-{% macro empty_json_list() -%}
-    {#- An empty list of JSON values (type_json()). -#}
-    {{ return(adapter.dispatch('empty_json_list', 'microfunnel')()) }}
-{%- endmacro %}
-
-{% macro default__empty_json_list() -%}
-    []::json[]
-{%- endmacro %}
-
-{% macro spark__empty_json_list() -%}
-    cast(array() as array<string>)
-{%- endmacro %}
-
 {% macro first_value_ignore_nulls(expression) -%}
     {#- The window function first_value skipping nulls; the `over (...)` follows the call. -#}
     {{ return(adapter.dispatch('first_value_ignore_nulls', 'microfunnel')(expression)) }}

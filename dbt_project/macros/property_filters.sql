@@ -9,12 +9,15 @@
 {%- endmacro %}
 
 {% macro default__property_values(properties, condition) -%}
+    {#- Each branch parses only its own export column, and only for the rows of its scope: parsing
+        every column of every joined event was most of a filtering model's time. -#}
     case {{ condition }}.property_scope
         when 'item' then coalesce(list_transform(
-            {{ properties }}.items, lambda item: json_extract_string(item, '$.' || {{ condition }}.property_key)
+            {{ ga4_items_list(properties ~ '.items') }},
+            lambda item: json_extract_string(item, '$.' || {{ condition }}.property_key)
         ), [])
-        when 'param' then [{{ properties }}.event_params[{{ condition }}.property_key]]
-        when 'user' then [{{ properties }}.user_properties[{{ condition }}.property_key]]
+        when 'param' then [{{ ga4_params_map(properties ~ '.event_params') }}[{{ condition }}.property_key]]
+        when 'user' then [{{ ga4_params_map(properties ~ '.user_properties') }}[{{ condition }}.property_key]]
         when 'device' then [json_extract_string({{ properties }}.device, '$.' || {{ condition }}.property_key)]
         when 'geo' then [json_extract_string({{ properties }}.geo, '$.' || {{ condition }}.property_key)]
         when 'traffic_source' then
@@ -118,10 +121,11 @@
 {% macro spark__property_values(properties, condition) -%}
     case {{ condition }}.property_scope
         when 'item' then coalesce(transform(
-            {{ properties }}.items, item -> get_json_object(item, '$.' || {{ condition }}.property_key)
+            {{ ga4_items_list(properties ~ '.items') }},
+            item -> get_json_object(item, '$.' || {{ condition }}.property_key)
         ), array())
-        when 'param' then array({{ properties }}.event_params[{{ condition }}.property_key])
-        when 'user' then array({{ properties }}.user_properties[{{ condition }}.property_key])
+        when 'param' then array({{ ga4_params_map(properties ~ '.event_params') }}[{{ condition }}.property_key])
+        when 'user' then array({{ ga4_params_map(properties ~ '.user_properties') }}[{{ condition }}.property_key])
         when 'device' then array(get_json_object({{ properties }}.device, '$.' || {{ condition }}.property_key))
         when 'geo' then array(get_json_object({{ properties }}.geo, '$.' || {{ condition }}.property_key))
         when 'traffic_source' then

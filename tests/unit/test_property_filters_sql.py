@@ -104,10 +104,7 @@ def pairs():
     )
     m = macros()
     con.execute(
-        f"""create table properties as select event_key,
-            {m.ga4_params_map("event_params")} as event_params,
-            {m.ga4_params_map("user_properties")} as user_properties,
-            coalesce(from_json(items, '["JSON"]'), []) as items, device,
+        """create table properties as select event_key, event_params, user_properties, items, device,
             null::json as geo, null::json as traffic_source, null::json as collected_traffic_source
             from raw"""
     )

@@ -30,12 +30,13 @@ filters as (
 
 source_properties as (
 
-    -- what a `where` condition can read of these events: their params only
+    -- what a `where` condition can read of these events, shaped like stg_ga4__event_properties:
+    -- their params only
     select
         event_id as event_key,
-        event_params,
-        {{ empty_text_map() }} as user_properties,  -- noqa: LT01
-        {{ empty_json_list() }} as items,
+        {{ ga4_params_json('event_params') }} as event_params,
+        cast(null as {{ type_json() }}) as user_properties,
+        cast(null as {{ type_json() }}) as items,
         cast(null as {{ type_json() }}) as device,
         cast(null as {{ type_json() }}) as geo,
         cast(null as {{ type_json() }}) as traffic_source,

@@ -1,7 +1,8 @@
-{#- What a `where:` filter can read of a GA4 event (microfunnel/property_filters.py): params and
-    user properties as text maps, items[] as a list of JSON objects (on Spark, their JSON texts),
-    and the device, geo, traffic_source and collected_traffic_source records as JSON. A view: the
-    filter models read only the events their steps name. -#}
+{#- What a `where:` filter can read of a GA4 event (microfunnel/property_filters.py): the export's
+    params, user properties, items[] and the device, geo, traffic_source and
+    collected_traffic_source records, as the export's JSON texts. A view: the filter models read
+    only the events their steps name, and the filter macros (macros/property_filters.sql) parse
+    only the column a condition reads, for the events it applies to. -#}
 with
 
 source as (
@@ -15,9 +16,9 @@ renamed as (
     select
         event_key,
         event_name,
-        {{ ga4_params_map('event_params') }} as event_params,
-        {{ ga4_params_map('user_properties') }} as user_properties,
-        {{ ga4_items_list('items') }} as items,
+        event_params,
+        user_properties,
+        items,
         device,
         geo,
         traffic_source,
