@@ -61,8 +61,10 @@ def built(tmp_path_factory):
                 pages.append((event_id, page))
     write_inputs(path, [Funnel("unused", ["view_item", "purchase"], 60)], events, micro)
     con = duckdb.connect(str(path))
-    con.execute("create table staging.stg_ga4__events (event_key varchar, page_path varchar)")
-    con.executemany("insert into staging.stg_ga4__events values (?, ?)", pages)
+    con.execute(
+        "create table staging.stg_ga4__events (event_key varchar, event_name varchar, page_path varchar)"
+    )
+    con.executemany("insert into staging.stg_ga4__events values (?, 'page_view', ?)", pages)
     con.close()
     run_funnel_models(
         path, select="fct_path_transitions fct_conversion_paths", variables={"microfunnel__path_max_steps": 3}

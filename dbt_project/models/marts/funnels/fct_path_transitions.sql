@@ -9,8 +9,9 @@
     are kept, numbered 1.. from the first kept one: step_number is the from node's place. -#}
 with
 
-person_events as (
+person_events as {{ cte_materialization('not materialized') }} (
 
+    -- inlined into each reader below, so each reads only its own events' columns and rows
     select * from {{ ref('int_person_events') }}
 
 ),
@@ -24,6 +25,7 @@ micro_conversions as (
 ga4_events as (
 
     select * from {{ ref('stg_ga4__events') }}
+    where event_name = 'page_view'
 
 ),
 
@@ -87,27 +89,30 @@ collapsed as (
 
 ),
 
-kept as (
+ordered as (
 
+    -- one sort for the three: the node's place, the person's node count, and the next node
     select
         person_id,
         node,
-        row_number() over (partition by person_id order by event_seq, node) as position,
-        row_number() over (partition by person_id order by event_seq desc, node desc) as from_end
-
+        row_number() over person_path as position,
+        count(*) over (partition by person_id) as nodes,
+        lead(node) over person_path as next_node
     from collapsed
+    window person_path as (partition by person_id order by event_seq, node)
 
 ),
 
 capped as (
 
+    -- the last var('microfunnel__path_max_steps') nodes, numbered from the first kept one
     select
-        kept.person_id,
-        kept.node,
-        kept.position - min(kept.position) over (partition by kept.person_id) + 1 as step_number
-
-    from kept
-    where kept.from_end <= {{ var('microfunnel__path_max_steps') }}
+        person_id,
+        node,
+        next_node,
+        position - greatest(nodes - {{ var('microfunnel__path_max_steps') }}, 0) as step_number
+    from ordered
+    where position > nodes - {{ var('microfunnel__path_max_steps') }}
 
 ),
 
@@ -119,11 +124,10 @@ paths as (
         capped.step_number,
         capped.node as from_node,
         coalesce(
-            lead(capped.node) over (partition by capped.person_id order by capped.step_number),
+            capped.next_node,
             case when first_purchases.person_id is not null then 'purchase' else '(drop off)' end
         ) as to_node,
         case when first_purchases.person_id is not null then 'purchase' else 'drop_off' end as outcome
-
     from capped
     left join first_purchases on first_purchases.person_id = capped.person_id
 
