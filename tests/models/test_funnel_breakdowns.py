@@ -60,16 +60,15 @@ def breakdowns(tmp_path_factory):
     )
     con.execute(
         "create table staging.stg_ga4__event_properties (event_key varchar, "
-        "event_params map(varchar, varchar), user_properties map(varchar, varchar), items json[], "
+        "event_params json, user_properties json, items json, "
         "device json, geo json, traffic_source json, collected_traffic_source json)"
     )
     con.executemany(
-        "insert into staging.stg_ga4__event_properties "
-        "values (?, map(), map(), ?::json[], ?::json, null, null, null)",
+        "insert into staging.stg_ga4__event_properties values (?, '[]', null, ?, ?, null, null, null)",
         [
             (
                 f"{person}-entry",
-                [json.dumps({"item_category": c}) for c in items],
+                json.dumps([{"item_category": c} for c in items]),
                 json.dumps({"category": device}) if device else None,
             )
             for person, (_, device, items) in PERSONS.items()

@@ -220,23 +220,21 @@ def write_filters(con: duckdb.DuckDBPyConnection, funnels: Sequence[Funnel]) -> 
 
 
 def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Event]) -> None:
-    """staging.stg_ga4__event_properties: params as a text map (as ga4_params_map casts int and
-    string params), items as JSON objects."""
+    """staging.stg_ga4__event_properties: the export's JSON texts, each param a string_value (the
+    text ga4_params_map reads back), items as the export's list of objects."""
     con.execute(
         "create or replace table staging.stg_ga4__event_properties (event_key varchar, event_name varchar, "
-        "event_params map(varchar, varchar), user_properties map(varchar, varchar), items json[], "
+        "event_params json, user_properties json, items json, "
         "device json, geo json, traffic_source json, collected_traffic_source json)"
     )
     con.executemany(
-        "insert into staging.stg_ga4__event_properties values "
-        "(?, ?, map(?::varchar[], ?::varchar[]), map(), ?::json[], null, null, null, null)",
+        "insert into staging.stg_ga4__event_properties values (?, ?, ?, null, ?, null, null, null, null)",
         [
             (
                 e.event_id,
                 e.event_name,
-                list(e.params),
-                [str(v) for v in e.params.values()],
-                [json.dumps(item) for item in e.items],
+                json.dumps([{"key": k, "value": {"string_value": str(v)}} for k, v in e.params.items()]),
+                json.dumps(list(e.items)),
             )
             for e in events
             if not e.is_macro
