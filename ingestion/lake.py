@@ -7,8 +7,9 @@ dlt appends every load of a `merge` table. `settle_lake` then gives each table t
 warehouse's raw table would hold after the same loads, by the rules dlt's DuckDB merge applies:
 
 - merge on a primary key: a row stays only if no later load has a row with its key;
-- merge on a merge key (delete-insert, e.g. GA4's `_export_day`): a row stays only if no later
-  load has a row with its merge key value (the later load replaced that day whole);
+- a merge key (a `delete-insert` merge, or an appended table that declares one, e.g. GA4's
+  `_export_day`): a row stays only if no later load has a row with its merge key value (the later
+  load replaced that day whole);
 - a nested table's row stays only if its parent row stays.
 
 Only the files holding a superseded row are rewritten: their kept rows go to one new file
@@ -88,7 +89,9 @@ def settle_lake(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, int]:
             folder = table_folder(settings, pipeline.dataset_name, table["name"])
             if not parquet_files(folder):
                 _write_empty(folder, table, pipeline)
-            elif table.get("write_disposition") == "merge" or table.get("parent"):
+            elif (
+                table.get("write_disposition") == "merge" or _keys(table, "merge_key") or table.get("parent")
+            ):
                 dropped[table["name"]] = _compact(connection, folder, table, schema, settings, pipeline)
     refresh_raw_views(settings, pipeline.dataset_name, [table["name"] for table in schema.data_tables()])
     return dropped

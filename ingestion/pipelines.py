@@ -98,14 +98,20 @@ def destination(settings: Settings):
     return dlt.destinations.duckdb(warehouse_credentials(settings))
 
 
-def settle_after_load(pipeline: dlt.Pipeline, settings: Settings) -> None:
-    """On Spark, make the lake's tables hold what a warehouse merge would (ingestion.lake)."""
+def settle_after_load(source: str, pipeline: dlt.Pipeline, settings: Settings) -> None:
+    """Make the raw tables hold what the loads mean: in the DuckDB warehouse, the rows of a replaced
+    partition dropped (ingestion.replaced_rows); on Spark, the lake's tables as a warehouse merge
+    would leave them (ingestion.lake). Runs after every load, so a crash before it converges."""
     if settings.engine == "spark":
         from ingestion.lake import settle_lake
 
         # attached afresh: dagster-dlt drops and re-initializes the pipeline object it is given,
         # whose schema then no longer lists the tables the run loaded
         settle_lake(dlt.attach(pipeline.pipeline_name, pipelines_dir=pipeline.pipelines_dir), settings)
+    else:
+        from ingestion.replaced_rows import drop_replaced_rows
+
+        drop_replaced_rows(settings, spec(source))
 
 
 def release_load_memory() -> None:
@@ -133,6 +139,6 @@ def run_source(source: str, settings: Settings | None = None, **source_kwargs) -
     pipeline = make_pipeline(source, settings)
     info = pipeline.run(load_source(source, settings, **source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
     info.raise_on_failed_jobs()
-    settle_after_load(pipeline, settings)
+    settle_after_load(source, pipeline, settings)
     release_load_memory()
     return info

@@ -2,6 +2,28 @@
     macros tests/unit/test_property_filters_sql.py renders with plain Jinja (no dbt, so no
     `adapter`) take the DuckDB SQL there. -#}
 
+{% macro ga4_export_rows() -%}
+    {#- raw_ga4.events as its loads mean it: each export day's rows from the day's newest read. The
+        loader appends a re-exported day, then deletes the day's older rows
+        (ingestion/replaced_rows.py); a run killed in between leaves both until the next GA4 load,
+        and the models reading through this never count them. A warehouse loaded before the loader
+        stamped `_extracted_at` has no stamp to compare: its rows are read as they are. -#}
+    {%- set raw = source('raw_ga4', 'events') -%}
+    {%- set columns = adapter.get_columns_in_relation(raw) | map(attribute='name') | list if execute else [] -%}
+    {%- if '_extracted_at' in columns -%}
+    (
+        select export_rows.*
+        from {{ raw }} as export_rows
+        inner join (
+            select _export_day, max(_extracted_at) as newest_read from {{ raw }} group by _export_day
+        ) as day_reads on export_rows._export_day = day_reads._export_day
+        where day_reads.newest_read is null or export_rows._extracted_at = day_reads.newest_read
+    )
+    {%- else -%}
+    {{ raw }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro ga4_params_map(column) -%}
     {#- event_params (JSON list of {key, value: {string_value|int_value|float_value|double_value}})
         as MAP(key -> value as text), so filters compare params without knowing their type. -#}

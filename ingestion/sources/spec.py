@@ -45,15 +45,20 @@ class SourceSpec:
     # the identity graph's canonical form (customer_id = the numeric id, order_id, email_hash, ...).
     # `microfunnel forget` erases rows by them and every later load drops suppressed ones.
     identifiers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Tables a load replaces partition by partition, {table: (partition column, load stamp column)}:
+    # dlt appends the load's rows, then `ingestion.replaced_rows` drops every row whose stamp is
+    # older than the newest stamp of its partition (GA4: a re-exported day replaces the day).
+    replaces_partitions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = sorted((set(self.feeds) | set(self.companion_of)) - set(FEEDS))
         if unknown:
             raise ValueError(f"source {self.name!r}: unknown feeds {unknown}; known feeds: {sorted(FEEDS)}")
-        undeclared = sorted(set(self.identifiers) - set(self.tables))
+        undeclared = sorted((set(self.identifiers) | set(self.replaces_partitions)) - set(self.tables))
         if undeclared:
             raise ValueError(
-                f"source {self.name!r}: identifiers name tables it does not declare: {undeclared}"
+                f"source {self.name!r}: identifiers or replaces_partitions name tables it does not "
+                f"declare: {undeclared}"
             )
 
     @property

@@ -92,7 +92,7 @@ def source_assets(source: str) -> AssetsDefinition:
                 dagster_dlt_translator=RawTableTranslator(),
                 loader_file_format=LOADER_FILE_FORMAT,
             )
-            settle_after_load(pipeline, settings)
+            settle_after_load(source, pipeline, settings)
         release_load_memory()
 
     return load

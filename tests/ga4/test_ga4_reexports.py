@@ -9,6 +9,7 @@ import pytest
 from ingestion.pipelines import make_pipeline, run_source
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
+from tests.support.dbt import run_dbt
 
 pytestmark = pytest.mark.slow  # each test runs dlt pipelines into a DuckDB file
 
@@ -117,3 +118,38 @@ def test_a_days_shards_load_together_and_an_event_in_two_of_them_is_one_row(tmp_
         0
     ]
     assert files == 2
+
+
+def test_a_crash_before_the_replaced_rows_are_dropped_converges_at_the_next_load(
+    tmp_path, world, settings, query, monkeypatch
+):
+    """dlt appends a re-exported day beside its old rows; the settle after the load drops the old ones.
+    Killed in between, the next load drops them, even though it reads no file."""
+    folder = tmp_path / "ga4"
+    write_ga4_export(world, folder)
+    load(settings, folder)
+    day = SPEC.start_date + timedelta(days=4)
+    touch_later(folder / f"events_{day:%Y%m%d}.json")
+
+    def killed(*_args):
+        raise KeyboardInterrupt("run killed after dlt's load, before the settle")
+
+    monkeypatch.setattr("ingestion.replaced_rows.drop_replaced_rows", killed)
+    with pytest.raises(KeyboardInterrupt):
+        load(settings, folder)
+    total, distinct = query("select count(*), count(distinct event_key) from raw_ga4.events")[0]
+    assert total > distinct == len(world.events), "the day's old and new rows, side by side"
+    run_dbt(
+        "run", "--select", "stg_ga4__events", "stg_ga4__event_properties", warehouse=settings.warehouse_path
+    )
+    for model in ("stg_ga4__events", "stg_ga4__event_properties"):
+        staged, staged_keys = query(f"select count(*), count(distinct event_key) from staging.{model}")[0]
+        assert staged == staged_keys == len(world.events), f"{model} reads each day's newest read only"
+
+    monkeypatch.undo()
+    assert load(settings, folder) == 0
+    total, distinct, extracted = query(
+        "select count(*), count(distinct event_key), "
+        f"count(distinct _extracted_at) filter (where _export_day = '{day}') from raw_ga4.events"
+    )[0]
+    assert total == distinct == len(world.events) and extracted == 1

@@ -7,11 +7,14 @@ late events arrive, and so do re-run export jobs, backfills and consent-mode cor
 any age. `start_date`/`end_date` (inclusive export days) instead read the files of those days
 regardless of the cursor, for backfills, and leave the cursor alone.
 
-A file holds its whole day, so its rows REPLACE that day's rows (`delete-insert` on the export
-day, `_export_day`): a re-exported day never doubles an event, and the rows of a day come only
-from that day's latest file(s). Exact duplicate deliveries inside a day's files collapse to one
-row (the earliest server offset wins), so dlt merges nothing row by row. Each run stamps its rows
-`_extracted_at`: dbt's staging rebuilds the days extracted after its last build.
+A file holds its whole day, so its rows REPLACE that day's rows: a re-exported day never doubles
+an event, and the rows of a day come only from that day's latest file(s). dlt appends the rows,
+straight into the raw table, and each run stamps them `_extracted_at`; after the load,
+`ingestion.replaced_rows` drops the rows of every export day (`_export_day`) older than the day's
+newest stamp (SPEC.replaces_partitions). dlt's `delete-insert` merge did the same through a
+staging copy of every row, which cost as much as the load itself. Exact duplicate deliveries inside
+a day's files collapse to one row (the earliest server offset wins), so nothing is merged row by
+row. dbt's staging rebuilds the days extracted after its last build.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ingestion.sources.ga4.helpers import (
     parse_export_json,
     parse_export_parquet,
 )
-from ingestion.sources.ga4.settings import DEFAULT_FILE_GLOB, EVENT_KEY_COLUMNS
+from ingestion.sources.ga4.settings import DEFAULT_FILE_GLOB, EVENT_KEY_COLUMNS, EXPORT_DAY, EXTRACTED_AT
 from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA
 
 
@@ -61,12 +64,13 @@ def ga4(
     return [files | events(first, last, datetime.now(UTC))]
 
 
-# A re-exported day replaces the day's rows (the files of a day hold the whole day); no per-event
-# merge: the rows are already unique by event_key (`_keyed_day`), so dlt need not de-duplicate.
+# A re-exported day replaces the day's rows (the files of a day hold the whole day): appended, then
+# settled by `ingestion.replaced_rows`; the merge key tells the Spark lake's settle the same
+# (ingestion.lake). No per-event merge: the rows are already unique by event_key (`_keyed_day`).
 EVENTS_HINTS = {
     "name": "events",
-    "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
-    "merge_key": "_export_day",
+    "write_disposition": "append",
+    "merge_key": EXPORT_DAY,
     "columns": {"event_key": {"nullable": False, "primary_key": False, "unique": True}},
 }
 
@@ -128,9 +132,9 @@ def _with_file_columns(
     and when this run read it: dbt's staging rebuilds the days extracted after its last build."""
     rows = table.num_rows
     table = table.append_column("_export_file", pa.repeat(pa.scalar(file_url, pa.string()), rows))
-    table = table.append_column("_export_day", pa.repeat(pa.scalar(day, pa.date32()), rows))
+    table = table.append_column(EXPORT_DAY, pa.repeat(pa.scalar(day, pa.date32()), rows))
     return table.append_column(
-        "_extracted_at", pa.repeat(pa.scalar(extracted_at, pa.timestamp("us", tz="UTC")), rows)
+        EXTRACTED_AT, pa.repeat(pa.scalar(extracted_at, pa.timestamp("us", tz="UTC")), rows)
     )
 
 

@@ -3,6 +3,8 @@
 from ingestion.sources.spec import SourceSpec
 
 DEFAULT_FILE_GLOB = "**/events_*"
+EXPORT_DAY = "_export_day"  # the day an export file holds: a re-exported day replaces it whole
+EXTRACTED_AT = "_extracted_at"  # when the run read the file: the newest read of a day wins
 EVENT_KEY_COLUMNS = (
     "stream_id",
     "user_pseudo_id",
@@ -23,4 +25,5 @@ SPEC = SourceSpec(
     summary="GA4 BigQuery export files (NDJSON/Parquet) from a folder or bucket URL",
     required=True,
     identifiers={"events": {"user_pseudo_id": "anonymous_id", "user_id": "customer_id"}},
+    replaces_partitions={"events": (EXPORT_DAY, EXTRACTED_AT)},
 )

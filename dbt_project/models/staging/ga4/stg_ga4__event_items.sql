@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select event_key, items from {{ source('raw_ga4', 'events') }}
+    select event_key, items from {{ ga4_export_rows() }}
     where items is not null and json_array_length(items) > 0
 
 ),

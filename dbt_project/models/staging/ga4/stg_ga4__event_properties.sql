@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('raw_ga4', 'events') }}
+    select * from {{ ga4_export_rows() }}
 
 ),
 

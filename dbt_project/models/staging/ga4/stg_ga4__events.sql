@@ -17,7 +17,7 @@ with
 
 source as (
 
-    select * from {{ source('raw_ga4', 'events') }}
+    select * from {{ ga4_export_rows() }}
     {% if is_incremental() %}
     where _export_day in (
         select distinct _export_day from {{ source('raw_ga4', 'events') }}
