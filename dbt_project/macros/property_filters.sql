@@ -27,6 +27,35 @@
     end
 {%- endmacro %}
 
+{% macro event_properties_read_by(targets) -%}
+    {#- The rows of stg_ga4__event_properties that conditions read, as a subquery: one row per
+        (event_key, property_scope) of `targets` (a relation with event_id and property_scope),
+        holding only that scope's export column (the others null). Reading every JSON column of
+        events spread over the whole table decompressed all of them for nearly every row group;
+        a scope no target asks for reads nothing. Join it on event_key and property_scope. -#}
+    {%- set scope_columns = [
+        ('item', 'items'), ('param', 'event_params'), ('user', 'user_properties'), ('device', 'device'),
+        ('geo', 'geo'), ('traffic_source', 'traffic_source'), ('collected_traffic_source', 'collected_traffic_source'),
+    ] -%}
+    (
+    {%- for scope, column in scope_columns %}
+        select
+            scope_properties.event_key,
+            '{{ scope }}' as property_scope,
+            {%- for _, other in scope_columns %}
+            {{ 'scope_properties.' ~ other if other == column else 'null' }} as {{ other }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ ref('stg_ga4__event_properties') }} as scope_properties
+        where scope_properties.event_key in (
+            select {{ targets }}.event_id from {{ targets }} where {{ targets }}.property_scope = '{{ scope }}'
+        )
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
 {% macro property_number(text) -%}
     {#- A text value read as a number, only when it is plain decimal or scientific notation
         (property_filters.NUMBER_TEXT), so '1_000' or 'nan' never count as numbers. -#}

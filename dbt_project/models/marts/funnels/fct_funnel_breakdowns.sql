@@ -32,17 +32,26 @@ breakdowns as (
 
 ),
 
-event_properties as (
-
-    select * from {{ ref('stg_ga4__event_properties') }}
-
-),
 
 entries as (
 
     select funnel_name, person_id, entry_event_id
     from funnel_steps_reached
     where step_index = 1
+
+),
+
+property_targets as (
+
+    select distinct entries.entry_event_id as event_id, breakdowns.property_scope
+    from entries
+    inner join breakdowns on breakdowns.funnel_name = entries.funnel_name
+
+),
+
+event_properties as (
+
+    select * from {{ event_properties_read_by('property_targets') }}
 
 ),
 
@@ -60,7 +69,9 @@ entry_values as (
 
     from entries
     inner join breakdowns on breakdowns.funnel_name = entries.funnel_name
-    left join event_properties on event_properties.event_key = entries.entry_event_id
+    left join event_properties
+        on event_properties.event_key = entries.entry_event_id
+        and event_properties.property_scope = breakdowns.property_scope
     group by entries.funnel_name, entries.person_id
 
 ),
