@@ -7,6 +7,9 @@
     funnels take whole-funnel exclusions only, looked up at waiting step 0. A funnel with no
     exclusion occurrence has no next exclusion: its rows skip that lookup's sort (most rows, in
     a catalog where few funnels exclude). event_seq is unique per person. -#}
+{#- The columns around next_exclusion_ts_us, for both branches of `ordered`. -#}
+{%- set columns_before = ['funnel_name', 'person_id', 'event_id', 'event_ts_us', 'step_index', 'role', 'event_pos'] -%}
+{%- set columns_after = ['funnel_person_key', 'event_seq'] %}
 with
 
 occurrences as (
@@ -83,13 +86,7 @@ by_waiting_step as (
 ordered as (
 
     select
-        funnel_name,
-        person_id,
-        event_id,
-        event_ts_us,
-        step_index,
-        role,
-        event_pos,
+        {{ columns_before | join(',\n        ') }},
         -- at one timestamp the exclusions sort first, so the rows after a step occurrence hold
         -- only strictly later exclusions
         min(case when role = 0 then event_ts_us end) over (
@@ -97,22 +94,14 @@ ordered as (
             order by event_ts_us, role, lowest_step_index, event_seq, step_index
             rows between 1 following and unbounded following
         ) as next_exclusion_ts_us,
-        funnel_person_key,
-        event_seq
+        {{ columns_after | join(', ') }}
 
     from by_waiting_step
     union all
     select
-        funnel_name,
-        person_id,
-        event_id,
-        event_ts_us,
-        step_index,
-        role,
-        event_pos,
+        {{ columns_before | join(', ') }},
         cast(null as bigint) as next_exclusion_ts_us,
-        funnel_person_key,
-        event_seq
+        {{ columns_after | join(', ') }}
     from positioned
     where role = 1 and positioned.funnel_key not in (select funnel_key from funnels_with_exclusions)
 
