@@ -15,7 +15,7 @@ import jinja2
 import pytest
 
 from ingestion.sources.config import condition_row
-from microfunnel.property_filters import EventProperties, condition_holds, parse_where
+from microfunnel.property_filters import RECORD_SCOPES, EventProperties, condition_holds, parse_where
 from microfunnel.settings import DBT_PROJECT_DIR
 
 PARAM_VALUES = [50, 49, 51, 50.0, 49.99, "50", "60", " 7 ", "EUR", "eur", "1_000", "nan", "Shoes", ""]
@@ -80,7 +80,8 @@ def random_condition(rng: random.Random):
 
 
 @pytest.fixture(scope="module")
-def pairs():
+def warehouse():
+    """Random events as stg_ga4__event_properties rows (`properties`) and random `conditions`."""
     rng = random.Random(7)
     events = [random_event(rng) for _ in range(300)]
     conditions = [random_condition(rng) for _ in range(200)]
@@ -102,7 +103,6 @@ def pairs():
             for i, e in enumerate(events)
         ],
     )
-    m = macros()
     con.execute(
         """create table properties as select event_key, event_params, user_properties, items, device,
             null::json as geo, null::json as traffic_source, null::json as collected_traffic_source
@@ -129,6 +129,13 @@ def pairs():
                 row["is_set"],
             ],
         )
+    return con, events, conditions
+
+
+@pytest.fixture(scope="module")
+def pairs(warehouse):
+    con, events, conditions = warehouse
+    m = macros()
     sql = {
         (int(e), c): holds
         for e, c, holds in con.execute(
@@ -161,3 +168,31 @@ def test_the_random_pairs_exercise_both_outcomes_of_every_operator(pairs):
     operators = {c.operator for c in conditions}
     assert {(op, b) for op in operators for b in (True, False)} <= outcomes
     assert len(operators) == 11
+
+
+def test_reading_only_the_asked_scopes_gives_every_condition_the_whole_rows_values(warehouse):
+    """event_properties_read_by (one export column per scope asked for) reads what the whole row
+    of stg_ga4__event_properties gives, for every scope a `where:` path can name."""
+    con, _, conditions = warehouse
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(DBT_PROJECT_DIR / "macros"))
+    env.globals["ref"] = lambda name: {"stg_ga4__event_properties": "properties"}[name]
+    source = "\n".join(env.loader.get_source(env, name)[0] for name in ("ga4.sql", "property_filters.sql"))
+    m = env.from_string(source).module
+    read_by = m.event_properties_read_by("targets")
+    for scope in ("item", "param", "user", *RECORD_SCOPES):
+        assert f"'{scope}' as property_scope" in read_by, f"event_properties_read_by misses {scope}"
+    con.execute(
+        "create or replace temp table targets as "
+        "select distinct p.event_key as event_id, c.property_scope from properties p cross join conditions c"
+    )
+    whole = con.execute(
+        f"select p.event_key, c.condition_id, {m.property_values('p', 'c')}::varchar "
+        "from properties p cross join conditions c order by all"
+    ).fetchall()
+    narrow = con.execute(
+        f"select p.event_key, c.condition_id, {m.property_values('r', 'c')}::varchar "
+        f"from properties p cross join conditions c left join {read_by} as r "
+        "on r.event_key = p.event_key and r.property_scope = c.property_scope order by all"
+    ).fetchall()
+    assert {c.scope for c in conditions} >= {"item", "param", "user", "device"}
+    assert narrow == whole
