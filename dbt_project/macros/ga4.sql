@@ -49,7 +49,7 @@
 {% macro ga4_param_text(column, key) -%}
     {#- One parameter of a GA4 export `event_params` JSON text (or `user_properties`), as
         ga4_params_map(column)[key] reads it, without building the whole map: on DuckDB building the
-        map costs 2.5x the lookup (a `where:` filter reads one key of millions of events). -#}
+        map costs about twice the lookup (a `where:` filter reads one key of millions of events). -#}
     {{ adapter.dispatch('ga4_param_text', 'microfunnel')(column, key) if adapter is defined else default__ga4_param_text(column, key) }}
 {%- endmacro %}
 

@@ -32,7 +32,6 @@ breakdowns as (
 
 ),
 
-
 entries as (
 
     select funnel_name, person_id, entry_event_id

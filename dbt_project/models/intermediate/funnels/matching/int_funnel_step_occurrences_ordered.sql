@@ -4,9 +4,9 @@
     which decides the exclusion rules. An exclusion `between: [i, j]` applies at steps i..j-1
     (microfunnel/funnel_semantics.py exclusion_steps_between), so its rows are repeated once per
     such step (`waiting_step`) and the next exclusion is looked up per waiting step; any-order
-    funnels take whole-funnel exclusions only, looked up at waiting step 0. A funnel with no
-    exclusion occurrence has no next exclusion: its rows skip that lookup's sort (most rows, in
-    a catalog where few funnels exclude). event_seq is unique per person. -#}
+    funnels take whole-funnel exclusions only, looked up at waiting step 0. A funnel x person
+    with no exclusion occurrence has no next exclusion: its rows skip that lookup's sort (most
+    rows, in a catalog where few funnels exclude). event_seq is unique per person. -#}
 {#- The columns around next_exclusion_ts_us, for both branches of `ordered`. -#}
 {%- set columns_before = ['funnel_name', 'person_id', 'event_id', 'event_ts_us', 'step_index', 'role', 'event_pos'] -%}
 {%- set columns_after = ['funnel_person_key', 'event_seq'] %}
@@ -18,16 +18,15 @@ occurrences as (
 
 ),
 
-funnels_with_exclusions as (
+funnel_persons_with_exclusions as (
 
-    select distinct funnel_key from occurrences where is_exclusion
+    select distinct funnel_person_key from occurrences where is_exclusion
 
 ),
 
 events_lowest_step as (
 
     select
-        funnel_key,
         funnel_name,
         person_id,
         event_id,
@@ -71,7 +70,8 @@ by_waiting_step as (
         {{ star_except(['from_step_index', 'to_step_index'], 'positioned') }},
         case when positioned.order_mode = 'any' then 0 else positioned.step_index end as waiting_step
     from positioned
-    where role = 1 and positioned.funnel_key in (select funnel_key from funnels_with_exclusions)
+    where role = 1
+        and positioned.funnel_person_key in (select funnel_person_key from funnel_persons_with_exclusions)
     union all
     select
         {{ star_except(['from_step_index', 'to_step_index'], 'positioned') }},
@@ -103,7 +103,8 @@ ordered as (
         cast(null as bigint) as next_exclusion_ts_us,
         {{ columns_after | join(', ') }}
     from positioned
-    where role = 1 and positioned.funnel_key not in (select funnel_key from funnels_with_exclusions)
+    where role = 1
+        and positioned.funnel_person_key not in (select funnel_person_key from funnel_persons_with_exclusions)
 
 ),
 
