@@ -8,6 +8,7 @@ the process dies, however it dies.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import logging
 import os
@@ -102,6 +103,9 @@ def run_graph(
         except WarehouseInUseError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 1
+        except SelectionError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 2
         except KeyboardInterrupt:
             result = None
         if stopper.stopped or result is None:
@@ -135,6 +139,37 @@ def _alert(result) -> None:
         print(f"alert not delivered: {exc}", file=sys.stderr)
 
 
+class SelectionError(ValueError):
+    """`--select` names no asset of the graph; the message says what the keys look like."""
+
+
+def asset_selection(defs, selection: str):
+    """`--select` as a Dagster asset selection of this graph; SelectionError when it is not valid or
+    selects nothing (a typo, `__` for `/`, or an asset of a source that is not configured)."""
+    from dagster import AssetSelection, DagsterError
+
+    graph = defs.resolve_asset_graph()
+    try:
+        chosen = AssetSelection.from_string(selection)
+        selected = chosen.resolve(graph)
+    except DagsterError as exc:
+        reason = str(exc).split(". ")[0]
+    else:
+        if selected:
+            return chosen
+        reason = "it matches none"
+    keys = sorted(key.to_user_string() for key in graph.get_all_asset_keys())
+    words = selection.replace("key:", "").strip("+*() ").replace("__", "/")
+    close = difflib.get_close_matches(words, keys, n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise SelectionError(
+        f"--select {selection!r} selects no asset of this graph ({reason}).{hint} Asset keys are "
+        f"written with '/': {', '.join(keys[:3])}, ... ({len(keys)} assets; the UI or "
+        "`dagster asset list -m orchestration.definitions` shows them all). A source that is not "
+        "configured has no assets here: `microfunnel validate` says which sources are on."
+    )
+
+
 def run_log_path(settings: Settings) -> Path:
     return settings.warehouse_path.parent / "logs" / "microfunnel-run.log"
 
@@ -155,7 +190,7 @@ def materialize_graph(
 
     settings = settings or load_settings()
     defs = load_definitions(settings)
-    chosen = AssetSelection.all() if selection == "*" else AssetSelection.from_string(selection)
+    chosen = AssetSelection.all() if selection == "*" else asset_selection(defs, selection)
     job = define_asset_job(RUN_JOB, selection=chosen, executor_def=in_process_executor)
     with ExitStack() as stack:
         # A throw-away instance of its own (sqlite in a temp folder): no run record or slot of this
@@ -213,12 +248,9 @@ def demo(spec) -> int:
         world = write_world_files(
             spec, settings.sandbox_dir, progress=persons_progress(), export_progress=export_progress()
         )
-        # The world (~1.7M objects) lives as long as the process; without this every full garbage
-        # collection during the loads walks it again (~0.9 s each).
-        gc.freeze()
         os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
         print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-        with sandbox_apis(world) as source_env:
+        with sandbox_apis(world) as source_env, _world_left_out_of_garbage_collection():
             os.environ.update(source_env)
             print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
             code = run_graph(settings=settings)
@@ -230,6 +262,19 @@ def demo(spec) -> int:
     print_summary(settings, world, wall_seconds=time.monotonic() - started)
     print(where_to_look(report, settings.serving_path))
     return 0
+
+
+@contextmanager
+def _world_left_out_of_garbage_collection() -> Iterator[None]:
+    """While the graph runs, the objects alive now (the simulated world, ~1.7M objects) are out of the
+    garbage collector's reach: without this every full collection during the loads walks them again
+    (~0.9 s each). Given back afterwards, so the interpreter's exit collects them and the objects they
+    hold (frozen at exit, DuckDB's bindings reported them as leaked, a wall of `nanobind: leaked` lines)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def where_to_look(report: Path, serving: Path) -> str:

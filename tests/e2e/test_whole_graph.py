@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -364,3 +365,31 @@ def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_trut
     assert subscribers
     for profile in subscribers:
         assert opened_on[profile.person.person_id] == browsers[profile.ga_client_id], profile.person.person_id
+
+
+@pytest.mark.parametrize(
+    ("selection", "said"),
+    [
+        ("serving__snapshot", "Did you mean serving/snapshot?"),  # dbt's node name, not the asset key
+        ("key:marts/fct_funnel_stepz", "Did you mean marts/fct_funnel_steps"),  # valid, selects nothing
+        ("((", "Invalid selection string"),
+    ],
+)
+def test_a_selection_that_names_no_asset_is_a_clear_error_before_anything_runs(
+    e2e_settings, capsys, selection, said
+):
+    from commands import runner
+
+    with pytest.raises(runner.SelectionError, match=re.escape(said)):
+        runner.asset_selection(runner.load_definitions(e2e_settings), selection)
+    assert runner.run_graph(selection=selection, settings=e2e_settings) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: --select {selection!r} selects no asset") and "Traceback" not in error
+
+
+def test_a_valid_selection_is_taken_as_dagster_reads_it(e2e_defs):
+    from commands.runner import asset_selection
+
+    chosen = asset_selection(e2e_defs, "raw_ga4/events+")
+    keys = chosen.resolve(e2e_defs.resolve_asset_graph())
+    assert AssetKey(["raw_ga4", "events"]) in keys and AssetKey(["staging", "stg_ga4__events"]) in keys
