@@ -139,6 +139,12 @@ def _alert(result) -> None:
         print(f"alert not delivered: {exc}", file=sys.stderr)
 
 
+def memory_backed_tmp() -> str | None:
+    """/dev/shm (Linux's memory-backed folder) when it is there and writable, else the default temp."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 class SelectionError(ValueError):
     """`--select` names no asset of the graph; the message says what the keys look like."""
 
@@ -195,8 +201,12 @@ def materialize_graph(
     with ExitStack() as stack:
         # A throw-away instance of its own (sqlite in a temp folder): no run record or slot of this
         # run outlives it in a shared $DAGSTER_HOME. (Dagster's in-memory instance cannot resolve
-        # checks on day-partitioned marts in an unpartitioned run.)
-        home = stack.enter_context(tempfile.TemporaryDirectory(prefix="microfunnel-run-"))
+        # checks on day-partitioned marts in an unpartitioned run.) In memory where the system has a
+        # memory-backed folder: the instance commits each of the run's events (~1,000 a demo run),
+        # ~1 ms faster each than on disk here.
+        home = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="microfunnel-run-", dir=memory_backed_tmp())
+        )
         with without_dagster_yaml_hint():
             instance = stack.enter_context(DagsterInstance.local_temp(tempdir=home))
         loggers = {}

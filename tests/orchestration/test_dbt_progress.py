@@ -9,6 +9,7 @@ import logging
 
 import pytest
 from dagster_dbt import DbtCliResource
+from dagster_dbt.core import resource as dagster_dbt_resource
 from dbt.events.types import LogModelResult, LogStartLine, LogTestResult, SkippingDetails
 from dbt_common.events.base_types import msg_from_base_event
 from dbt_common.events.functions import msg_to_dict
@@ -16,6 +17,7 @@ from dbt_common.events.functions import msg_to_dict
 from microfunnel.progress import PROGRESS_MARK
 from orchestration import progress
 from orchestration.progress import DbtNodeProgress, dbt_events_with_progress
+from orchestration.resources import DbtCli, dbt_executable
 from tests.support.dbt import DBT
 
 
@@ -87,20 +89,33 @@ class LogContext:
         self.log.info = self.lines.append  # type: ignore[method-assign]
 
 
-@pytest.mark.slow
-def test_a_real_dbt_build_streams_its_events_and_says_its_node_count(tmp_path, monkeypatch):
+def tiny_project(folder) -> None:
     for name, text in TINY_PROJECT.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    warehouse = tmp_path / "tiny.duckdb"
-    (tmp_path / "profiles.yml").write_text(
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    warehouse = folder / "tiny.duckdb"
+    (folder / "profiles.yml").write_text(
         f"tiny:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: '{warehouse}'\n"
     )
+
+
+def no_version_probe(*args, **kwargs):
+    raise AssertionError(f"dagster-dbt ran {args[0]} in a child process before the build")
+
+
+@pytest.mark.slow
+def test_a_real_dbt_build_streams_its_events_and_says_its_node_count(tmp_path, monkeypatch):
+    """Through our resource (orchestration.resources.DbtCli): no `dbt --version` child process and no
+    dbt adapter in this process before the build, and the same events as dagster-dbt's own."""
+    tiny_project(tmp_path)
     monkeypatch.setattr(progress, "BUILD_EVERY_SECONDS", 0)
-    dbt = DbtCliResource(project_dir=str(tmp_path), profiles_dir=str(tmp_path), dbt_executable=DBT)
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_version_probe)
+    dbt = DbtCli(project_dir=str(tmp_path), profiles_dir=str(tmp_path), dbt_executable=DBT)
     manifest = dbt.cli(["parse"], target_path=tmp_path / "parse").wait().target_path / "manifest.json"
     context = LogContext()
-    events = list(dbt_events_with_progress(dbt.cli(["build"], manifest=manifest), context))
+    invocation = dbt.cli(["build"], manifest=manifest)
+    assert invocation.adapter is None
+    events = list(dbt_events_with_progress(invocation, context))
     # the same Dagster events dagster-dbt's stream() gives: two models built, two tests evaluated
     assert sorted(type(e).__name__ for e in events) == sorted(
         ["AssetMaterialization"] * 2 + ["AssetCheckEvaluation"] * 2
@@ -108,3 +123,10 @@ def test_a_real_dbt_build_streams_its_events_and_says_its_node_count(tmp_path, m
     counts = [line.removeprefix(PROGRESS_MARK).split(" (")[0] for line in context.lines]  # without rates
     assert all(line.startswith(PROGRESS_MARK) for line in context.lines)
     assert counts == [f"dbt build: {done}/4 nodes" for done in range(1, 5)]
+
+
+@pytest.mark.slow
+def test_our_resource_knows_the_version_dagster_dbt_asks_the_dbt_executable_for(tmp_path):
+    tiny_project(tmp_path)
+    kwargs = {"project_dir": str(tmp_path), "profiles_dir": str(tmp_path), "dbt_executable": dbt_executable()}
+    assert DbtCli(**kwargs)._cli_version == DbtCliResource(**kwargs)._cli_version  # the latter runs it
