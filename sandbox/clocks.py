@@ -16,9 +16,20 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+QUARTER_HOUR_US = 900_000_000
+
+
 def local_date(ts_us: int, zone: str) -> date:
     """The date on a wall calendar in `zone` at the UTC moment `ts_us` (microseconds since the epoch)."""
-    return datetime.fromtimestamp(ts_us / 1e6, UTC).astimezone(_zone(zone)).date()
+    return _quarter_hour_date(ts_us // QUARTER_HOUR_US, zone)
+
+
+@lru_cache(maxsize=1 << 16)
+def _quarter_hour_date(quarter_hour: int, zone: str) -> date:
+    """The local date of every moment in this UTC quarter hour: today's zone offsets are whole quarter
+    hours and change on one, so a local day starts on a quarter hour too. One zone conversion per
+    quarter hour instead of per event (the GA4 export dates ~700k events)."""
+    return datetime.fromtimestamp(quarter_hour * QUARTER_HOUR_US / 1e6, UTC).astimezone(_zone(zone)).date()
 
 
 def local_days(start_us: int, end_us: int, zone: str) -> list[date]:

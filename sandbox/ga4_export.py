@@ -55,9 +55,11 @@ def export_lines(
         if event.batch_event_index == 0:
             bundle[cookie] += 1
         day = event.event_date
-        if day > as_of or day + timedelta(days=event.arrival_delay_days) > as_of:
+        if day > as_of or (
+            event.arrival_delay_days and day + timedelta(days=event.arrival_delay_days) > as_of
+        ):
             continue
-        line = _row_json(event, day, fragments.of(event), bundle[cookie])
+        line = _row_json(event, _day_text(day), fragments.of(event), bundle[cookie])
         lines[day].append(line)
         if event.duplicated:
             lines[day].append(line)
@@ -196,7 +198,12 @@ def _landing_query(traffic: Traffic) -> str:
     return "?" + "&".join(parts) if parts else ""
 
 
-def _row_json(event: Event, event_date: date, device_fragment: str, bundle_id: int) -> str:
+@lru_cache(maxsize=1 << 10)
+def _day_text(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def _row_json(event: Event, event_date: str, device_fragment: str, bundle_id: int) -> str:
     """One export row in BigQuery's JSON encoding: INT64 as strings, NULL fields left out."""
     traffic = event.session.traffic
     landing = event.batch_page_id == 1
@@ -214,7 +221,7 @@ def _row_json(event: Event, event_date: date, device_fragment: str, bundle_id: i
         if event.order is not None:
             params["transaction_id"] = event.order.name
     row = {
-        "event_date": f"{event_date:%Y%m%d}",
+        "event_date": event_date,
         "event_timestamp": str(event.ts_us),
         "event_name": event.name,
         "event_bundle_sequence_id": str(bundle_id),

@@ -73,3 +73,37 @@ def test_the_truth_gives_every_order_and_session_its_berlin_day(world):
     sessions = session_days(world)
     assert len(sessions) == len(world.sessions)
     assert date(2026, 10, 25) in set(sessions.values())
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # whole-hour, half-hour and 45-minute offsets, north and south of the equator, each with or without DST
+    [
+        "Europe/Berlin",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Australia/Adelaide",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Pacific/Chatham",
+        "UTC",
+    ],
+)
+def test_the_date_per_quarter_hour_is_the_date_of_every_moment_in_it(zone):
+    """local_date converts once per UTC quarter hour: the same date as converting each moment, on
+    every minute either side of each local midnight and DST change of 2026, and at random moments."""
+    from random import Random
+    from zoneinfo import ZoneInfo
+
+    def direct(ts_us: int) -> date:
+        return datetime.fromtimestamp(ts_us / 1e6, UTC).astimezone(ZoneInfo(zone)).date()
+
+    year_start, year_end = us("2026-01-01T00:00:00"), us("2027-01-01T00:00:00")
+    minute = 60_000_000
+    moments = [
+        year_start + m * minute + s
+        for m in range(0, (year_end - year_start) // minute, 15)
+        for s in (-1, 0, 1)
+    ]
+    moments += Random(zone).sample(range(year_start, year_end), 20_000)
+    assert [local_date(ts, zone) for ts in moments] == [direct(ts) for ts in moments]
