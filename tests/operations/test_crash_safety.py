@@ -7,7 +7,10 @@ shared Dagster instance, and every later run waited forever at ~97 % CPU, ignori
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
+import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +21,7 @@ from dagster import DagsterInstance, DagsterRunStatus
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.dagster_run import DagsterRun
 
+from commands.runner import RUN_INSTANCE_PREFIX, memory_backed_tmp, remove_instances_of_dead_runs
 from orchestration.stale_runs import IN_PROCESS_JOB, LEGACY_POOL, release_stale_runs
 from tests.operations.ops_runs import MicrofunnelProcess, process_is_gone
 from tests.support.marts import mart_differences
@@ -103,21 +107,45 @@ def warehouse_after_a_kill_during_dbt(served_world, tmp_path_factory):
     killed.signal(signal.SIGKILL)
     killed.finish()
     orphan_died = process_is_gone(dbt)
+    instance_left = run_instances(killed.process.pid)
     code, output = MicrofunnelProcess.run(env).finish()
-    return warehouse, env, orphan_died, code, output
+    return warehouse, env, orphan_died, code, output, (instance_left, run_instances(killed.process.pid))
+
+
+def run_instances(pid: int) -> list[Path]:
+    """The temporary Dagster instance folders of the `microfunnel run` with this pid."""
+    return list(Path(memory_backed_tmp() or tempfile.gettempdir()).glob(f"{RUN_INSTANCE_PREFIX}{pid}-*"))
 
 
 def test_a_run_killed_during_dbt_build_takes_its_dbt_process_with_it(warehouse_after_a_kill_during_dbt):
-    _, _, orphan_died, _, _ = warehouse_after_a_kill_during_dbt
+    _, _, orphan_died, _, _, _ = warehouse_after_a_kill_during_dbt
     assert orphan_died, "dbt kept running (and writing the warehouse) after its run was killed"
 
 
 def test_after_a_kill_during_dbt_build_the_next_run_equals_an_uninterrupted_one(
     warehouse_after_a_kill_during_dbt, uninterrupted_warehouse
 ):
-    warehouse, _, _, code, output = warehouse_after_a_kill_during_dbt
+    warehouse, _, _, code, output, _ = warehouse_after_a_kill_during_dbt
     assert code == 0, output
     assert mart_differences(uninterrupted_warehouse, warehouse) == []
+
+
+def test_the_next_run_removes_the_temporary_instance_the_killed_run_left(warehouse_after_a_kill_during_dbt):
+    *_, (left_by_the_kill, after_the_next_run) = warehouse_after_a_kill_during_dbt
+    assert len(left_by_the_kill) == 1, "the killed run had no temporary instance: the test proves nothing"
+    assert after_the_next_run == []
+
+
+def test_only_instances_of_runs_that_are_gone_are_removed(tmp_path):
+    gone = subprocess.Popen(["true"])  # noqa: S607
+    gone.wait()
+    dead = tmp_path / f"{RUN_INSTANCE_PREFIX}{gone.pid}-abc123"
+    alive = tmp_path / f"{RUN_INSTANCE_PREFIX}{os.getpid()}-def456"
+    older_version = tmp_path / f"{RUN_INSTANCE_PREFIX}ghi789"  # no pid in its name: left alone
+    for folder in (dead, alive, older_version):
+        (folder / "storage").mkdir(parents=True)
+    assert remove_instances_of_dead_runs(str(tmp_path)) == [dead]
+    assert sorted(tmp_path.iterdir()) == sorted([alive, older_version])
 
 
 def test_sigterm_stops_a_run_promptly_with_a_message_and_keeps_the_published_snapshot(
