@@ -147,8 +147,10 @@ class DbtCli(DbtCliResource):
     - it runs `dbt --version` in a child process (importing dbt, 2-4 s) to learn dbt's version: our
       `microfunnel-dbt` execs the dbt-core installed beside this code, so its version is the package's;
     - it builds a dbt adapter in this process (importing dbt, loading the project and its 700 macros,
-      3-7 s), used only by `fetch_row_counts()` / `fetch_column_metadata()`, which we do not call. A
-      DuckDB adapter also makes dagster-dbt hold every event until dbt exits (no progress lines)."""
+      3-7 s), used only by `fetch_row_counts()` / `fetch_column_metadata()`, which we do not call.
+
+    Both are private methods of dagster-dbt (pinned); tests/orchestration/test_dbt_progress.py fails
+    if an upgrade stops calling them (DECISIONLOG "A dbt step starts no second dbt ...")."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
