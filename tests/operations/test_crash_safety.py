@@ -151,7 +151,7 @@ def test_only_instances_of_runs_that_are_gone_are_removed(tmp_path):
 def test_sigterm_stops_a_run_promptly_with_a_message_and_keeps_the_published_snapshot(
     warehouse_after_a_kill_during_dbt,
 ):
-    warehouse, env, _, _, _ = warehouse_after_a_kill_during_dbt
+    warehouse, env, *_ = warehouse_after_a_kill_during_dbt
     serving = warehouse.with_name("serving.duckdb")
     published = hashlib.sha256(serving.read_bytes()).hexdigest()
 
