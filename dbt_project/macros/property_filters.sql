@@ -114,13 +114,14 @@
 
 {% macro catalog_params_match(catalog_params, event_params) -%}
     {#- True when every parameter filter of a catalog entry (`params`, a map) equals, as text, the
-        event's parameter of that key (a missing parameter is ''). -#}
+        event's parameter of that key (`event_params`: a list of {key, value}, as param_value reads;
+        a missing parameter is ''). -#}
     {{ adapter.dispatch('catalog_params_match', 'microfunnel')(catalog_params, event_params) if adapter is defined else default__catalog_params_match(catalog_params, event_params) }}
 {%- endmacro %}
 
 {% macro default__catalog_params_match(catalog_params, event_params) -%}
     len(list_filter(map_entries({{ catalog_params }}),
-                    lambda p: coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
+                    lambda p: coalesce({{ param_value(event_params, 'p.key') }}, '') <> p.value)) = 0
 {%- endmacro %}
 
 {% macro candidates_passing_filters(candidates, filters, properties) -%}
@@ -206,7 +207,7 @@
 
 {% macro spark__catalog_params_match(catalog_params, event_params) -%}
     size(filter(map_entries({{ catalog_params }}),
-                p -> coalesce({{ event_params }}[p.key], '') <> p.value)) = 0
+                p -> coalesce({{ param_value(event_params, 'p.key') }}, '') <> p.value)) = 0
 {%- endmacro %}
 
 {% macro spark__candidates_passing_filters(candidates, filters, properties) -%}

@@ -221,7 +221,7 @@ def write_filters(con: duckdb.DuckDBPyConnection, funnels: Sequence[Funnel]) -> 
 
 def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Event]) -> None:
     """staging.stg_ga4__event_properties: the export's JSON texts, each param a string_value (the
-    text ga4_params_map reads back), items as the export's list of objects."""
+    text ga4_params_entries reads back), items as the export's list of objects."""
     con.execute(
         "create or replace table staging.stg_ga4__event_properties (event_key varchar, event_name varchar, "
         "event_params json, user_properties json, items json, "

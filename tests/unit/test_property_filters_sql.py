@@ -1,6 +1,6 @@
 """The SQL macros of `where:` filters equal the Python definition on random events and conditions.
 
-dbt_project/macros/property_filters.sql (and ga4_params_map, which types the params) are plain
+dbt_project/macros/property_filters.sql (and ga4_params_entries, which types the params) are plain
 Jinja, rendered here without dbt; thousands of random (event, condition) pairs must give what
 `microfunnel.property_filters.condition_holds` gives.
 """
@@ -196,3 +196,38 @@ def test_reading_only_the_asked_scopes_gives_every_condition_the_whole_rows_valu
     ).fetchall()
     assert {c.scope for c in conditions} >= {"item", "param", "user", "device"}
     assert narrow == whole
+
+
+def test_a_param_is_read_as_text_first_entry_first_and_null_when_absent():
+    """ga4_params_entries + param_value, as stg_ga4__events and the action micro-conversions read
+    params: every value type as text, the first entry of a repeated key, null for a missing key or
+    a missing params list; catalog_params_match compares every filter against them."""
+    m = macros()
+    params = json.dumps(
+        [
+            ga4_param("ga_session_id", 1791055099),
+            ga4_param("value", 19.5),
+            ga4_param("currency", "EUR"),
+            ga4_param("currency", "USD"),
+            {"key": "empty", "value": {}},
+        ]
+    )
+    con = duckdb.connect()
+    con.execute("create table events as select ?::json as event_params union all select null", [params])
+    entries = f"({m.ga4_params_entries('event_params')})"
+    in_order = "from events order by event_params nulls last"
+
+    def read(key: str) -> list[tuple]:
+        return con.execute(f"select {m.param_value(entries, repr(key))} {in_order}").fetchall()
+
+    def match(catalog_params: str) -> list[tuple]:
+        return con.execute(f"select {m.catalog_params_match(catalog_params, entries)} {in_order}").fetchall()
+
+    assert read("ga_session_id") == [("1791055099",), (None,)]
+    assert read("value") == [("19.5",), (None,)]
+    assert read("currency") == [("EUR",), (None,)], "a repeated key reads its first entry"
+    assert read("empty") == [(None,), (None,)]
+    assert read("missing") == [(None,), (None,)]
+    assert match("map {'currency': 'EUR', 'value': '19.5'}") == [(True,), (False,)]
+    assert match("map {'currency': 'USD'}") == [(False,), (False,)]
+    assert match("map {'missing': ''}") == [(True,), (True,)], "a missing param reads as ''"

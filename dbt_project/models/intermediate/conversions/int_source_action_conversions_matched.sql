@@ -60,7 +60,7 @@ candidates as (
     from source_events
     inner join catalog
         on catalog.event_name = source_events.event_name
-        and {{ catalog_params_match('catalog.params', 'source_events.event_params') }}
+        and {{ catalog_params_match('catalog.params', 'map_entries(source_events.event_params)') }}
 
 ),
 

@@ -27,8 +27,8 @@ exposure_events as (
 
     select
         sessions.person_id,
-        events.event_params[settings.id_param] as experiment_id,
-        events.event_params[settings.variant_param] as variant,
+        {{ param_value('events.event_params', 'settings.id_param') }} as experiment_id,
+        {{ param_value('events.event_params', 'settings.variant_param') }} as variant,
         events.session_key as session_id,
         events.event_at,
         events.event_ts_us
@@ -36,8 +36,8 @@ exposure_events as (
     from events
     cross join settings
     inner join sessions on sessions.session_key = events.session_key
-    where coalesce(events.event_params[settings.id_param], '') <> ''
-        and coalesce(events.event_params[settings.variant_param], '') <> ''
+    where coalesce({{ param_value('events.event_params', 'settings.id_param') }}, '') <> ''
+        and coalesce({{ param_value('events.event_params', 'settings.variant_param') }}, '') <> ''
 
 ),
 

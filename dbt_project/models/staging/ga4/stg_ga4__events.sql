@@ -1,17 +1,20 @@
 {#- A table, not a view: six models read these events, and parsing the params and the landing
     URL of every event is most of their cost. Incremental by export day, the unit GA4 re-exports
     and the raw table replaces: a run re-parses only the days loaded since the last build (every
-    day with rows extracted after the newest here), deleting and inserting each such day whole. -#}
+    day with rows extracted after the newest here), deleting and inserting each such day whole.
+    A table built when event_params was a MAP is rebuilt whole once (macros/should_full_refresh.sql). -#}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_export_day',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    meta={'rebuild_when_built_as': {'event_params': 'MAP'}}
 ) }}
 {#- A warehouse loaded before the loader stamped `_extracted_at` lacks the column until its next
     GA4 file arrives; until then no day counts as newly extracted. -#}
 {%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) | map(attribute='name') | list if execute else [] -%}
 {%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as ' ~ type_timestamptz() ~ ')' -%}
+{%- set page_location = param_value('event_params', "'page_location'") -%}
 
 with
 
@@ -37,7 +40,7 @@ renamed as (
         event_name,
         user_pseudo_id as anonymous_id,
         nullif(user_id, '') as user_id,
-        {{ ga4_params_map('event_params') }} as event_params,
+        {{ ga4_params_entries('event_params') }} as event_params,
         batch_page_id,
         batch_ordering_id,
         batch_event_index,
@@ -62,24 +65,24 @@ with_params as (
     select
         {{ star_except(['collected_gclid', 'collected_source', 'collected_medium', 'collected_campaign',
                         'collected_campaign_id', 'ecommerce_transaction_id']) }},
-        event_params['ga_session_id']::bigint as ga_session_id,
-        event_params['ga_session_number']::bigint as ga_session_number,
-        anonymous_id || '-' || event_params['ga_session_id'] as session_key,
-        event_params['page_location'] as page_location,
-        coalesce(regexp_extract(event_params['page_location'], '^[a-z]+://[^/?#]+(/[^?#]*)', 1), '/') as page_path,
-        event_params['page_title'] as page_title,
-        event_params['page_referrer'] as page_referrer,
-        coalesce(event_params['engagement_time_msec']::bigint, 0) as engagement_time_msec,
-        coalesce(ecommerce_transaction_id, event_params['transaction_id']) as transaction_id,
-        coalesce(collected_source, {{ url_param('event_params[\'page_location\']', 'utm_source') }},
-                 event_params['source']) as source,
-        coalesce(collected_medium, {{ url_param('event_params[\'page_location\']', 'utm_medium') }},
-                 event_params['medium']) as medium,
-        coalesce(collected_campaign, {{ url_param('event_params[\'page_location\']', 'utm_campaign') }},
-                 event_params['campaign']) as campaign,
-        coalesce(collected_campaign_id, {{ url_param('event_params[\'page_location\']', 'utm_id') }}) as campaign_id,
-        coalesce(collected_gclid, {{ url_param('event_params[\'page_location\']', 'gclid') }}) as gclid,
-        {{ url_param('event_params[\'page_location\']', 'fbclid') }} as fbclid
+        {{ param_value('event_params', "'ga_session_id'") }}::bigint as ga_session_id,
+        {{ param_value('event_params', "'ga_session_number'") }}::bigint as ga_session_number,
+        anonymous_id || '-' || {{ param_value('event_params', "'ga_session_id'") }} as session_key,
+        {{ page_location }} as page_location,
+        coalesce(regexp_extract({{ page_location }}, '^[a-z]+://[^/?#]+(/[^?#]*)', 1), '/') as page_path,
+        {{ param_value('event_params', "'page_title'") }} as page_title,
+        {{ param_value('event_params', "'page_referrer'") }} as page_referrer,
+        coalesce({{ param_value('event_params', "'engagement_time_msec'") }}::bigint, 0) as engagement_time_msec,
+        coalesce(ecommerce_transaction_id, {{ param_value('event_params', "'transaction_id'") }}) as transaction_id,
+        coalesce(collected_source, {{ url_param(page_location, 'utm_source') }},
+                 {{ param_value('event_params', "'source'") }}) as source,
+        coalesce(collected_medium, {{ url_param(page_location, 'utm_medium') }},
+                 {{ param_value('event_params', "'medium'") }}) as medium,
+        coalesce(collected_campaign, {{ url_param(page_location, 'utm_campaign') }},
+                 {{ param_value('event_params', "'campaign'") }}) as campaign,
+        coalesce(collected_campaign_id, {{ url_param(page_location, 'utm_id') }}) as campaign_id,
+        coalesce(collected_gclid, {{ url_param(page_location, 'gclid') }}) as gclid,
+        {{ url_param(page_location, 'fbclid') }} as fbclid
 
     from renamed
 
