@@ -22,6 +22,7 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.dagster_run import DagsterRun
 
 from commands.runner import RUN_INSTANCE_PREFIX, memory_backed_tmp, remove_instances_of_dead_runs
+from commands.stopping import GRACE_SECONDS
 from orchestration.stale_runs import IN_PROCESS_JOB, LEGACY_POOL, release_stale_runs
 from tests.operations.ops_runs import MicrofunnelProcess, process_is_gone
 from tests.support.marts import mart_differences
@@ -162,7 +163,11 @@ def test_sigterm_stops_a_run_promptly_with_a_message_and_keeps_the_published_sna
     code, output = run.finish(timeout=120)  # GRACE_SECONDS and dbt's own stop fit well inside
 
     assert code == 130, output
-    assert "SIGTERM received, stopping" in output and "microfunnel run: stopped" in output
+    assert "SIGTERM received, stopping" in output
+    # dbt stops at its next node; on a loaded machine that can outlast the grace period, and the
+    # run then exits on its own: either ending is prompt, exits 130 and leaves the snapshot whole
+    exited_after_grace = f"still stopping after {GRACE_SECONDS:.0f} s; exiting now"
+    assert "microfunnel run: stopped" in output or exited_after_grace in output
     assert process_is_gone(dbt)
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == published
     with duckdb.connect(str(serving), read_only=True) as connection:
