@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Mapping
@@ -59,16 +60,35 @@ def step_target_path(project: DbtProject, context: AssetExecutionContext) -> Pat
     `<step>-<run>-<id>`), but dagster-dbt seeds it only from `$DBT_TARGET_PATH/partial_parse.msgpack`,
     while a selection's manifest is parsed into its own folder (`target/sources-<digest>`): every
     step re-parsed the whole project (4.5-11 s each, twice a run). Seeded from the selection's
-    folder, dbt parses only what changed."""
+    folder, dbt parses only what changed. The step's older folders beyond the newest
+    KEPT_STEP_FOLDERS are removed (each holds a manifest and a parse, ~10 MB)."""
     base = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     base = base if base.is_absolute() else project.project_dir / base
-    run = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    target = base / run
+    step = context.op_execution_context.op.name
+    target = base / f"{step}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True)
+    remove_older_step_folders(base, step)
     parsed = project.project_dir / project.target_path / PARTIAL_PARSE_FILE
     if parsed.exists():
         shutil.copy(parsed, target / PARTIAL_PARSE_FILE)
     return target
+
+
+KEPT_STEP_FOLDERS = 10  # a step's run_results.json and compiled SQL, for the last few runs
+
+
+def remove_older_step_folders(base: Path, step: str, keep: int = KEPT_STEP_FOLDERS) -> list[Path]:
+    """Remove `step`'s target folders (`<step>-<run>-<id>`) but the newest `keep`; return those removed.
+
+    Without this every dbt step of every run left its folder behind: a daily run's two steps add
+    ~20 MB a day. The newest are kept (the step that just started, those of runs still going, the
+    last runs' results to look at); other steps' and other names' folders are left alone."""
+    pattern = re.compile(rf"{re.escape(step)}-[0-9a-f]{{7}}-[0-9a-f]{{7}}")
+    folders = [path for path in base.iterdir() if path.is_dir() and pattern.fullmatch(path.name)]
+    older = sorted(folders, key=lambda path: path.stat().st_mtime, reverse=True)[keep:]
+    for path in older:
+        shutil.rmtree(path, ignore_errors=True)
+    return older
 
 
 def mart_descriptions(project: DbtProject) -> dict[str, tuple[str, dict[str, str]]]:
