@@ -163,10 +163,18 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
+# A run's instance (sqlite: the run's ~1,000 events) takes a few MB; a container's /dev/shm is often
+# 64 MB (Docker's default), shared with whatever else uses it: below this much free, disk it is.
+MEMORY_BACKED_MIN_FREE_BYTES = 256 * 2**20
+
+
 def memory_backed_tmp() -> str | None:
-    """/dev/shm (Linux's memory-backed folder) when it is there and writable, else the default temp."""
+    """/dev/shm (Linux's memory-backed folder) when it is there, writable and has
+    MEMORY_BACKED_MIN_FREE_BYTES free; else None, the default temp folder."""
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    return str(shm) if shutil.disk_usage(shm).free >= MEMORY_BACKED_MIN_FREE_BYTES else None
 
 
 class SelectionError(ValueError):
@@ -228,12 +236,13 @@ def materialize_graph(
         # checks on day-partitioned marts in an unpartitioned run.) In memory where the system has a
         # memory-backed folder: the instance commits each of the run's events (~1,000 a demo run),
         # ~1 ms faster each than on disk here.
-        # A run killed with SIGKILL leaves its folder behind; the next run removes it.
-        remove_instances_of_dead_runs(memory_backed_tmp())
+        # A run killed with SIGKILL leaves its folder behind; the next run removes it (from either
+        # folder: a full /dev/shm sends a run to disk).
+        instances_folder = memory_backed_tmp()
+        for folder in {instances_folder, None}:
+            remove_instances_of_dead_runs(folder)
         home = stack.enter_context(
-            tempfile.TemporaryDirectory(
-                prefix=f"{RUN_INSTANCE_PREFIX}{os.getpid()}-", dir=memory_backed_tmp()
-            )
+            tempfile.TemporaryDirectory(prefix=f"{RUN_INSTANCE_PREFIX}{os.getpid()}-", dir=instances_folder)
         )
         with without_dagster_yaml_hint():
             instance = stack.enter_context(DagsterInstance.local_temp(tempdir=home))
