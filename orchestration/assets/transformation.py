@@ -85,10 +85,17 @@ def remove_older_step_folders(base: Path, step: str, keep: int = KEPT_STEP_FOLDE
     last runs' results to look at); other steps' and other names' folders are left alone."""
     pattern = re.compile(rf"{re.escape(step)}-[0-9a-f]{{7}}-[0-9a-f]{{7}}")
     folders = [path for path in base.iterdir() if path.is_dir() and pattern.fullmatch(path.name)]
-    older = sorted(folders, key=lambda path: path.stat().st_mtime, reverse=True)[keep:]
+    older = sorted(folders, key=_modified_at, reverse=True)[keep:]
     for path in older:
         shutil.rmtree(path, ignore_errors=True)
     return older
+
+
+def _modified_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile by another process's step
+        return 0.0
 
 
 def mart_descriptions(project: DbtProject) -> dict[str, tuple[str, dict[str, str]]]:
