@@ -6,10 +6,10 @@
         event_params was a MAP). Overrides dbt's macro of this name, which is_incremental() and the
         incremental materializations call. -#}
     {%- set configured = config.get('full_refresh') -%}
-    {%- if configured is none -%}
-        {%- set configured = flags.FULL_REFRESH -%}
+    {%- if configured is not none -%}
+        {{ return(configured) }}  {#- the model's own word wins, as in dbt: `false` never rebuilds -#}
     {%- endif -%}
-    {{ return(configured or built_with_an_older_column_type()) }}
+    {{ return(flags.FULL_REFRESH or built_with_an_older_column_type()) }}
 {%- endmacro %}
 
 {% macro built_with_an_older_column_type() -%}
