@@ -117,14 +117,14 @@ journey_steps as (
 {% macro funnel_journey_entry_steps(entries) -%}
     {#- Every entry (a step-1 occurrence) starts a journey at step 1. Both engines' journey_steps. -#}
 select
-        funnel_name,
-        person_id,
+        funnel_key,
+        person_key,
         entry_pos,
         entry_ts_us,
         1 as step_index,
         entry_pos as event_pos,
         entry_ts_us as event_ts_us,
-        entry_event_id as event_id,
+        entry_event_seq as event_seq,
         true as is_stored,
         funnel_person_key
 
@@ -138,14 +138,14 @@ select
         waiting). An exclusion strictly between the two steps leaves the new row unstored. Both
         engines' journey_steps. -#}
 select
-        waiting.funnel_name,
-        waiting.person_id,
+        waiting.funnel_key,
+        waiting.person_key,
         waiting.entry_pos,
         waiting.entry_ts_us,
         waiting.step_index + 1 as step_index,
         {{ links }}.next_event_pos as event_pos,
         {{ links }}.next_event_ts_us as event_ts_us,
-        {{ links }}.next_event_id as event_id,
+        {{ links }}.next_event_seq as event_seq,
         not coalesce({{ links }}.next_exclusion_ts_us < {{ links }}.next_event_ts_us, false) as is_stored,
         waiting.funnel_person_key
 

@@ -101,12 +101,13 @@ def write_inputs(
         con.execute(f"create schema if not exists {schema}")
     con.execute(
         "create or replace table staging.stg_config__funnels "
-        "(funnel_name varchar, order_mode varchar, window_seconds bigint, step_count bigint, "
-        "breakdown_limit bigint)"
+        "(funnel_name varchar, funnel_key bigint, order_mode varchar, window_seconds bigint, "
+        "step_count bigint, breakdown_limit bigint)"
     )
+    keys = {name: key for key, name in enumerate(sorted(f.name for f in funnels), start=1)}  # as staging numbers them
     con.executemany(
-        "insert into staging.stg_config__funnels values (?, ?, ?, ?, 10)",
-        [(f.name, f.order_mode, f.window_seconds, len(f.steps)) for f in funnels],
+        "insert into staging.stg_config__funnels values (?, ?, ?, ?, ?, 10)",
+        [(f.name, keys[f.name], f.order_mode, f.window_seconds, len(f.steps)) for f in funnels],
     )
     con.execute(
         "create or replace table staging.stg_config__funnel_steps "

@@ -14,7 +14,6 @@
             or person_id not in (select person_id from {{ ref('int_person_events') }})
     {% endif %}",
 ) }}
--- depends_on: {{ ref('int_funnel_recompute_persons') }}
 with
 
 funnels as (
@@ -32,6 +31,12 @@ funnel_steps as (
 person_events as (
 
     select * from {{ ref('int_person_events') }}
+
+),
+
+recompute_persons as (
+
+    select * from {{ ref('int_funnel_recompute_persons') }}
 
 ),
 
@@ -62,11 +67,11 @@ any_order_window_steps as (
 sequential_steps as (
 
     select
-        journey_steps.funnel_name,
-        journey_steps.person_id,
+        journey_steps.funnel_key,
+        journey_steps.person_key,
         journey_steps.step_index,
         journey_steps.step_index as funnel_step_index,
-        journey_steps.event_id,
+        journey_steps.event_seq,
         journey_steps.funnel_person_key
 
     from sequential_results
@@ -80,14 +85,14 @@ sequential_steps as (
 any_order_steps as (
 
     select
-        any_order_window_steps.funnel_name,
-        any_order_window_steps.person_id,
+        any_order_window_steps.funnel_key,
+        any_order_window_steps.person_key,
         row_number() over (
             partition by any_order_window_steps.funnel_person_key
             order by any_order_window_steps.event_pos, any_order_window_steps.step_index
         ) as step_index,
         any_order_window_steps.step_index as funnel_step_index,
-        any_order_window_steps.event_id,
+        any_order_window_steps.event_seq,
         any_order_window_steps.funnel_person_key
 
     from any_order_results
@@ -108,27 +113,32 @@ steps_reached as (
 
 with_times as (
 
+    -- the engine's integer keys back to names and ids: the funnel, the person (person_key is
+    -- this run's numbering) and the event (event_seq, unique per person)
     select
-        steps_reached.funnel_name,
-        steps_reached.person_id,
+        funnels.funnel_name,
+        recompute_persons.person_id,
         steps_reached.step_index,
         funnel_steps.step_name,
         person_events.event_at as reached_at,
         first_value(person_events.event_at) over journey as entered_at,
         steps_reached.funnel_step_index,
         funnels.order_mode,
-        steps_reached.event_id,
+        person_events.event_id,
         person_events.event_ts_us as reached_ts_us,
         first_value(person_events.event_ts_us) over journey as entered_ts_us,
-        first_value(steps_reached.event_id) over journey as entry_event_id,
+        first_value(person_events.event_id) over journey as entry_event_id,
         first_value(person_events.session_id) over journey as entry_session_id
 
     from steps_reached
-    inner join funnels on funnels.funnel_name = steps_reached.funnel_name
+    inner join funnels on funnels.funnel_key = steps_reached.funnel_key
     inner join funnel_steps
-        on funnel_steps.funnel_name = steps_reached.funnel_name
+        on funnel_steps.funnel_name = funnels.funnel_name
         and funnel_steps.step_index = steps_reached.funnel_step_index
-    inner join person_events on person_events.event_id = steps_reached.event_id
+    inner join recompute_persons on recompute_persons.person_key = steps_reached.person_key
+    inner join person_events
+        on person_events.person_id = recompute_persons.person_id
+        and person_events.event_seq = steps_reached.event_seq
     window journey as (
         partition by steps_reached.funnel_person_key
         order by steps_reached.step_index

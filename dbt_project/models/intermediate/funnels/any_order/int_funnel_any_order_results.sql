@@ -30,7 +30,7 @@ start_exclusions as (
         occurrences.next_exclusion_ts_us
 
     from occurrences
-    inner join funnels on funnels.funnel_name = occurrences.funnel_name
+    inner join funnels on funnels.funnel_key = occurrences.funnel_key
     where funnels.order_mode = 'any'
 
 ),
@@ -40,8 +40,8 @@ windows as (
     select
         window_steps.funnel_person_key,
         window_steps.window_start_ts_us,
-        any_value(window_steps.funnel_name) as funnel_name,
-        any_value(window_steps.person_id) as person_id,
+        any_value(window_steps.funnel_key) as funnel_key,
+        any_value(window_steps.person_key) as person_key,
         count(*) as steps_reached,
         case
             when count(*) = any_value(funnels.step_count) then max(window_steps.event_ts_us)
@@ -49,7 +49,7 @@ windows as (
         end as cut_before_ts_us
 
     from window_steps
-    inner join funnels on funnels.funnel_name = window_steps.funnel_name
+    inner join funnels on funnels.funnel_key = window_steps.funnel_key
     group by 1, 2
 
 ),
@@ -83,8 +83,8 @@ ranked as (
 results as (
 
     select
-        funnel_name,
-        person_id,
+        funnel_key,
+        person_key,
         funnel_person_key,
         case when is_cut then null else window_start_ts_us end as window_start_ts_us,
         case when is_cut then 0 else steps_reached end as steps_reached,

@@ -2,7 +2,7 @@
     the catalog (its occurrences), `purchase` (the macro rows), or else any GA4 event name;
     has_filter when it carries a `where` filter (stg_config__property_filters), and for an
     exclusion the steps it applies between (from_step_index .. to_step_index, 1-based).
-    funnel_key numbers the funnels (1, 2, ...) for the engine's integer keys; order_mode rides
+    funnel_key (stg_config__funnels) is the engine's integer for the funnel; order_mode rides
     along so that a model reading one mode's occurrences filters them at the source. -#}
 with
 
@@ -72,7 +72,7 @@ resolved as (
 
     select
         matchers.funnel_name,
-        dense_rank() over (order by matchers.funnel_name) as funnel_key,
+        funnels.funnel_key,
         matchers.step_index,
         matchers.step_name,
         matchers.is_exclusion,

@@ -8,7 +8,7 @@
     with no exclusion occurrence has no next exclusion: its rows skip that lookup's sort (most
     rows, in a catalog where few funnels exclude). event_seq is unique per person. -#}
 {#- The columns around next_exclusion_ts_us, for both branches of `ordered`. -#}
-{%- set columns_before = ['funnel_name', 'person_id', 'event_id', 'event_ts_us', 'step_index', 'role', 'event_pos'] -%}
+{%- set columns_before = ['funnel_key', 'person_key', 'event_ts_us', 'step_index', 'role', 'event_pos'] -%}
 {%- set columns_after = ['funnel_person_key', 'event_seq'] %}
 with
 
@@ -27,9 +27,8 @@ funnel_persons_with_exclusions as (
 events_lowest_step as (
 
     select
-        funnel_name,
-        person_id,
-        event_id,
+        funnel_key,
+        person_key,
         event_ts_us,
         step_index,
         from_step_index,

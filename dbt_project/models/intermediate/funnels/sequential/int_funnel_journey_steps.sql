@@ -41,11 +41,11 @@ links as {{ cte_materialization('materialized') }} (
         successors.next_exclusion_ts_us,
         successors.next_event_pos,
         successors.next_event_ts_us,
-        successors.next_event_id,
+        successors.next_event_seq,
         funnels.window_seconds * 1000000 as window_us
 
     from successors
-    inner join funnels on funnels.funnel_name = successors.funnel_name
+    inner join funnels on funnels.funnel_key = successors.funnel_key
     left join strict_breaks
         on strict_breaks.funnel_person_key = successors.funnel_person_key
         and strict_breaks.event_seq = successors.event_seq
@@ -61,15 +61,15 @@ links as {{ cte_materialization('materialized') }} (
 entries as (
 
     select
-        occurrences.funnel_name,
-        occurrences.person_id,
+        occurrences.funnel_key,
+        occurrences.person_key,
         occurrences.event_pos as entry_pos,
         occurrences.event_ts_us as entry_ts_us,
-        occurrences.event_id as entry_event_id,
+        occurrences.event_seq as entry_event_seq,
         occurrences.funnel_person_key
 
     from occurrences
-    inner join funnels on funnels.funnel_name = occurrences.funnel_name
+    inner join funnels on funnels.funnel_key = occurrences.funnel_key
     where occurrences.step_index = 1 and funnels.order_mode in ('ordered', 'strict')
 
 ),

@@ -44,8 +44,8 @@ last_steps as (
 journeys as (
 
     select
-        last_steps.funnel_name,
-        last_steps.person_id,
+        last_steps.funnel_key,
+        last_steps.person_key,
         last_steps.funnel_person_key,
         last_steps.entry_pos,
         last_steps.entry_ts_us,
@@ -62,7 +62,7 @@ journeys as (
             ) as is_excluded_after_last_step
 
     from last_steps
-    inner join funnels on funnels.funnel_name = last_steps.funnel_name
+    inner join funnels on funnels.funnel_key = last_steps.funnel_key
     inner join occurrences
         on occurrences.funnel_person_key = last_steps.funnel_person_key
         and occurrences.event_pos = last_steps.event_pos

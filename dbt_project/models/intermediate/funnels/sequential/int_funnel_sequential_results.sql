@@ -17,8 +17,8 @@ counted as (
     -- get there (one aggregate instead of a window per rule)
     select
         funnel_person_key,
-        any_value(funnel_name) as funnel_name,
-        any_value(person_id) as person_id,
+        any_value(funnel_key) as funnel_key,
+        any_value(person_key) as person_key,
         {{ funnel_journey_that_counts() }} as journey
 
     from journeys
@@ -29,8 +29,8 @@ counted as (
 results as (
 
     select
-        funnel_name,
-        person_id,
+        funnel_key,
+        person_key,
         funnel_person_key,
         case when journey.is_excluded then null else journey.entry_pos end as entry_pos,
         case when journey.is_excluded then 0 else journey.steps_reached end as steps_reached,

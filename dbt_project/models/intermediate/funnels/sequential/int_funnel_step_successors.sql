@@ -21,7 +21,7 @@ sequential_occurrences as (
 
     select occurrences.*, funnels.step_count
     from occurrences
-    inner join funnels on funnels.funnel_name = occurrences.funnel_name
+    inner join funnels on funnels.funnel_key = occurrences.funnel_key
     where funnels.order_mode in ('ordered', 'strict')
 
 ),
@@ -48,8 +48,8 @@ next_targets as (
             as next_event_pos,
         {{ first_value_ignore_nulls('case when role = 0 then event_ts_us end') }} over later_targets
             as next_event_ts_us,
-        {{ first_value_ignore_nulls('case when role = 0 then event_id end') }} over later_targets
-            as next_event_id
+        {{ first_value_ignore_nulls('case when role = 0 then event_seq end') }} over later_targets
+            as next_event_seq
 
     from anchors_and_targets
     window later_targets as (
@@ -63,16 +63,15 @@ next_targets as (
 successors as (
 
     select
-        funnel_name,
-        person_id,
+        funnel_key,
+        person_key,
         step_index,
-        event_id,
         event_pos,
         event_ts_us,
         next_exclusion_ts_us,
         next_event_pos,
         next_event_ts_us,
-        next_event_id,
+        next_event_seq,
         funnel_person_key,
         event_seq
 

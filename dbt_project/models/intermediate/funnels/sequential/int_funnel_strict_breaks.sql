@@ -17,6 +17,18 @@ person_events as (
 
 ),
 
+recompute_persons as (
+
+    select * from {{ ref('int_funnel_recompute_persons') }}
+
+),
+
+funnels as (
+
+    select * from {{ ref('stg_config__funnels') }}
+
+),
+
 funnel_steps as (
 
     select * from {{ ref('stg_config__funnel_steps') }}
@@ -33,8 +45,13 @@ strict_occurrences as (
 
 strict_persons as (
 
-    select distinct funnel_name, person_id, funnel_person_key
-    from strict_occurrences
+    select funnel_keys.*, funnels.funnel_name, recompute_persons.person_id
+    from (
+        select distinct funnel_key, person_key, funnel_person_key
+        from strict_occurrences
+    ) as funnel_keys
+    inner join funnels on funnels.funnel_key = funnel_keys.funnel_key
+    inner join recompute_persons on recompute_persons.person_key = funnel_keys.person_key
 
 ),
 
@@ -70,9 +87,8 @@ events_by_step as (
 
     -- every event of a person in a strict funnel, once per step of that funnel
     select
-        strict_persons.funnel_name,
-        strict_person_events.person_id,
-        strict_person_events.event_id,
+        strict_persons.funnel_key,
+        strict_persons.person_key,
         strict_person_events.event_ts_us,
         funnel_steps.step_index,
         step_matches.event_seq is not null as matches_step,
@@ -97,9 +113,8 @@ events_by_step as (
 breaks as (
 
     select
-        funnel_name,
-        person_id,
-        event_id,
+        funnel_key,
+        person_key,
         step_index,
         matches_step,
         min(case when not matches_step then event_ts_us end) over later_events as next_break_ts_us,
@@ -120,9 +135,8 @@ breaks as (
 step_occurrence_breaks as (
 
     select
-        funnel_name,
-        person_id,
-        event_id,
+        funnel_key,
+        person_key,
         step_index,
         next_break_ts_us,
         next_tail_break_ts_us,
