@@ -104,7 +104,8 @@ def write_inputs(
         "(funnel_name varchar, funnel_key bigint, order_mode varchar, window_seconds bigint, "
         "step_count bigint, breakdown_limit bigint)"
     )
-    keys = {name: key for key, name in enumerate(sorted(f.name for f in funnels), start=1)}  # as staging numbers them
+    # funnel_key numbers the funnels by name, as stg_config__funnels does
+    keys = {name: key for key, name in enumerate(sorted(f.name for f in funnels), start=1)}
     con.executemany(
         "insert into staging.stg_config__funnels values (?, ?, ?, ?, ?, 10)",
         [(f.name, keys[f.name], f.order_mode, f.window_seconds, len(f.steps)) for f in funnels],
