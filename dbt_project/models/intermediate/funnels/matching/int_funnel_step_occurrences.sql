@@ -12,6 +12,21 @@
     10M events the ordering windows over the view's joins spilled to disk: 60 s + 12 s for the
     two readers against 10 + 6 + 3 s with it written once (DECISIONLOG, "Funnel occurrences are
     written once"). -#}
+{#- What a match row carries: the matcher's keys and bounds, the event's keys and clock. -#}
+{%- set match_columns -%}
+        matchers.funnel_key,
+        matchers.step_index,
+        matchers.is_exclusion,
+        matchers.exclusion_index,
+        matchers.from_step_index,
+        matchers.to_step_index,
+        matchers.order_mode,
+        matchers.has_filter,
+        person_events.person_key,
+        person_events.event_id,
+        person_events.event_ts_us,
+        person_events.event_seq
+{%- endset %}
 with
 
 matchers as (
@@ -46,17 +61,10 @@ property_filters as (
 
 ),
 
-event_properties as (
-
-    select * from {{ ref('stg_ga4__event_properties') }}
-
-),
-
 person_events as {{ cte_materialization('not materialized') }} (
 
     -- inlined into each match below, so a branch with no matchers reads no events
     select
-        all_person_events.person_id,
         recompute_persons.person_key,
         all_person_events.event_id,
         all_person_events.event_ts_us,
@@ -72,7 +80,7 @@ person_events as {{ cte_materialization('not materialized') }} (
 micro_conversion_matches as (
 
     -- one row per matcher x event: micro_conversion_id is md5(conversion_name | event_id)
-    select matchers.*, person_events.*
+    select {{ match_columns }}
     from matchers
     inner join micro_conversions on micro_conversions.conversion_name = matchers.step_name
     inner join person_events on person_events.event_id = micro_conversions.event_id
@@ -82,7 +90,7 @@ micro_conversion_matches as (
 
 macro_matches as (
 
-    select matchers.*, person_events.*
+    select {{ match_columns }}
     from matchers
     inner join person_events on person_events.is_macro
     where matchers.matcher_source = 'macro'
@@ -91,7 +99,7 @@ macro_matches as (
 
 event_name_matches as (
 
-    select matchers.*, person_events.*
+    select {{ match_columns }}
     from matchers
     inner join person_events
         on person_events.event_name = matchers.step_name
@@ -111,11 +119,51 @@ matches as (
 
 ),
 
-filtered_matches as (
+matcher_conditions as (
 
-    select *
+    -- each condition of a filtered step or exclusion, keyed as its matches are
+    select
+        matchers.funnel_key,
+        matchers.is_exclusion,
+        property_filters.owner_index,
+        {{ star_except(['funnel_name', 'filter_owner', 'owner_index'], 'property_filters') }}
+
+    from matchers
+    inner join property_filters
+        on property_filters.funnel_name = matchers.funnel_name
+        and property_filters.filter_owner = case when matchers.is_exclusion then 'exclusion' else 'step' end
+        and property_filters.owner_index = coalesce(matchers.step_index, matchers.exclusion_index)
+
+),
+
+filter_checks as (
+
+    -- each filtered match once per condition of its step or exclusion
+    select
+        matches.person_key,
+        matches.event_seq,
+        matches.event_id,
+        matcher_conditions.*
+
     from matches
-    where has_filter
+    inner join matcher_conditions
+        on matcher_conditions.funnel_key = matches.funnel_key
+        and matcher_conditions.is_exclusion = matches.is_exclusion
+        and matcher_conditions.owner_index = coalesce(matches.step_index, matches.exclusion_index)
+    where matches.has_filter
+
+),
+
+property_targets as (
+
+    select distinct event_id, property_scope from filter_checks
+
+),
+
+event_properties as (
+
+    -- only the export column each condition reads, only for its events (macros/property_filters.sql)
+    select * from {{ event_properties_read_by('property_targets') }}
 
 ),
 
@@ -123,33 +171,31 @@ failing_filters as (
 
     -- filtered matches that fail at least one condition of their step or exclusion
     select distinct
-        filtered_matches.funnel_key,
-        filtered_matches.is_exclusion,
-        coalesce(filtered_matches.step_index, filtered_matches.exclusion_index) as owner_index,
-        filtered_matches.event_id
+        filter_checks.funnel_key,
+        filter_checks.is_exclusion,
+        filter_checks.owner_index,
+        filter_checks.person_key,
+        filter_checks.event_seq
 
-    from filtered_matches
-    inner join property_filters
-        on property_filters.funnel_name = filtered_matches.funnel_name
-        and property_filters.filter_owner = case when filtered_matches.is_exclusion then 'exclusion' else 'step' end
-        and property_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
-    left join event_properties on event_properties.event_key = filtered_matches.event_id
-    where not {{ property_condition_holds('event_properties', 'property_filters') }}
+    from filter_checks
+    left join event_properties
+        on event_properties.event_key = filter_checks.event_id
+        and event_properties.property_scope = filter_checks.property_scope
+    where not {{ property_condition_holds('event_properties', 'filter_checks') }}
 
 ),
 
 passing_matches as (
 
-    select * from matches
-    where not has_filter
-    union all
-    select filtered_matches.*
-    from filtered_matches
+    -- a match without a filter has no failing condition
+    select matches.*
+    from matches
     anti join failing_filters
-        on failing_filters.funnel_key = filtered_matches.funnel_key
-        and failing_filters.is_exclusion = filtered_matches.is_exclusion
-        and failing_filters.owner_index = coalesce(filtered_matches.step_index, filtered_matches.exclusion_index)
-        and failing_filters.event_id = filtered_matches.event_id
+        on failing_filters.funnel_key = matches.funnel_key
+        and failing_filters.is_exclusion = matches.is_exclusion
+        and failing_filters.owner_index = coalesce(matches.step_index, matches.exclusion_index)
+        and failing_filters.person_key = matches.person_key
+        and failing_filters.event_seq = matches.event_seq
 
 ),
 
