@@ -63,12 +63,12 @@ def engine(tmp_path_factory):
     sql: dict[str, dict[str, list]] = {f.name: {} for f in ENGINE_FUNNELS}
     for funnel, person, step, funnel_step, ts, event_id in steps:
         sql[funnel].setdefault(person, []).append((step, funnel_step, ts, event_id))
-    return sql, events, micro
+    return sql, events, micro, path
 
 
 @pytest.mark.parametrize("funnel", ENGINE_FUNNELS, ids=[f.name for f in ENGINE_FUNNELS])
 def test_sql_engine_matches_the_reference_for_every_random_person(engine, funnel):
-    sql, events, micro = engine
+    sql, events, micro, _ = engine
     expected = reference_results(funnel, events, micro)
     assert len(expected) > 50, "the random world should put many persons in every funnel"
     mismatches = {
@@ -77,3 +77,38 @@ def test_sql_engine_matches_the_reference_for_every_random_person(engine, funnel
         if expected.get(person) != sql[funnel.name].get(person)
     }
     assert not mismatches, f"{len(mismatches)} persons differ, e.g. {sorted(mismatches.items())[:3]}"
+
+
+# Every model from the occurrences to the results; matchers, fingerprints and the recompute list
+# are keyed by name on purpose (they are small, or they map names to keys).
+ENGINE_MODELS = [
+    "int_funnel_step_occurrences",
+    "int_funnel_step_occurrences_ordered",
+    "int_funnel_step_successors",
+    "int_funnel_strict_breaks",
+    "int_funnel_journey_steps",
+    "int_funnel_journeys",
+    "int_funnel_sequential_results",
+    "int_funnel_any_order_window_steps",
+    "int_funnel_any_order_results",
+]
+
+
+def test_the_engine_carries_integer_keys_not_names_or_ids(engine):
+    """Between matching and fct_funnel_steps, rows hold funnel_key, person_key and event_seq, never
+    the funnel name, person id or event id: at 10M events those strings doubled what the engine's
+    windows sorted and spilled (DECISIONLOG, "The funnel engine carries integer keys")."""
+    path = engine[3]
+    models = ", ".join(f"'{model}'" for model in ENGINE_MODELS)
+    columns = rows(
+        path,
+        "select table_name, column_name, data_type from information_schema.columns "
+        f"where table_schema = 'intermediate' and table_name in ({models})",
+    )
+    assert {table for table, _, _ in columns} == set(ENGINE_MODELS)
+    text_columns = [
+        (table, column) for table, column, kind in columns if kind == "VARCHAR" and column != "order_mode"
+    ]
+    assert text_columns == []
+    for table in ENGINE_MODELS:
+        assert {"funnel_person_key"} <= {column for name, column, _ in columns if name == table}, table
