@@ -98,7 +98,7 @@ def _read_ahead(
 ) -> Iterator[pa.Table]:
     """Each day's table in order, the next day read in a second thread while dlt writes this one.
 
-    dlt writes a yielded table to its load file on one core (a third of the extract); reading and
+    dlt writes a yielded table to its load file on one core (over half of the extract); reading and
     keying the next day (pyarrow and DuckDB, which release the GIL) overlap with it. At most two
     days are in memory: the one being written and the one being read. An error reading a day is
     raised where that day would have been yielded."""
