@@ -224,6 +224,7 @@ def materialize_graph(
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job, in_process_executor
 
     from commands.run_output import quiet_run_output, step_lines_logger
+    from orchestration import dbt_forkserver
     from orchestration.partitions import range_tags
 
     settings = settings or load_settings()
@@ -245,6 +246,7 @@ def materialize_graph(
         )
         with without_dagster_yaml_hint():
             instance = stack.enter_context(DagsterInstance.ephemeral(tempdir=home))
+        stack.enter_context(dbt_forkserver.serving(settings.engine))  # dbt imported while sources load
         loggers = {}
         if not verbose:
             console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))

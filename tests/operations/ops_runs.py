@@ -99,6 +99,11 @@ class MicrofunnelProcess:
                 found.append((int(pid), cmdline))
         return found
 
+    def descendants(self) -> list[tuple[int, str]]:
+        """(pid, command line) of every process below the run: dbt's client, the dbt fork server and
+        the dbt it forked, whoever started whom."""
+        return process_tree(self.process.pid)
+
     def signal(self, signum: int) -> None:
         self.process.send_signal(signum)
 
@@ -110,6 +115,26 @@ class MicrofunnelProcess:
             raise AssertionError(f"the run did not end within {timeout} s (hung?):\n{self.output}") from None
         self._reader.join(timeout=10)
         return code, self.output
+
+
+def process_tree(root: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes below `root` (Linux /proc); gone ones are skipped."""
+    found, parents = [], [root]
+    while parents:
+        parent = parents.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                pids = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                found.append((int(pid), cmdline))
+                parents.append(int(pid))
+    return found
 
 
 def process_is_gone(pid: int, within: float = 30.0) -> bool:

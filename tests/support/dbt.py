@@ -13,11 +13,14 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from microfunnel.settings import DBT_PROJECT_DIR
+from orchestration import dbt_forkserver
 
 DBT = str(Path(sys.executable).with_name("dbt"))  # dbt lives beside this interpreter
+MICROFUNNEL_DBT = str(Path(sys.executable).with_name("microfunnel-dbt"))  # dbt as the runs start it
 
 # Set by tests/conftest.py for each test: why this test may not run dbt (it is not marked slow).
 forbidden_reason: str | None = None
@@ -52,8 +55,9 @@ def run_dbt(
     if forbidden_reason:
         raise RuntimeError(forbidden_reason)
     scratch = scratch or warehouse.parent
+    server = _dbt_server()
     cmd = [
-        DBT,
+        MICROFUNNEL_DBT if server else DBT,
         command,
         *args,
         "--project-dir",
@@ -67,12 +71,22 @@ def run_dbt(
     ]
     if variables:
         cmd += ["--vars", json.dumps(dict(variables))]
-    done = subprocess.run(
-        cmd, env={**os.environ, "WAREHOUSE_PATH": str(warehouse)}, capture_output=True, text=True
-    )
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
+    if server:
+        env[dbt_forkserver.SERVER_ENV] = server
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise DbtFailed(
             f"dbt {command} failed (exit {done.returncode}) on {warehouse}: {' '.join(cmd[1:])}\n"
             f"{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
         )
     return DbtRun(done.stdout, scratch / "dbt_target")
+
+
+@cache
+def _dbt_server() -> str | None:
+    """A warm dbt for this test process (orchestration/dbt_forkserver.py), started on its first dbt
+    command: dbt's imports (3-4 s) once per process instead of once per command. It dies with the
+    process. None where there is none: dbt then starts as a process of its own."""
+    server = dbt_forkserver.start("duckdb")
+    return server.address if server else None

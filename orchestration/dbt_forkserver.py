@@ -1,0 +1,249 @@
+"""A warm dbt for one run: dbt's imports paid once, in the background, each dbt command a fork.
+
+Importing dbt-core and its adapter takes 3-4 s of CPU on the 2-core sandbox machine, before dbt
+reads a single file, and a run starts dbt twice (the models, then the day-grained models); the
+test suite starts it dozens of times. A run starts this server first: it imports dbt while the
+sources load, then waits on a Unix socket. `microfunnel-dbt` (dbt_process.py), which dagster-dbt
+starts for every dbt command, hands the server its argv, working folder, environment and its
+stdin/stdout/stderr; the server forks a child that runs the command on those streams, exactly as
+a fresh `dbt` process would, and that child reports its exit status back to the client. A child
+of the server has only the server's imports: no invocation ran in the server, so no dbt state
+(flags, manifest, adapter connections) carries from one command to the next.
+
+Crash-safety holds as before (DECISIONLOG "One writer: a kernel-released lock, not a Dagster
+pool"): the server dies with the run that started it; a child dies when its client's connection
+closes (the client dies with the run); SIGINT/SIGTERM sent to the client are passed to its child.
+Without a server (the UI's runs, another OS, a server that died) `microfunnel-dbt` execs dbt.
+
+Linux only: an abstract-namespace socket (nothing on disk to clean up after a SIGKILL), accepting
+only clients of the same user (SO_PEERCRED).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NoReturn
+
+from orchestration.process_life import die_with_parent
+
+SERVER_ENV = "MICROFUNNEL_DBT_SERVER"  # the socket's address while a run serves dbt
+MAX_REQUEST_BYTES = 1 << 20
+READY = b"listening\n"  # the server's one line on stdout, once clients can connect
+STATUS = struct.Struct("!i")  # the child's pid, then its exit status, as 4-byte integers
+
+
+def available() -> bool:
+    return sys.platform.startswith("linux")
+
+
+@dataclass(frozen=True)
+class Server:
+    address: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def start(engine: str) -> Server | None:
+    """A server child of this thread (it dies with it), listening once this returns; None where fork
+    servers are not available or the server failed to start (dbt then starts as before)."""
+    if not available():
+        return None
+    address = f"microfunnel-dbt-{os.getpid()}-{secrets.token_hex(8)}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.dbt_forkserver", address, engine],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+    )
+    listening = process.stdout.readline() == READY  # a client connecting before would find no one
+    process.stdout.close()
+    if not listening:
+        process.wait()
+        return None
+    return Server(address, process)
+
+
+@contextmanager
+def serving(engine: str) -> Iterator[str | None]:
+    """A server for this process's dbt commands; `SERVER_ENV` names it until the block ends.
+
+    Yields its address, or None without one (also when a server is already named: an outer run's)."""
+    server = None if os.environ.get(SERVER_ENV) else start(engine)
+    if server is None:
+        yield None
+        return
+    os.environ[SERVER_ENV] = server.address
+    try:
+        yield server.address
+    finally:
+        del os.environ[SERVER_ENV]
+        server.stop()
+
+
+def run_command(address: str, argv: list[str]) -> int | None:
+    """Run `dbt <argv>` in a child of the server at `address` on this process's stdin, stdout and
+    stderr; return its exit status, or None when no server answers (the caller runs dbt itself)."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect("\0" + address)
+    except OSError:
+        client.close()
+        return None
+    with client:
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        socket.send_fds(client, [STATUS.pack(len(request)) + request], [0, 1, 2])
+        child = _read_int(client)
+        if child is None:
+            return None  # the server closed before forking: nothing ran yet
+        _forward_stop_signals_to(child)
+        status = _read_int(client)
+    if status is None:
+        print(f"microfunnel-dbt: dbt (pid {child}) ended without an exit status: killed?", file=sys.stderr)
+        return 1
+    return status
+
+
+def _forward_stop_signals_to(child: int) -> None:
+    """dagster-dbt stops a dbt command with SIGINT (a cancelled run); the child is the one to stop."""
+
+    def forward(signum, _frame):
+        try:
+            os.kill(child, signum)
+        except ProcessLookupError:
+            pass
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+
+
+def _read_int(conn: socket.socket) -> int | None:
+    data = b""
+    while len(data) < STATUS.size:
+        chunk = conn.recv(STATUS.size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return STATUS.unpack(data)[0]
+
+
+def serve(address: str, engine: str) -> None:
+    """Listen first (a client arriving early waits in the backlog), import dbt, then fork per client."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind("\0" + address)
+    listener.listen(8)
+    os.write(1, READY)
+    os.dup2(2, 1)  # the run reads no more from us: anything printed later goes to its stderr
+    _import_dbt(engine)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
+    while True:
+        conn, _ = listener.accept()
+        try:
+            request, fds = _receive(conn)
+        except (OSError, ValueError) as exc:
+            print(f"microfunnel-dbt server: refused a request: {exc}", file=sys.stderr, flush=True)
+            conn.close()
+            continue
+        child = os.fork()
+        if child == 0:
+            listener.close()
+            _run_in_child(conn, request, fds)
+        conn.sendall(STATUS.pack(child))
+        conn.close()
+        for fd in fds:
+            os.close(fd)
+
+
+def _import_dbt(engine: str) -> None:
+    import dbt.cli.main  # noqa: F401
+
+    if engine == "spark":
+        import dbt.adapters.spark.impl  # noqa: F401
+    else:
+        import dbt.adapters.duckdb.impl  # noqa: F401
+
+
+def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    """The client's request and its three streams; only from a process of this server's user."""
+    uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
+    if uid != os.getuid():
+        raise ValueError(f"a client of user {uid}")
+    message, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST_BYTES + STATUS.size, 3)
+    if len(fds) != 3 or len(message) < STATUS.size:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("not a microfunnel-dbt request")
+    (size,) = STATUS.unpack(message[: STATUS.size])
+    body = message[STATUS.size :]
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ValueError("the request ended early")
+        body += chunk
+    return json.loads(body), fds
+
+
+def _run_in_child(conn: socket.socket, request: dict, fds: list[int]) -> NoReturn:
+    """Become the client's dbt: its streams, folder, environment and argv; report the exit status."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    reported = threading.Event()
+    threading.Thread(target=_die_when_the_client_goes, args=(conn, reported), daemon=True).start()
+    sys.argv = ["dbt", *request["argv"]]
+    status = 1
+    try:
+        from dbt.cli.main import cli
+
+        cli.main(args=request["argv"], prog_name="dbt")  # as the `dbt` executable runs it
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - reported on the client's stderr, as dbt's own crash would be
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    reported.set()
+    try:
+        conn.sendall(STATUS.pack(status))
+    except OSError:
+        pass  # the client is gone
+    # A normal exit, not os._exit: dbt's and multiprocessing's clean-up run as in a dbt of its own
+    # (skipped, multiprocessing's tracker reports dbt's semaphores as leaked on the client's stderr).
+    raise SystemExit(status)
+
+
+def _die_when_the_client_goes(conn: socket.socket, reported: threading.Event) -> None:
+    """The client sends nothing after its request: its end closing before the command reported
+    means it died (killed with its run), and dbt must not outlive it."""
+    conn.recv(1)
+    if not reported.is_set():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def main() -> None:
+    die_with_parent()
+    serve(sys.argv[1], sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
