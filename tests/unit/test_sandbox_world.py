@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from sandbox import ga4_export
 from sandbox.ga4_export import export_lines, write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from sandbox.truth import identifier_truth
@@ -24,6 +25,19 @@ def test_the_same_spec_gives_the_same_export_byte_for_byte(tmp_path, world):
     first = sorted((p.name, p.read_bytes()) for p in (tmp_path / "a").iterdir())
     second = sorted((p.name, p.read_bytes()) for p in (tmp_path / "b").iterdir())
     assert first == second and len(first) >= SPEC.days
+
+
+def test_the_export_written_by_two_processes_equals_the_one_written_by_one(tmp_path, world, monkeypatch):
+    as_of = SPEC.start_date + timedelta(days=3)  # with late events left for the next export
+    monkeypatch.setattr(ga4_export, "FORK_FROM_EVENTS", 0)
+    monkeypatch.setattr(ga4_export, "_can_fork", lambda: False)
+    one = write_ga4_export(world, tmp_path / "one", as_of=as_of)
+    monkeypatch.setattr(ga4_export, "_can_fork", lambda: True)
+    two = write_ga4_export(world, tmp_path / "two", as_of=as_of)
+    assert [path.name for path in two] == [path.name for path in one] and len(one) > 2
+    for path in one:
+        assert (tmp_path / "two" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert write_ga4_export(world, tmp_path / "two", as_of=as_of) == []  # nothing changed: nothing rewritten
 
 
 def test_another_seed_gives_another_world(world):
