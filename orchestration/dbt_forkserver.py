@@ -5,15 +5,17 @@ reads a single file, and a run starts dbt twice (the models, then the day-graine
 test suite starts it dozens of times. A run starts this server first: it imports dbt while the
 sources load, then waits on a Unix socket. `microfunnel-dbt` (dbt_process.py), which dagster-dbt
 starts for every dbt command, hands the server its argv, working folder, environment and its
-stdin/stdout/stderr; the server forks a child that runs the command on those streams, exactly as
-a fresh `dbt` process would, and that child reports its exit status back to the client. A child
-of the server has only the server's imports: no invocation ran in the server, so no dbt state
-(flags, manifest, adapter connections) carries from one command to the next.
+stdin/stdout/stderr; the server forks a supervisor, which forks the dbt that runs the command on
+those streams, exactly as a fresh `dbt` process would, and reports dbt's exit status to the client
+once dbt has exited (and so closed the warehouse). A fork of the server has only the server's
+imports: no invocation ran in the server, so no dbt state (flags, manifest, adapter connections)
+carries from one command to the next.
 
 Crash-safety holds as before (DECISIONLOG "One writer: a kernel-released lock, not a Dagster
-pool"): the server dies with the run that started it; a child dies when its client's connection
-closes (the client dies with the run); SIGINT/SIGTERM sent to the client are passed to its child.
-Without a server (the UI's runs, another OS, a server that died) `microfunnel-dbt` execs dbt.
+pool"): the server dies with the run that started it; the supervisor kills dbt when its client's
+connection closes (the client dies with the run), and dbt dies with its supervisor; SIGINT/SIGTERM
+sent to the client are passed to dbt. Without a server (the UI's runs, another OS, a server that
+died) `microfunnel-dbt` execs dbt.
 
 Linux only: an abstract-namespace socket (nothing on disk to clean up after a SIGKILL), accepting
 only clients of the same user (SO_PEERCRED).
@@ -40,7 +42,7 @@ from orchestration.process_life import die_with_parent
 SERVER_ENV = "MICROFUNNEL_DBT_SERVER"  # the socket's address while a run serves dbt
 MAX_REQUEST_BYTES = 1 << 20
 READY = b"listening\n"  # the server's one line on stdout, once clients can connect
-STATUS = struct.Struct("!i")  # the child's pid, then its exit status, as 4-byte integers
+STATUS = struct.Struct("!i")  # dbt's pid, then its exit status, as 4-byte integers
 
 
 def available() -> bool:
@@ -94,7 +96,7 @@ def serving(engine: str) -> Iterator[str | None]:
 
 
 def run_command(address: str, argv: list[str]) -> int | None:
-    """Run `dbt <argv>` in a child of the server at `address` on this process's stdin, stdout and
+    """Run `dbt <argv>` in a fork of the server at `address` on this process's stdin, stdout and
     stderr; return its exit status, or None when no server answers (the caller runs dbt itself)."""
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -105,23 +107,23 @@ def run_command(address: str, argv: list[str]) -> int | None:
     with client:
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         socket.send_fds(client, [STATUS.pack(len(request)) + request], [0, 1, 2])
-        child = _read_int(client)
-        if child is None:
+        dbt = _read_int(client)
+        if dbt is None:
             return None  # the server closed before forking: nothing ran yet
-        _forward_stop_signals_to(child)
+        _forward_stop_signals_to(dbt)
         status = _read_int(client)
     if status is None:
-        print(f"microfunnel-dbt: dbt (pid {child}) ended without an exit status: killed?", file=sys.stderr)
+        print(f"microfunnel-dbt: dbt (pid {dbt}) ended without an exit status: killed?", file=sys.stderr)
         return 1
     return status
 
 
-def _forward_stop_signals_to(child: int) -> None:
-    """dagster-dbt stops a dbt command with SIGINT (a cancelled run); the child is the one to stop."""
+def _forward_stop_signals_to(dbt: int) -> None:
+    """dagster-dbt stops a dbt command with SIGINT (a cancelled run): dbt is the one to stop."""
 
     def forward(signum, _frame):
         try:
-            os.kill(child, signum)
+            os.kill(dbt, signum)
         except ProcessLookupError:
             pass
 
@@ -156,11 +158,9 @@ def serve(address: str, engine: str) -> None:
             print(f"microfunnel-dbt server: refused a request: {exc}", file=sys.stderr, flush=True)
             conn.close()
             continue
-        child = os.fork()
-        if child == 0:
+        if os.fork() == 0:
             listener.close()
-            _run_in_child(conn, request, fds)
-        conn.sendall(STATUS.pack(child))
+            _supervise(conn, request, fds)
         conn.close()
         for fd in fds:
             os.close(fd)
@@ -195,49 +195,66 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(body), fds
 
 
-def _run_in_child(conn: socket.socket, request: dict, fds: list[int]) -> NoReturn:
-    """Become the client's dbt: its streams, folder, environment and argv; report the exit status."""
+def _supervise(conn: socket.socket, request: dict, fds: list[int]) -> NoReturn:
+    """Fork the command's dbt, tell the client its pid, report its exit status once it has exited.
+
+    Only an exited dbt has closed the warehouse (dbt-duckdb holds the file until its process ends):
+    the client, and so the run's next step, must not go on before. The client's end closing first
+    means the client died (killed with its run): then dbt is killed too."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    dbt = os.fork()
+    if dbt == 0:
+        conn.close()
+        _become_dbt(request, fds)
+    for fd in fds:
+        os.close(fd)  # dbt's streams are dbt's alone: the client's reader sees their end when dbt ends
+    ended = threading.Event()
+    status = 1
+    try:
+        threading.Thread(target=_kill_when_the_client_goes, args=(conn, dbt, ended), daemon=True).start()
+        conn.sendall(STATUS.pack(dbt))
+        status = os.waitstatus_to_exitcode(os.waitpid(dbt, 0)[1])
+        ended.set()
+        conn.sendall(STATUS.pack(status if status >= 0 else 128 - status))  # killed by signal N: 128+N
+    except OSError:  # the client is gone
+        _kill(dbt, ended)
+    finally:
+        os._exit(0 if status == 0 else 1)
+
+
+def _kill_when_the_client_goes(conn: socket.socket, dbt: int, ended: threading.Event) -> None:
+    """The client sends nothing after its request: its end closing means it is gone."""
+    try:
+        conn.recv(1)
+    except OSError:
+        pass
+    _kill(dbt, ended)
+
+
+def _kill(dbt: int, ended: threading.Event) -> None:
+    if not ended.is_set():  # not reaped yet: the pid is still dbt's
+        try:
+            os.kill(dbt, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _become_dbt(request: dict, fds: list[int]) -> NoReturn:
+    """The client's streams, folder, environment and argv, then dbt's own command line."""
+    die_with_parent()  # the supervisor: if it is killed, so is dbt
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    reported = threading.Event()
-    threading.Thread(target=_die_when_the_client_goes, args=(conn, reported), daemon=True).start()
     sys.argv = ["dbt", *request["argv"]]
-    status = 1
-    try:
-        from dbt.cli.main import cli
+    from dbt.cli.main import cli
 
-        cli.main(args=request["argv"], prog_name="dbt")  # as the `dbt` executable runs it
-        status = 0
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - reported on the client's stderr, as dbt's own crash would be
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    reported.set()
-    try:
-        conn.sendall(STATUS.pack(status))
-    except OSError:
-        pass  # the client is gone
-    # A normal exit, not os._exit: dbt's and multiprocessing's clean-up run as in a dbt of its own
-    # (skipped, multiprocessing's tracker reports dbt's semaphores as leaked on the client's stderr).
-    raise SystemExit(status)
-
-
-def _die_when_the_client_goes(conn: socket.socket, reported: threading.Event) -> None:
-    """The client sends nothing after its request: its end closing before the command reported
-    means it died (killed with its run), and dbt must not outlive it."""
-    conn.recv(1)
-    if not reported.is_set():
-        os.kill(os.getpid(), signal.SIGKILL)
+    # As the `dbt` executable runs it, down to a normal interpreter exit: dbt's and multiprocessing's
+    # clean-up run as in a dbt of its own (skipped, the tracker reports dbt's semaphores as leaked).
+    cli.main(args=request["argv"], prog_name="dbt")
+    sys.exit(0)
 
 
 def main() -> None:

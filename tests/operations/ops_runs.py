@@ -117,23 +117,30 @@ class MicrofunnelProcess:
         return code, self.output
 
 
-def process_tree(root: int) -> list[tuple[int, str]]:
-    """(pid, command line) of the processes below `root` (Linux /proc); gone ones are skipped."""
-    found, parents = [], [root]
-    while parents:
-        parent = parents.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+def child_processes(parent: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes `parent` started (Linux /proc); gone ones are skipped."""
+    found = []
+    for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:
+            pids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in pids:
             try:
-                pids = (task / "children").read_text().split()
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            for pid in pids:
-                try:
-                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                except OSError:
-                    continue
-                found.append((int(pid), cmdline))
-                parents.append(int(pid))
+            found.append((int(pid), cmdline))
+    return found
+
+
+def process_tree(root: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below `root`."""
+    found, parents = [], [root]
+    while parents:
+        children = child_processes(parents.pop())
+        found += children
+        parents += [pid for pid, _ in children]
     return found
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from orchestration import dbt_forkserver
-from tests.operations.ops_runs import process_is_gone, process_tree
+from tests.operations.ops_runs import child_processes, process_is_gone
 
 pytestmark = [
     pytest.mark.slow,
@@ -49,10 +49,12 @@ def dbt(*args: str, cwd: Path, **env: str) -> subprocess.Popen:
     )
 
 
-def forked_dbts() -> list[int]:
-    """The dbt commands the server (a child of this test process) has forked and that still run."""
-    servers = [pid for pid, command in process_tree(os.getpid()) if "orchestration.dbt_forkserver" in command]
-    return [pid for server in servers for pid, _ in process_tree(server)]
+def forked_dbts() -> list[tuple[int, int]]:
+    """(supervisor, dbt) of each command that runs below the server, a child of this test process:
+    server -> supervisor -> dbt."""
+    servers = [pid for pid, command in child_processes(os.getpid()) if "dbt_forkserver" in command]
+    supervisors = [pid for server in servers for pid, _ in child_processes(server)]
+    return [(supervisor, pid) for supervisor in supervisors for pid, _ in child_processes(supervisor)]
 
 
 def wait_for(found, within: float = 60.0):
@@ -91,6 +93,9 @@ def test_a_command_gets_the_callers_folder_environment_streams_and_exit_status(s
     assert str(elsewhere) in from_the_env.stdout.read()
     assert unknown.wait(timeout=120) == 2
     assert "No such command 'no-such-command'" in unknown.stdout.read()
+    # Each status came once its dbt had exited: a dbt still finishing would hold the warehouse file
+    # when the run's next step opens it (dbt-duckdb keeps it open until its process ends).
+    assert forked_dbts() == []
 
 
 def test_a_command_runs_in_a_fork_of_the_server_not_in_a_new_dbt(server, tmp_path):
@@ -103,17 +108,18 @@ def test_a_command_runs_in_a_fork_of_the_server_not_in_a_new_dbt(server, tmp_pat
 
 def test_killing_the_caller_kills_its_dbt(server, tmp_path):
     running = dbt("show", "--inline", FOREVER, cwd=probe_project(tmp_path))
-    (worker,) = wait_for(forked_dbts)
+    ((supervisor, worker),) = wait_for(forked_dbts)
     time.sleep(2)  # into the query
     running.send_signal(signal.SIGKILL)
     running.wait(timeout=30)
     assert process_is_gone(worker), "the forked dbt kept running after its caller was killed"
+    assert process_is_gone(supervisor)
 
 
 def test_sigint_to_the_caller_stops_its_dbt_as_it_would_stop_dbt_itself(server, tmp_path):
     """dagster-dbt stops a cancelled run's dbt with SIGINT and waits for it to exit."""
     running = dbt("show", "--inline", FOREVER, cwd=probe_project(tmp_path))
-    (worker,) = wait_for(forked_dbts)
+    ((_, worker),) = wait_for(forked_dbts)
     # Into the query: a SIGINT between dbt's compile and DuckDB starting the query is lost, with or
     # without the server (dbt-duckdb interrupts the running query; the query then starts and dbt
     # waits for it), a race of dbt's that the test must not depend on.
