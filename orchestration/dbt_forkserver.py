@@ -150,6 +150,9 @@ def serve(address: str, engine: str) -> None:
     os.dup2(2, 1)  # the run reads no more from us: anything printed later goes to its stderr
     _import_dbt(engine)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
+    # Ctrl-C in a terminal reaches the whole process group: it is dbt's to stop (and the run's),
+    # not the server's or a supervisor's, which end with them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         conn, _ = listener.accept()
         try:
@@ -242,6 +245,7 @@ def _kill(dbt: int, ended: threading.Event) -> None:
 def _become_dbt(request: dict, fds: list[int]) -> NoReturn:
     """The client's streams, folder, environment and argv, then dbt's own command line."""
     die_with_parent()  # the supervisor: if it is killed, so is dbt
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a dbt of its own
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
