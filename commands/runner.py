@@ -246,7 +246,8 @@ def materialize_graph(
         )
         with without_dagster_yaml_hint():
             instance = stack.enter_context(DagsterInstance.ephemeral(tempdir=home))
-        stack.enter_context(dbt_forkserver.serving(settings.engine))  # dbt imported while sources load
+        if settings.engine == "duckdb":  # dbt imported while the sources load (not for Spark: DECISIONLOG)
+            stack.enter_context(dbt_forkserver.serving(settings.engine))
         loggers = {}
         if not verbose:
             console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))

@@ -27,7 +27,10 @@ from orchestration.process_life import die_with_parent
 
 def main() -> None:
     die_with_parent()
-    os.environ.update(load_settings().dbt_env())
+    settings = load_settings()
+    os.environ.update(settings.dbt_env())
+    if settings.engine == "spark":
+        _stderr_to_file(settings.warehouse_path.parent / "logs" / "dbt-spark-stderr.log")
     server = os.environ.get(dbt_forkserver.SERVER_ENV)
     if server:
         status = dbt_forkserver.run_command(server, sys.argv[1:])
@@ -35,6 +38,17 @@ def main() -> None:
             sys.exit(status)
     dbt = Path(sys.executable).with_name("dbt")
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
+
+
+def _stderr_to_file(path: Path) -> None:
+    """dagster-dbt reads dbt's stdout and stderr as one stream of JSON events, line by line. On Spark
+    the JVM draws a console progress bar on stderr without a newline; glued to the next event, that
+    event was lost (its model counted as not built, the steps after it skipped). dbt's events go to
+    stdout; stderr (Spark's and the JVM's messages) goes to a file beside the run's log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 2)
+    os.close(log)
 
 
 if __name__ == "__main__":

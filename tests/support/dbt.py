@@ -55,7 +55,7 @@ def run_dbt(
     if forbidden_reason:
         raise RuntimeError(forbidden_reason)
     scratch = scratch or warehouse.parent
-    server = _dbt_server()
+    server = _dbt_server() if os.environ.get("MICROFUNNEL_ENGINE", "duckdb") == "duckdb" else None
     cmd = [
         MICROFUNNEL_DBT if server else DBT,
         command,
