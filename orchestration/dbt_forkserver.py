@@ -2,7 +2,7 @@
 
 Importing dbt-core and its adapter takes 3-4 s of CPU on the 2-core sandbox machine, before dbt
 reads a single file, and a run starts dbt twice (the models, then the day-grained models); the
-test suite starts it dozens of times. A run starts this server first: it imports dbt while the
+test suite starts it dozens of times. A DuckDB run starts this server first: it imports dbt while the
 sources load, then waits on a Unix socket. `microfunnel-dbt` (dbt_process.py), which dagster-dbt
 starts for every dbt command, hands the server its argv, working folder, environment and its
 stdin/stdout/stderr; the server forks a supervisor, which forks the dbt that runs the command on

@@ -9,9 +9,9 @@ It also gives dbt its settings: `profiles.yml` reads the warehouse path with `en
 the value comes from `load_settings()` here (relative paths resolved against the project
 root), so dbt, dlt and Dagster open the same file whoever started the run.
 
-In a run that serves dbt warm (`microfunnel run`, `demo`: orchestration/dbt_forkserver.py) the
+In a run that serves dbt warm (`microfunnel run` and `demo` on DuckDB: dbt_forkserver.py) the
 command runs in a fork of that server instead, on this process's streams, and this process exits
-with its status; without one it execs dbt.
+with its status; without one it execs dbt (on Spark with its stderr in a file: `_stderr_to_file`).
 """
 
 from __future__ import annotations
