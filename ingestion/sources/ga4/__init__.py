@@ -153,10 +153,15 @@ def _with_file_columns(
     table: pa.Table, file_url: str, day: date | None, extracted_at: datetime | None
 ) -> pa.Table:
     """The export file and day each row came from (the day is the merge key a re-export replaces),
-    and when this run read it: dbt's staging rebuilds the days extracted after its last build."""
+    and when this run read it: dbt's staging rebuilds the days extracted after its last build.
+
+    The day's field is declared not null, as dlt declares a merge key: otherwise dlt warns, once
+    per day read, that the hints of the Arrow table and of the resource differ."""
     rows = table.num_rows
     table = table.append_column("_export_file", pa.repeat(pa.scalar(file_url, pa.string()), rows))
-    table = table.append_column(EXPORT_DAY, pa.repeat(pa.scalar(day, pa.date32()), rows))
+    table = table.append_column(
+        pa.field(EXPORT_DAY, pa.date32(), nullable=False), pa.repeat(pa.scalar(day, pa.date32()), rows)
+    )
     return table.append_column(
         EXTRACTED_AT, pa.repeat(pa.scalar(extracted_at, pa.timestamp("us", tz="UTC")), rows)
     )
