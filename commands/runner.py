@@ -209,7 +209,7 @@ def asset_selection(defs, selection: str):
 
 
 def run_log_path(settings: Settings) -> Path:
-    return settings.warehouse_path.parent / "logs" / "microfunnel-run.log"
+    return settings.logs_dir / "microfunnel-run.log"
 
 
 def materialize_graph(
@@ -247,7 +247,7 @@ def materialize_graph(
         with without_dagster_yaml_hint():
             instance = stack.enter_context(DagsterInstance.ephemeral(tempdir=home))
         if settings.engine == "duckdb":  # dbt imported while the sources load (not for Spark: DECISIONLOG)
-            stack.enter_context(dbt_forkserver.serving(settings.engine))
+            stack.enter_context(dbt_forkserver.serving())
         loggers = {}
         if not verbose:
             console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))

@@ -43,6 +43,11 @@ class Settings:
         return self.lake_path or self.warehouse_path.parent / "lake"
 
     @property
+    def logs_dir(self) -> Path:
+        """The run's logs beside the warehouse: microfunnel-run.log, and on Spark dbt's stderr."""
+        return self.warehouse_path.parent / "logs"
+
+    @property
     def spark_tables(self) -> Path:
         """Spark's warehouse dir: <dir>/<schema>.db/<table>/*.parquet, and its catalog (metastore_db)."""
         return self.spark_warehouse or self.warehouse_path.parent / "spark"

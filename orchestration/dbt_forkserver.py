@@ -59,14 +59,14 @@ class Server:
         self.process.wait()
 
 
-def start(engine: str) -> Server | None:
+def start() -> Server | None:
     """A server child of this thread (it dies with it), listening once this returns; None where fork
     servers are not available or the server failed to start (dbt then starts as before)."""
     if not available():
         return None
     address = f"microfunnel-dbt-{os.getpid()}-{secrets.token_hex(8)}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.dbt_forkserver", address, engine],
+        [sys.executable, "-m", "orchestration.dbt_forkserver", address],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
     )
@@ -79,11 +79,11 @@ def start(engine: str) -> Server | None:
 
 
 @contextmanager
-def serving(engine: str) -> Iterator[str | None]:
+def serving() -> Iterator[str | None]:
     """A server for this process's dbt commands; `SERVER_ENV` names it until the block ends.
 
     Yields its address, or None without one (also when a server is already named: an outer run's)."""
-    server = None if os.environ.get(SERVER_ENV) else start(engine)
+    server = None if os.environ.get(SERVER_ENV) else start()
     if server is None:
         yield None
         return
@@ -141,14 +141,14 @@ def _read_int(conn: socket.socket) -> int | None:
     return STATUS.unpack(data)[0]
 
 
-def serve(address: str, engine: str) -> None:
+def serve(address: str) -> None:
     """Listen first (a client arriving early waits in the backlog), import dbt, then fork per client."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind("\0" + address)
     listener.listen(8)
     os.write(1, READY)
     os.dup2(2, 1)  # the run reads no more from us: anything printed later goes to its stderr
-    _import_dbt(engine)
+    _import_dbt()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
     # Ctrl-C in a terminal reaches the whole process group: it is dbt's to stop (and the run's),
     # not the server's or a supervisor's, which end with them.
@@ -169,13 +169,11 @@ def serve(address: str, engine: str) -> None:
             os.close(fd)
 
 
-def _import_dbt(engine: str) -> None:
+def _import_dbt() -> None:
+    """dbt and the DuckDB adapter: a Spark run starts dbt itself (DECISIONLOG "On Spark, dbt's
+    stderr goes to a file; the fork server serves DuckDB runs only")."""
+    import dbt.adapters.duckdb.impl  # noqa: F401
     import dbt.cli.main  # noqa: F401
-
-    if engine == "spark":
-        import dbt.adapters.spark.impl  # noqa: F401
-    else:
-        import dbt.adapters.duckdb.impl  # noqa: F401
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
@@ -263,7 +261,7 @@ def _become_dbt(request: dict, fds: list[int]) -> NoReturn:
 
 def main() -> None:
     die_with_parent()
-    serve(sys.argv[1], sys.argv[2])
+    serve(sys.argv[1])
 
 
 if __name__ == "__main__":

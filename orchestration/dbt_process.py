@@ -30,7 +30,7 @@ def main() -> None:
     settings = load_settings()
     os.environ.update(settings.dbt_env())
     if settings.engine == "spark":
-        _stderr_to_file(settings.warehouse_path.parent / "logs" / "dbt-spark-stderr.log")
+        _stderr_to_file(settings.logs_dir / "dbt-spark-stderr.log")
     server = os.environ.get(dbt_forkserver.SERVER_ENV)
     if server:
         status = dbt_forkserver.run_command(server, sys.argv[1:])

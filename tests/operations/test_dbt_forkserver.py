@@ -31,7 +31,7 @@ FOREVER = "select count(*) from range(1000000000000)"  # a query that runs until
 
 @pytest.fixture
 def server():
-    with dbt_forkserver.serving("duckdb") as address:
+    with dbt_forkserver.serving() as address:
         assert address
         yield address
 

@@ -88,5 +88,5 @@ def _dbt_server() -> str | None:
     """A warm dbt for this test process (orchestration/dbt_forkserver.py), started on its first dbt
     command: dbt's imports (3-4 s) once per process instead of once per command. It dies with the
     process. None where there is none: dbt then starts as a process of its own."""
-    server = dbt_forkserver.start("duckdb")
+    server = dbt_forkserver.start()
     return server.address if server else None
