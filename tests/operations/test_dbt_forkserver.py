@@ -138,3 +138,22 @@ def test_without_a_server_the_caller_runs_dbt_itself(tmp_path):
     direct = dbt("debug", "--config-dir", cwd=tmp_path, MICROFUNNEL_DBT_SERVER="microfunnel-dbt-gone")
     assert direct.wait(timeout=120) == 0
     assert str(tmp_path) in direct.stdout.read()
+
+
+def test_the_cpu_of_a_command_counts_toward_the_server_as_a_dbt_of_its_own_would(server, tmp_path):
+    """The server reaps its forks, so their CPU time reaches its children's times and, once the run
+    reaps the server, the run's (what `time` and the bench's CPU column read). Reaped by the kernel,
+    it was lost."""
+    (server_pid,) = [pid for pid, command in child_processes(os.getpid()) if "dbt_forkserver" in command]
+    assert children_cpu_seconds(server_pid) == 0.0
+    busy = dbt(
+        "show", "--inline", "select sum(range * range) from range(200000000)", cwd=probe_project(tmp_path)
+    )
+    assert busy.wait(timeout=120) == 0, busy.stdout.read()
+    assert wait_for(lambda: children_cpu_seconds(server_pid) >= 0.5, within=10)
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """cutime + cstime of `pid`: the CPU of its children that it has reaped."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[13:15]) / os.sysconf("SC_CLK_TCK")
