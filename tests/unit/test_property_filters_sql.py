@@ -231,3 +231,66 @@ def test_a_param_is_read_as_text_first_entry_first_and_null_when_absent():
     assert match("map {'currency': 'EUR', 'value': '19.5'}") == [(True,), (False,)]
     assert match("map {'currency': 'USD'}") == [(False,), (False,)]
     assert match("map {'missing': ''}") == [(True,), (True,)], "a missing param reads as ''"
+
+
+def test_a_param_read_by_its_position_in_the_keys_is_the_param_read_by_filtering():
+    """param_value_by_key (stg_ga4__events' ten lookups, one keys list per row) reads what
+    param_value reads: every type as text, the first of a repeated key, null when the key, its
+    value or the whole list is missing."""
+    m = macros()
+    params = json.dumps(
+        [
+            ga4_param("ga_session_id", 1791055099),
+            ga4_param("value", 19.5),
+            ga4_param("currency", "EUR"),
+            ga4_param("currency", "USD"),
+            {"key": "empty", "value": {}},
+            {"key": None, "value": {"string_value": "keyless"}},
+        ]
+    )
+    con = duckdb.connect()
+    con.execute(
+        "create table events as select ?::json as event_params union all select '[]' union all select null",
+        [params],
+    )
+    entries = f"({m.ga4_params_entries('event_params')})"
+    keyed = f"(select {entries} as entries, {m.param_keys(entries)} as param_keys from events)"
+    for key in ("ga_session_id", "value", "currency", "empty", "missing"):
+        rows = con.execute(
+            f"select {m.param_value('entries', repr(key))}, "
+            f"{m.param_value_by_key('entries', 'param_keys', repr(key))} from {keyed}"
+        ).fetchall()
+        assert len(rows) == 3
+        assert all(by_filter == by_position for by_filter, by_position in rows), (key, rows)
+    assert con.execute(
+        f"select {m.param_value_by_key('entries', 'param_keys', repr('currency'))} from {keyed}"
+    ).fetchall() == [("EUR",), (None,), (None,)]
+
+
+URLS = [
+    "https://shop.example/p?utm_source=news&utm_medium=email&gclid=abc#top",
+    "https://shop.example/p?x=1&utm_source=a%20b&utm_source=second",
+    "https://shop.example/p?xutm_source=no&fbclid=f1",
+    "https://shop.example/p#utm_source=in-fragment",
+    "https://shop.example/utm_source=/path?q=1",
+    "https://shop.example/p?utm_source=&utm_medium=cpc",
+    "https://shop.example/p?utm_id=7&gclid=",
+    "https://shop.example/p?a.b=dotted&axb=other",
+    "https://shop.example/p",
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize("name", ["utm_source", "utm_medium", "utm_id", "gclid", "fbclid", "a.b", "a-b"])
+def test_a_url_param_looked_for_literally_first_is_the_regular_expressions_answer(name):
+    """url_param skips the regular expression for URLs without `name=` (a plain name only; a name
+    with other characters, a pattern inside the expression, always runs it): the same answers."""
+    m = macros()
+    con = duckdb.connect()
+    con.execute("create table pages (page_location varchar)")
+    con.executemany("insert into pages values (?)", [(url,) for url in URLS])
+    regex_only = f"nullif(url_decode(regexp_extract(page_location, '[?&]{name}=([^&#]*)', 1)), '')"
+    rows = con.execute(f"select {m.url_param('page_location', name)}, {regex_only} from pages").fetchall()
+    assert [guarded for guarded, _ in rows] == [plain for _, plain in rows]
+    assert any(value is not None for value, _ in rows) or name == "a-b"

@@ -14,7 +14,12 @@
     GA4 file arrives; until then no day counts as newly extracted. -#}
 {%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) | map(attribute='name') | list if execute else [] -%}
 {%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as ' ~ type_timestamptz() ~ ')' -%}
-{%- set page_location = param_value('event_params', "'page_location'") -%}
+{%- set param = {} -%}
+{%- for key in ['ga_session_id', 'ga_session_number', 'page_location', 'page_title', 'page_referrer',
+                'engagement_time_msec', 'transaction_id', 'source', 'medium', 'campaign'] -%}
+    {%- do param.update({key: param_value_by_key('event_params', 'event_param_keys', "'" ~ key ~ "'")}) -%}
+{%- endfor -%}
+{%- set page_location = param['page_location'] -%}
 
 with
 
@@ -60,31 +65,39 @@ renamed as (
 
 ),
 
+keyed as (
+
+    -- the params' keys listed once: the lookups below find each key's position in them
+    select *, {{ param_keys('event_params') }} as event_param_keys
+    from renamed
+
+),
+
 with_params as (
 
     select
         {{ star_except(['collected_gclid', 'collected_source', 'collected_medium', 'collected_campaign',
-                        'collected_campaign_id', 'ecommerce_transaction_id']) }},
-        {{ param_value('event_params', "'ga_session_id'") }}::bigint as ga_session_id,
-        {{ param_value('event_params', "'ga_session_number'") }}::bigint as ga_session_number,
-        anonymous_id || '-' || {{ param_value('event_params', "'ga_session_id'") }} as session_key,
+                        'collected_campaign_id', 'ecommerce_transaction_id', 'event_param_keys']) }},
+        {{ param['ga_session_id'] }}::bigint as ga_session_id,
+        {{ param['ga_session_number'] }}::bigint as ga_session_number,
+        anonymous_id || '-' || {{ param['ga_session_id'] }} as session_key,
         {{ page_location }} as page_location,
         coalesce(regexp_extract({{ page_location }}, '^[a-z]+://[^/?#]+(/[^?#]*)', 1), '/') as page_path,
-        {{ param_value('event_params', "'page_title'") }} as page_title,
-        {{ param_value('event_params', "'page_referrer'") }} as page_referrer,
-        coalesce({{ param_value('event_params', "'engagement_time_msec'") }}::bigint, 0) as engagement_time_msec,
-        coalesce(ecommerce_transaction_id, {{ param_value('event_params', "'transaction_id'") }}) as transaction_id,
+        {{ param['page_title'] }} as page_title,
+        {{ param['page_referrer'] }} as page_referrer,
+        coalesce({{ param['engagement_time_msec'] }}::bigint, 0) as engagement_time_msec,
+        coalesce(ecommerce_transaction_id, {{ param['transaction_id'] }}) as transaction_id,
         coalesce(collected_source, {{ url_param(page_location, 'utm_source') }},
-                 {{ param_value('event_params', "'source'") }}) as source,
+                 {{ param['source'] }}) as source,
         coalesce(collected_medium, {{ url_param(page_location, 'utm_medium') }},
-                 {{ param_value('event_params', "'medium'") }}) as medium,
+                 {{ param['medium'] }}) as medium,
         coalesce(collected_campaign, {{ url_param(page_location, 'utm_campaign') }},
-                 {{ param_value('event_params', "'campaign'") }}) as campaign,
+                 {{ param['campaign'] }}) as campaign,
         coalesce(collected_campaign_id, {{ url_param(page_location, 'utm_id') }}) as campaign_id,
         coalesce(collected_gclid, {{ url_param(page_location, 'gclid') }}) as gclid,
         {{ url_param(page_location, 'fbclid') }} as fbclid
 
-    from renamed
+    from keyed
 
 )
 
