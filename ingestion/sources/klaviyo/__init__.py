@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
+from ingestion.sources.arrow_rows import batched, rows_for_dlt
 from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.klaviyo.helpers import (
     SOURCE,
@@ -31,12 +32,15 @@ from ingestion.sources.klaviyo.helpers import (
 from ingestion.sources.klaviyo.settings import (
     CAMPAIGN_COLUMNS,
     DEFAULT_BASE_URL,
+    EVENT_COLUMNS,
     EVENTS_PAGE_SIZE,
     FLOW_COLUMNS,
     LOOKBACK_HOURS,
     METRICS,
+    PROFILE_COLUMNS,
     PROFILES_PAGE_SIZE,
     REVISION,
+    ROWS_PER_TABLE,
     SPEC,
 )
 from ingestion.sources.records import SCHEMA_CONTRACT
@@ -121,11 +125,10 @@ def events(
             "page[size]": str(page_size),
         }
         newest = cursor
-        for data, _ in api.pages("events", params):
-            rows = [event_row(resource, name) for resource in data]
-            if rows:
-                newest = max([newest or ""] + [row["datetime"] for row in rows if "datetime" in row])
-                yield rows
+        pages = ([event_row(resource, name) for resource in data] for data, _ in api.pages("events", params))
+        for rows in batched(pages, ROWS_PER_TABLE):
+            newest = max([newest or ""] + [row["datetime"] for row in rows if "datetime" in row])
+            yield rows_for_dlt(rows, "events", EVENT_COLUMNS)
         if newest:
             cursors[name] = newest
 
@@ -139,11 +142,13 @@ def profiles(api: KlaviyoApi, pii_hash_key: str) -> Iterator:
     params = {"page[size]": str(PROFILES_PAGE_SIZE), "sort": "updated"}
     if newest:
         params["filter"] = f"greater-or-equal(updated,{newest})"
-    for data, _ in api.pages("profiles", params):
-        rows = [profile_row(resource, pii_hash_key) for resource in data]
-        if rows:
-            newest = max([newest or ""] + [row["updated"] for row in rows if "updated" in row])
-            yield rows
+    pages = (
+        [profile_row(resource, pii_hash_key) for resource in data]
+        for data, _ in api.pages("profiles", params)
+    )
+    for rows in batched(pages, ROWS_PER_TABLE):
+        newest = max([newest or ""] + [row["updated"] for row in rows if "updated" in row])
+        yield rows_for_dlt(rows, "profiles", PROFILE_COLUMNS)
     if newest:
         state["updated"] = newest
 
@@ -156,7 +161,11 @@ def campaigns(api: KlaviyoApi) -> Iterator:
     yield dlt.mark.materialize_table_schema()
     for data, _ in api.pages("campaigns", {"filter": "equals(messages.channel,'email')"}):
         if data:
-            yield [attribute_row(resource, CAMPAIGN_COLUMNS) for resource in data]
+            yield rows_for_dlt(
+                [attribute_row(resource, CAMPAIGN_COLUMNS) for resource in data],
+                "campaigns",
+                CAMPAIGN_COLUMNS,
+            )
 
 
 @dlt.resource(name="flows", write_disposition="merge", primary_key="id", columns=SPEC.columns("flows"))
@@ -165,7 +174,9 @@ def flows(api: KlaviyoApi) -> Iterator:
     yield dlt.mark.materialize_table_schema()
     for data, _ in api.pages("flows"):
         if data:
-            yield [attribute_row(resource, FLOW_COLUMNS) for resource in data]
+            yield rows_for_dlt(
+                [attribute_row(resource, FLOW_COLUMNS) for resource in data], "flows", FLOW_COLUMNS
+            )
 
 
 __all__ = ["klaviyo", "events", "profiles", "campaigns", "flows", "KlaviyoApi"]

@@ -9,8 +9,8 @@ the next one waits before asking. Emails are hashed with PII_HASH_KEY before a r
 One request feeds two tables: `order_pages` (not loaded itself) fans out to the `orders` and
 `order_lines` transformers, so every raw table is one resource and one Dagster asset. Pages are
 joined into batches of ROWS_PER_TABLE nodes, and each batch reaches dlt as one Arrow table typed
-exactly as dlt would type the dict rows (tables.py): the same rows, columns and types, without
-dlt's value-by-value normalization of dicts.
+exactly as dlt would type the dict rows (ingestion/sources/arrow_rows.py): the same rows, columns
+and types, without dlt's value-by-value normalization of dicts.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 import dlt
 from dlt.common.typing import TSecretStrValue
 
+from ingestion.sources.arrow_rows import batched, rows_for_dlt
 from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT, empty_table, rows_or_empty
 from ingestion.sources.shopify.helpers import (
     SOURCE,
-    batched,
     bucket_wait,
     classify,
     connection,
@@ -49,7 +49,6 @@ from ingestion.sources.shopify.settings import (
     SHOP_COLUMNS,
     SHOP_QUERY,
 )
-from ingestion.sources.shopify.tables import arrow_table, current_schema_types, system_columns
 
 CURSOR_LAG = timedelta(minutes=10)  # Shopify's search index trails writes by seconds: re-read a margin
 
@@ -155,25 +154,13 @@ def order_pages(api: ShopifyApi, start_date: str | None, page_size: int) -> Iter
         yield []  # the transformers still run once, and declare their tables
 
 
-def _as_table(rows: list[dict], table: str, columns: dict) -> Any:
-    """The rows as one Arrow table, or the dicts themselves where dlt has to decide (see tables.py).
-
-    The table carries dlt's own hints for its `_dlt_load_id`/`_dlt_id` columns; dicts get them
-    from dlt's normalizer, as before."""
-    load_id = dlt.current.load_package_state()["load_id"]
-    arrow = arrow_table(rows, columns, current_schema_types(table), load_id)
-    if arrow is None:
-        return rows
-    return dlt.mark.with_hints(arrow, dlt.mark.make_hints(columns=system_columns()))
-
-
 @dlt.transformer(name="orders", write_disposition="merge", primary_key="id", columns=ORDER_COLUMNS)
 def orders(nodes: list[dict], pii_hash_key: str) -> Iterator[Any]:
     """One row per order (line items go to order_lines; emails are hashed)."""
     if not nodes:
         yield empty_table(ORDER_COLUMNS)
         return
-    yield _as_table([order_row(node, pii_hash_key) for node in nodes], "orders", ORDER_COLUMNS)
+    yield rows_for_dlt([order_row(node, pii_hash_key) for node in nodes], "orders", ORDER_COLUMNS)
 
 
 @dlt.transformer(
@@ -185,7 +172,7 @@ def orders(nodes: list[dict], pii_hash_key: str) -> Iterator[Any]:
 def order_lines(nodes: list[dict]) -> Iterator[Any]:
     """One row per order line, keyed by the line's GID and carrying its order's ids."""
     lines = [line for node in nodes for line in line_rows(node, "POST graphql.json orders")]
-    yield _as_table(lines, "order_lines", ORDER_LINE_COLUMNS) if lines else empty_table(ORDER_LINE_COLUMNS)
+    yield rows_for_dlt(lines, "order_lines", ORDER_LINE_COLUMNS) if lines else empty_table(ORDER_LINE_COLUMNS)
 
 
 @dlt.resource(name="customers", write_disposition="merge", primary_key="id", columns=CUSTOMER_COLUMNS)
@@ -200,7 +187,7 @@ def customers(api: ShopifyApi, pii_hash_key: str, page_size: int) -> Iterator[An
             if nodes:
                 newest = max([newest or ""] + [node["updatedAt"] for node in nodes])
                 rows = [customer_row(node, pii_hash_key) for node in nodes]
-                yield _as_table(rows, "customers", CUSTOMER_COLUMNS)
+                yield rows_for_dlt(rows, "customers", CUSTOMER_COLUMNS)
         if newest:
             state["updated_at"] = newest
 

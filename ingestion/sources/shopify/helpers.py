@@ -8,7 +8,6 @@ here, before a row exists: the raw address never reaches dlt, the warehouse or a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -72,21 +71,6 @@ def connection(payload: Any, name: str, endpoint: str) -> tuple[list[dict], str 
             SOURCE, endpoint, 200, f"no data.{name}.edges/pageInfo ({exc!r})"
         ) from exc
     return nodes, info.get("endCursor") if info.get("hasNextPage") else None
-
-
-def batched(pages: Iterable[list[dict]], size: int) -> Iterator[list[dict]]:
-    """Consecutive pages joined into lists of at least `size` nodes (the last may hold fewer).
-
-    dlt spends a few milliseconds on every item it extracts, whatever its size: one Arrow table per
-    thousands of rows costs nothing, one per 25-order page most of the load."""
-    batch: list[dict] = []
-    for nodes in pages:
-        batch.extend(nodes)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def single(payload: Any, name: str, endpoint: str) -> dict:
