@@ -30,6 +30,8 @@ from dlt.common.json import json
 from dlt.common.normalizers.utils import generate_dlt_ids
 from dlt.common.schema.detections import is_iso_timestamp
 
+from ingestion.sources.records import empty_table
+
 # The Arrow type of each dlt type a raw API column can have (as records.empty_table types them).
 ARROW_TYPES = {
     "text": pa.string(),
@@ -38,8 +40,16 @@ ARROW_TYPES = {
     "bool": pa.bool_(),
     "decimal": pa.decimal128(38, 9),
     "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+    "double": pa.float64(),
 }
-_PYTHON_TYPES = {"text": str, "bigint": int, "bool": bool}  # types whose values pass through as they are
+ROWS_PER_TABLE = 5_000  # rows per Arrow table handed to dlt (a source's pages are joined up to it)
+_PYTHON_TYPES = {
+    "text": str,
+    "bigint": int,
+    "bool": bool,
+    "double": float,
+}  # types whose values pass through as they are
 LOAD_ID, ROW_ID = "_dlt_load_id", "_dlt_id"
 
 
@@ -64,6 +74,20 @@ def rows_for_dlt(rows: list[dict[str, Any]], table: str, columns: dict) -> Any:
         return rows
     hints_said(table)
     return dlt.mark.with_hints(arrow, dlt.mark.make_hints(columns=system_columns()))
+
+
+def tables_or_empty(
+    pages: Iterable[list[dict]], table: str, columns: dict, size: int = ROWS_PER_TABLE
+) -> Iterator[Any]:
+    """`records.rows_or_empty` as Arrow tables: the pages joined into batches of at least `size`
+    rows, each through `rows_for_dlt`; when there was no row, one empty table of the declared
+    columns (dlt creates the table from it)."""
+    found = False
+    for rows in batched(pages, size):
+        found = True
+        yield rows_for_dlt(rows, table, columns)
+    if not found:
+        yield empty_table(columns)
 
 
 def hints_said(table: str) -> None:
@@ -188,6 +212,7 @@ _STRICT_TEXT = {
     "timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",  # RFC 3339 UTC, whole seconds
     "decimal": r"^-?[0-9]+(\.[0-9]+)?$",
     "bigint": r"^-?[0-9]+$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
 }
 
 
@@ -198,6 +223,8 @@ def _from_strict_text(values: list, data_type: str) -> pa.Array | None:
             return None
         if data_type == "timestamp":
             return pc.strptime(text, format="%Y-%m-%dT%H:%M:%SZ", unit="us").cast(ARROW_TYPES[data_type])
+        if data_type == "date":
+            return pc.strptime(text, format="%Y-%m-%d", unit="s").cast(ARROW_TYPES[data_type])
         return text.cast(ARROW_TYPES[data_type])
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text, a month 13, a decimal finer than 9 places
         return None

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from dlt.common.data_types.type_helpers import coerce_value
 
 from ingestion.pipelines import run_source
 from ingestion.sources.arrow_rows import arrow_table
+from ingestion.sources.google_ads.settings import CAMPAIGN_STATS_COLUMNS
 from ingestion.sources.shopify.settings import ORDER_COLUMNS
 from tests.support.environment import temp_settings
 from tests.support.warehouse import rows
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.slow
 TABLES = {
     "shopify": ("shop", "orders", "order_lines", "customers"),
     "klaviyo": ("events", "profiles", "campaigns", "flows"),
+    "google_ads": ("click_view",),
 }
 
 
@@ -100,6 +103,29 @@ def test_declared_values_convert_as_dlt_would_coerce_them():
             assert table[column] == coerce_value(hint["data_type"], "text", row[column]), column
     assert table["custom_attributes"] == '[{"key":"_ga","value":"GA1.1.1.2"}]'
     assert table["_dlt_load_id"] == "1.2" and table["_dlt_id"]
+
+
+def test_dates_and_doubles_convert_as_dlt_would_coerce_them():
+    """Google Ads' `segments__date` (text in the API's JSON) and a double column holding ints and
+    floats: the values dlt's coercion makes of them, in the Arrow types of those dlt types."""
+    columns = CAMPAIGN_STATS_COLUMNS
+    rows = [
+        {"campaign__id": "1", "segments__date": "2026-10-25", "metrics__conversions": 2},
+        {"campaign__id": "2", "segments__date": "2026-02-28", "metrics__conversions": 0.5},
+    ]
+    table = arrow_table(rows, columns, {}, "1.2")
+    assert table.schema.field("segments__date").type == pa.date32()
+    assert table.schema.field("metrics__conversions").type == pa.float64()
+    for row, converted in zip(rows, table.to_pylist(), strict=True):
+        for column, value in row.items():
+            data_type = columns[column]["data_type"]
+            from_type = (
+                "bigint" if isinstance(value, int) else "double" if isinstance(value, float) else "text"
+            )
+            assert converted[column] == coerce_value(data_type, from_type, value), column
+    assert arrow_table([rows[0] | {"segments__date": "2026-13-01"}], columns, {}, "1.2") is None, (
+        "a date dlt cannot coerce goes as dicts"
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from datetime import timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
+from ingestion.sources.arrow_rows import tables_or_empty
 from ingestion.sources.google_ads.helpers import SOURCE, classify, classify_token, stream_rows
 from ingestion.sources.google_ads.settings import (
     API_VERSION,
@@ -184,7 +185,7 @@ def click_view(api: GoogleAdsApi, start_date: str | None, end_date: str | None) 
                 state["last_date"] = max(day.isoformat(), state.get("last_date", ""))
             day += timedelta(days=1)
 
-    yield from rows_or_empty(days(), CLICK_VIEW_COLUMNS)
+    yield from tables_or_empty(days(), "click_view", CLICK_VIEW_COLUMNS)
 
 
 __all__ = ["google_ads", "campaigns", "campaign_stats", "click_view", "GoogleAdsApi"]

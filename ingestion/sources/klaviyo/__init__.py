@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.arrow_rows import batched, rows_for_dlt
+from ingestion.sources.arrow_rows import ROWS_PER_TABLE, batched, rows_for_dlt
 from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.klaviyo.helpers import (
     SOURCE,
@@ -40,7 +40,6 @@ from ingestion.sources.klaviyo.settings import (
     PROFILE_COLUMNS,
     PROFILES_PAGE_SIZE,
     REVISION,
-    ROWS_PER_TABLE,
     SPEC,
 )
 from ingestion.sources.records import SCHEMA_CONTRACT

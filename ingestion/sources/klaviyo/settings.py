@@ -6,7 +6,6 @@ DEFAULT_BASE_URL = "https://a.klaviyo.com"
 REVISION = "2026-10-15"  # Klaviyo's dated API revision, sent as the required `revision` header
 # The email metrics whose events are loaded (Klaviyo's built-in metric names; ids differ per account).
 METRICS = ("Received Email", "Opened Email", "Clicked Email", "Subscribed to List")
-ROWS_PER_TABLE = 5_000  # events or profiles per Arrow table handed to dlt (pages are joined up to it)
 EVENTS_PAGE_SIZE = 1000  # Get Events: 200 by default, up to 1000 with page[size] (revision 2026-01-15 on)
 PROFILES_PAGE_SIZE = 100  # Get Profiles: at most 100
 LOOKBACK_HOURS = 24  # each run re-reads events this far behind the newest loaded (late-arriving events)

@@ -23,7 +23,7 @@ from typing import Any
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.sources.arrow_rows import batched, rows_for_dlt
+from ingestion.sources.arrow_rows import ROWS_PER_TABLE, batched, rows_for_dlt
 from ingestion.sources.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.sources.records import SCHEMA_CONTRACT, empty_table, rows_or_empty
 from ingestion.sources.shopify.helpers import (
@@ -45,7 +45,6 @@ from ingestion.sources.shopify.settings import (
     ORDER_LINE_COLUMNS,
     ORDERS_QUERY,
     PAGE_SIZE,
-    ROWS_PER_TABLE,
     SHOP_COLUMNS,
     SHOP_QUERY,
 )

@@ -6,7 +6,6 @@ API_VERSION = "2026-07"  # quarterly versions, each supported for a year
 PAGE_SIZE = 25  # 25 orders x (3 + 20 line items) + 2 = 577 points: under the 1000-point single-query cap
 LINE_ITEMS_PER_ORDER = 20  # an order with more lines fails loudly rather than losing lines
 CUSTOMERS_PAGE_SIZE = 250  # Shopify's largest page: 250 x 2 + 2 = 502 points
-ROWS_PER_TABLE = 5_000  # orders or customers per Arrow table handed to dlt (pages are joined up to it)
 
 SHOP_QUERY = "query Shop { shop { id name ianaTimezone currencyCode } }"
 SHOP_COLUMNS = {
