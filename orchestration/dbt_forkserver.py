@@ -43,6 +43,7 @@ SERVER_ENV = "MICROFUNNEL_DBT_SERVER"  # the socket's address while a run serves
 MAX_REQUEST_BYTES = 1 << 20
 READY = b"listening\n"  # the server's one line on stdout, once clients can connect
 STATUS = struct.Struct("!i")  # dbt's pid, then its exit status, as 4-byte integers
+STOP_SECONDS = 10.0  # a server not gone this long after SIGTERM is killed
 
 
 def available() -> bool:
@@ -55,8 +56,13 @@ class Server:
     process: subprocess.Popen
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it is still there after STOP_SECONDS: stopping never hangs a run."""
         self.process.terminate()
-        self.process.wait()
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def start() -> Server | None:
@@ -143,6 +149,10 @@ def _read_int(conn: socket.socket) -> int | None:
 
 def serve(address: str) -> None:
     """Listen first (a client arriving early waits in the backlog), import dbt, then fork per client."""
+    # A process that ignores SIGTERM passes that on through exec: Dagster gives SIGTERM the handler
+    # of SIGINT, which a run started in the background of a script (or a pytest-xdist worker)
+    # ignores, and the server would then outlive `stop`. The server ends when told to.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind("\0" + address)
     listener.listen(8)

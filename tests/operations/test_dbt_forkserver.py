@@ -158,3 +158,18 @@ def children_cpu_seconds(pid: int) -> float:
     """cutime + cstime of `pid`: the CPU of its children that it has reaped."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(value) for value in fields[13:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_server_started_by_a_process_that_ignores_sigterm_still_stops():
+    """Dagster gives SIGTERM the handler of SIGINT, which a run in the background of a script (or a
+    pytest-xdist worker) ignores, and an ignored signal stays ignored through exec: the server
+    ends on `stop` all the same (it once waited for it forever, and the run with it)."""
+    before = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        server = dbt_forkserver.start()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert server is not None
+    server.stop()
+    assert server.process.returncode == -signal.SIGTERM, "ended by SIGTERM, not by the fallback SIGKILL"
+    assert process_is_gone(server.process.pid)
