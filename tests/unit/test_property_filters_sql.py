@@ -198,22 +198,27 @@ def test_reading_only_the_asked_scopes_gives_every_condition_the_whole_rows_valu
     assert narrow == whole
 
 
+# every value type, a repeated key, a key without a value
+SAMPLE_PARAMS = json.dumps(
+    [
+        ga4_param("ga_session_id", 1791055099),
+        ga4_param("value", 19.5),
+        ga4_param("currency", "EUR"),
+        ga4_param("currency", "USD"),
+        {"key": "empty", "value": {}},
+    ]
+)
+
+
 def test_a_param_is_read_as_text_first_entry_first_and_null_when_absent():
     """ga4_params_entries + param_value, as stg_ga4__events and the action micro-conversions read
     params: every value type as text, the first entry of a repeated key, null for a missing key or
     a missing params list; catalog_params_match compares every filter against them."""
     m = macros()
-    params = json.dumps(
-        [
-            ga4_param("ga_session_id", 1791055099),
-            ga4_param("value", 19.5),
-            ga4_param("currency", "EUR"),
-            ga4_param("currency", "USD"),
-            {"key": "empty", "value": {}},
-        ]
-    )
     con = duckdb.connect()
-    con.execute("create table events as select ?::json as event_params union all select null", [params])
+    con.execute(
+        "create table events as select ?::json as event_params union all select null", [SAMPLE_PARAMS]
+    )
     entries = f"({m.ga4_params_entries('event_params')})"
     in_order = "from events order by event_params nulls last"
 
@@ -238,20 +243,11 @@ def test_a_param_read_by_its_position_in_the_keys_is_the_param_read_by_filtering
     param_value reads: every type as text, the first of a repeated key, null when the key, its
     value or the whole list is missing."""
     m = macros()
-    params = json.dumps(
-        [
-            ga4_param("ga_session_id", 1791055099),
-            ga4_param("value", 19.5),
-            ga4_param("currency", "EUR"),
-            ga4_param("currency", "USD"),
-            {"key": "empty", "value": {}},
-            {"key": None, "value": {"string_value": "keyless"}},
-        ]
-    )
+    keyless = json.dumps([*json.loads(SAMPLE_PARAMS), {"key": None, "value": {"string_value": "keyless"}}])
     con = duckdb.connect()
     con.execute(
         "create table events as select ?::json as event_params union all select '[]' union all select null",
-        [params],
+        [keyless],
     )
     entries = f"({m.ga4_params_entries('event_params')})"
     keyed = f"(select {entries} as entries, {m.param_keys(entries)} as param_keys from events)"
