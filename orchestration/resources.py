@@ -46,8 +46,14 @@ def parse_stamp(parse_args: list[str]) -> dict:
     """What a manifest is parsed with: the parse args (the enabled sources) and the environment the
     profile reads (warehouse path, memory bound, engine). dbt's partial parse keeps only what was
     parsed under the same profile: after a parse under another warehouse, every dbt step of a run
-    parsed the whole project again ("Unable to do partial parsing because profile has changed")."""
-    return {"args": parse_args, "profile_env": load_settings().dbt_env()}
+    parsed the whole project again ("Unable to do partial parsing because profile has changed").
+    And the project's folder: a seed's parse holds its absolute path, so a moved checkout parses
+    again (`_prepare_manifest` keeps the seeds' partial parse)."""
+    return {
+        "args": parse_args,
+        "profile_env": load_settings().dbt_env(),
+        "project_dir": str(DBT_PROJECT_DIR.resolve()),  # a seed's parse holds its absolute path
+    }
 
 
 def manifest_is_stale(project: DbtProject, parse_args: list[str]) -> bool:
@@ -98,8 +104,11 @@ class ParseWhenStale(DagsterDbtProjectPreparer):
         )
         shutil.rmtree(parsed.project_dir / scratch, ignore_errors=True)
         try:
+            # dagster-dbt's preparer then spoils the seeds' checksums in the partial parse, so that
+            # a parse made elsewhere (CI, another image) re-reads them with their new path; every
+            # dbt step then re-parsed both seeds and rewrote the manifest (1.4 s a step, two steps
+            # a run). This parse is used only in the folder it was made in (the stamp holds it).
             dbt_resource().cli(self._prepare_project_cli_args, target_path=scratch).wait()
-            self._invalidate_seeds_in_partial_parse(parsed)
             for path in (parsed.project_dir / scratch).iterdir():
                 if path.is_file():
                     os.replace(path, folder / path.name)

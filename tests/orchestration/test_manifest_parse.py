@@ -43,16 +43,17 @@ def parse_when_stale(project: DbtProject) -> None:
     ParseWhenStale(prepare_project_cli_args=PARSE_ARGS).prepare_if_dev(project)
 
 
-def full_parse_in_a_step(project: DbtProject) -> bool:
-    """Whether a dbt step seeded with the folder's partial parse (as orchestration's steps are)
-    parses the whole project again."""
+def parse_in_a_step(project: DbtProject) -> dict[str, dict]:
+    """The parse events of a dbt step seeded with the folder's partial parse (as orchestration's
+    steps are), by name: `UnableToPartialParse` when it parses the whole project again,
+    `PartialParsingEnabled` with the files it finds added, changed and deleted."""
     step = Path(project.target_path).with_name(f"{Path(project.target_path).name}-step")
     (DBT_PROJECT_DIR / step).mkdir()
     shutil.copy(DBT_PROJECT_DIR / project.target_path / "partial_parse.msgpack", DBT_PROJECT_DIR / step)
     try:
         dbt_resource().cli(PARSE_ARGS, target_path=step).wait()
         events = [json.loads(line) for line in (DBT_PROJECT_DIR / step / "dbt.log").read_text().splitlines()]
-        return any(event["info"]["name"] == "UnableToPartialParse" for event in events)
+        return {event["info"]["name"]: event["data"] for event in events}
     finally:
         shutil.rmtree(DBT_PROJECT_DIR / step, ignore_errors=True)
 
@@ -70,11 +71,16 @@ def test_another_warehouse_reparses_once_and_steps_parse_partially(project, tmp_
         assert manifest_is_stale(project, PARSE_ARGS), "a manifest parsed under warehouse a is stale under b"
         parse_when_stale(project)
         assert not manifest_is_stale(project, PARSE_ARGS)
-        assert not full_parse_in_a_step(project)
+        step = parse_in_a_step(project)
+        assert "UnableToPartialParse" not in step, "the step parses only what changed"
+        assert step["PartialParsingEnabled"] == {"added": 0, "changed": 0, "deleted": 0}, (
+            "nothing changed, not even the seeds (dagster-dbt's preparer marks them changed)"
+        )
 
     stamp = json.loads((DBT_PROJECT_DIR / project.target_path / PARSE_ARGS_STAMP).read_text())
     assert stamp["args"] == PARSE_ARGS
     assert stamp["profile_env"]["WAREHOUSE_PATH"] == str(tmp_path / "b.duckdb")
+    assert stamp["project_dir"] == str(DBT_PROJECT_DIR.resolve())
     # the parse ran in a scratch folder beside the manifest's (the killed one's leftovers cleared
     # first), was moved in whole and removed
     assert not killed.exists()
