@@ -43,13 +43,9 @@ ARROW_TYPES = {
     "date": pa.date32(),
     "double": pa.float64(),
 }
-ROWS_PER_TABLE = 5_000  # rows per Arrow table handed to dlt (a source's pages are joined up to it)
-_PYTHON_TYPES = {
-    "text": str,
-    "bigint": int,
-    "bool": bool,
-    "double": float,
-}  # types whose values pass through as they are
+ROWS_PER_TABLE = 5_000  # rows per Arrow table handed to dlt (whole pages, joined until they hold it)
+# types whose values pass through as they are
+_PYTHON_TYPES = {"text": str, "bigint": int, "bool": bool, "double": float}
 LOAD_ID, ROW_ID = "_dlt_load_id", "_dlt_id"
 
 
