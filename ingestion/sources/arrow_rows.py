@@ -30,19 +30,8 @@ from dlt.common.json import json
 from dlt.common.normalizers.utils import generate_dlt_ids
 from dlt.common.schema.detections import is_iso_timestamp
 
-from ingestion.sources.records import empty_table
+from ingestion.sources.records import ARROW_TYPES, rows_or_empty
 
-# The Arrow type of each dlt type a raw API column can have (as records.empty_table types them).
-ARROW_TYPES = {
-    "text": pa.string(),
-    "json": pa.string(),  # the column's json hint keeps it JSON
-    "bigint": pa.int64(),
-    "bool": pa.bool_(),
-    "decimal": pa.decimal128(38, 9),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(),
-    "double": pa.float64(),
-}
 ROWS_PER_TABLE = 5_000  # rows per Arrow table handed to dlt (whole pages, joined until they hold it)
 # types whose values pass through as they are
 _PYTHON_TYPES = {"text": str, "bigint": int, "bool": bool, "double": float}
@@ -78,12 +67,7 @@ def tables_or_empty(
     """`records.rows_or_empty` as Arrow tables: the pages joined into batches of at least `size`
     rows, each through `rows_for_dlt`; when there was no row, one empty table of the declared
     columns (dlt creates the table from it)."""
-    found = False
-    for rows in batched(pages, size):
-        found = True
-        yield rows_for_dlt(rows, table, columns)
-    if not found:
-        yield empty_table(columns)
+    return rows_or_empty((rows_for_dlt(rows, table, columns) for rows in batched(pages, size)), columns)
 
 
 def hints_said(table: str) -> None:

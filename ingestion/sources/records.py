@@ -87,7 +87,9 @@ def chunks(since: date, until: date, days: int) -> list[tuple[date, date]]:
     return windows
 
 
-_ARROW_TYPES = {
+# The Arrow type of each dlt type a raw API column can have: empty tables and the Arrow rows of
+# arrow_rows.py alike.
+ARROW_TYPES = {
     "text": pa.string(),
     "json": pa.string(),  # the hint keeps the column JSON
     "bigint": pa.int64(),
@@ -102,12 +104,13 @@ _ARROW_TYPES = {
 def empty_table(columns: Mapping[str, Mapping[str, Any]]) -> pa.Table:
     """No rows, the declared columns: what a resource yields when the API returned nothing."""
     return pa.schema(
-        [pa.field(name, _ARROW_TYPES[hint["data_type"]]) for name, hint in columns.items()]
+        [pa.field(name, ARROW_TYPES[hint["data_type"]]) for name, hint in columns.items()]
     ).empty_table()
 
 
 def rows_or_empty(pages: Iterable[list[dict]], columns: Mapping[str, Mapping[str, Any]]) -> Iterator[Any]:
-    """Every non-empty page; when there was none, one empty table with the declared columns."""
+    """Every non-empty page (rows, or a batch `arrow_rows.rows_for_dlt` made of them); when there was
+    none, one empty table with the declared columns."""
     empty = True
     for page in pages:
         if page:
