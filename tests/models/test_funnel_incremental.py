@@ -127,3 +127,23 @@ def test_a_changed_catalog_recomputes_everyone(tmp_path):
     build(full, wider, events, micro)
     assert recomputed_persons(incremental) == {e.person_id for e in events}
     assert funnel_steps(incremental) == funnel_steps(full)
+
+
+def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(tmp_path):
+    # Regression: the fingerprints were the previous run's own table, rebuilt before the funnel
+    # marts. A run that stopped in between (killed, or a failing test that skips everything
+    # downstream) left new fingerprints beside old journeys: the next run saw no change and kept
+    # the stale rows of every person whose events had changed, forever.
+    events, micro = random_world(seed=14)
+    events = resequenced(events)
+    first = [e for e in events if e.event_ts_us < 12 * S]
+    first_ids = {e.event_id for e in first}
+    incremental = tmp_path / "incremental" / "warehouse.duckdb"
+    build(incremental, FUNNELS, resequenced(first), [m for m in micro if m.event_id in first_ids])
+    write_inputs(incremental, FUNNELS, events, micro, catalog=[MICRO])
+    run_funnel_models(incremental, select="int_funnel_person_fingerprints")  # then the run dies
+    run_funnel_models(incremental, select=STEPS)
+    full = tmp_path / "full" / "warehouse.duckdb"
+    build(full, FUNNELS, events, micro)
+    assert recomputed_persons(incremental), "the interrupted run's changes are recomputed"
+    assert funnel_steps(incremental) == funnel_steps(full)

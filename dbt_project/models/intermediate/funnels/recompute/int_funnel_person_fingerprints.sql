@@ -1,11 +1,13 @@
 {#- One row per person: a fingerprint of everything the person's funnel journeys are computed
     from (their events, in order and by session, and the funnel catalog with its filters), beside whether it
-    differs from the previous run's. A person is recomputed exactly when it changed: new or late
-    events, events moved to or away by an identity merge or split, or a changed catalog (then
-    everyone). No one else's journeys can have changed.
-    The model reads its own previous version ({{ this }}) before dbt swaps the new one in; on a
-    first run or with --full-refresh every person counts as changed, and on every build where the
-    funnel marts are rebuilt whole (Spark; macros/previous.sql). -#}
+    differs from the one fct_funnel_steps was last brought up to date with. A person is recomputed
+    exactly when it changed: new or late events, events moved to or away by an identity merge or
+    split, or a changed catalog (then everyone). No one else's journeys can have changed.
+    The fingerprints compared with are fct_funnel_steps' record (applied_funnel_fingerprints, which
+    its post-hook writes with its rows), not this model's last build: a run that stopped after this
+    model and before fct_funnel_steps recomputes its persons again on the next run. On a first run,
+    with --full-refresh, and on every build where the funnel marts are rebuilt whole (Spark;
+    macros/previous.sql) every person counts as changed. -#}
 with
 
 person_events as (
@@ -82,7 +84,7 @@ current_fingerprints as (
 
 previous_fingerprints as (
 
-    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}) }}
+    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}, applied_funnel_fingerprints(this)) }}
 
 ),
 
