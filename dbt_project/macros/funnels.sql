@@ -186,20 +186,6 @@ select
         )
 {%- endmacro %}
 
-{% macro funnel_events_hash(columns) -%}
-    {#- A 64-bit hash of an event's columns for int_funnel_person_fingerprints (bit_xor-ed per
-        person). Engine-specific values: a fingerprint is only compared with the same engine's. -#}
-    {{ return(adapter.dispatch('funnel_events_hash', 'microfunnel')(columns)) }}
-{%- endmacro %}
-
-{% macro default__funnel_events_hash(columns) -%}
-    hash({{ columns | join(', ') }})
-{%- endmacro %}
-
-{% macro spark__funnel_events_hash(columns) -%}
-    xxhash64({{ columns | join(', ') }})
-{%- endmacro %}
-
 {% macro funnel_person_numbering() -%}
     {#- int_funnel_recompute_persons' person_key: 1, 2, ... over the persons in no particular
         order (DuckDB numbers them as they come; Spark requires an order: by person_id). -#}

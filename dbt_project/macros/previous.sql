@@ -11,7 +11,7 @@
         tables are rebuilt in full too, so reading them would drop rows; a table's old build is
         also gone by then (dbt-spark drops a Parquet table before it creates the new one).
         With `relation`, that table instead of {{ this }}: a record another model keeps for this
-        one (applied_funnel_fingerprints), read when it exists and the build is not a full refresh. -#}
+        one (applied_fingerprints), read when it exists and the build is not a full refresh. -#}
     {%- if incremental_materialization() != 'incremental' -%}
         {%- set has_previous = false -%}
     {%- elif relation is not none -%}
@@ -37,12 +37,57 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro applied_funnel_fingerprints(fingerprints) -%}
-    {#- The fingerprints fct_funnel_steps was last brought up to date with: a table beside
-        `fingerprints` (the relation of int_funnel_person_fingerprints), written by fct_funnel_steps'
-        post-hook in the same transaction as its rows. int_funnel_person_fingerprints compares with
-        this record, not with its own last build: a run that stops between the two models (killed,
-        or a failed test that skips what follows) leaves the record as it was, so the next run
-        recomputes those persons again instead of believing them done. -#}
-    {{ return(fingerprints.incorporate(path={'identifier': fingerprints.identifier ~ '_applied'})) }}
+{% macro applied_fingerprints(relation) -%}
+    {#- The fingerprints a model last brought its rows up to date with: a table beside `relation`
+        (its name + `_applied`), rewritten by that model's post-hook (record_applied_fingerprints)
+        in the same transaction as its rows. Compared with this record rather than with the
+        fingerprint model's own last build, a run that stops between the fingerprints and the
+        model (killed, or a failed test that skips what follows) leaves the record as it was, so
+        the next run recomputes those keys again instead of believing them done. -#}
+    {{ return(relation.incorporate(path={'identifier': relation.identifier ~ '_applied'})) }}
+{%- endmacro %}
+
+{% macro record_applied_fingerprints(record, fingerprints, key) -%}
+    {#- A post-hook: `record` (applied_fingerprints(...)) now holds `fingerprints`' key and
+        fingerprint. Only where incremental models are incremental (DuckDB). -#}
+    {%- if incremental_materialization() == 'incremental' -%}
+    create or replace table {{ record }} as select {{ key }}, fingerprint from {{ fingerprints }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro keys_changed_since_applied(fingerprints, key) -%}
+    {#- The keys of `fingerprints` (key, fingerprint) whose fingerprint differs from this model's
+        record (applied_fingerprints(this)): new, changed, or every key when there is no record
+        (first run, --full-refresh, Spark). For a model incremental by `key`. -#}
+    select fingerprints.{{ key }}
+    from {{ fingerprints }} as fingerprints
+    left join (
+        {{ previous_or_empty({key: 'varchar', 'fingerprint': 'varchar'}, applied_fingerprints(this)) }}
+    ) as applied on applied.{{ key }} = fingerprints.{{ key }}
+    where applied.fingerprint is distinct from fingerprints.fingerprint
+{%- endmacro %}
+
+{% macro fingerprint_hash(columns) -%}
+    {#- A 64-bit hash of a row's columns, bit_xor-ed per key in the fingerprint models
+        (int_funnel_person_fingerprints, int_session_fingerprints). Engine-specific values: a
+        fingerprint is only compared with the same engine's. -#}
+    {{ return(adapter.dispatch('fingerprint_hash', 'microfunnel')(columns)) }}
+{%- endmacro %}
+
+{% macro default__fingerprint_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__fingerprint_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro delete_keys_to_recompute(fingerprints, key) -%}
+    {#- A pre-hook of a model incremental by `key` over a fingerprint model: delete its rows of the
+        keys it recomputes (keys_changed_since_applied) and of the keys that no longer exist. -#}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where {{ key }} in ({{ keys_changed_since_applied(fingerprints, key) }})
+        or {{ key }} not in (select {{ key }} from {{ fingerprints }})
+    {%- endif -%}
 {%- endmacro %}

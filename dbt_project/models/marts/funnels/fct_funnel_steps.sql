@@ -4,7 +4,7 @@
     done" and funnel_step_index / step_name say which step that was.
     Incremental by person (the exception to the folder's tables): a run replaces the persons of int_funnel_recompute_persons (everyone
     on a full run) and drops person_ids that no longer exist (merged into another person), then
-    records the fingerprints it is now up to date with (applied_funnel_fingerprints) in the same
+    records the fingerprints it is now up to date with (applied_fingerprints) in the same
     transaction: the next run recomputes whoever changed since. On Spark a full table rebuild
     (incremental_materialization), so neither hook runs there. -#}
 -- depends_on: {{ ref('int_funnel_person_fingerprints') }}
@@ -16,10 +16,9 @@
         where person_id in (select person_id from {{ ref('int_funnel_recompute_persons') }})
             or person_id not in (select person_id from {{ ref('int_person_events') }})
     {% endif %}",
-    post_hook="{% if incremental_materialization() == 'incremental' %}
-        create or replace table {{ applied_funnel_fingerprints(ref('int_funnel_person_fingerprints')) }} as
-        select person_id, fingerprint from {{ ref('int_funnel_person_fingerprints') }}
-    {% endif %}",
+    post_hook="{{ record_applied_fingerprints(
+        applied_fingerprints(ref('int_funnel_person_fingerprints')), ref('int_funnel_person_fingerprints'), 'person_id'
+    ) }}",
 ) }}
 with
 

@@ -3,7 +3,7 @@
     differs from the one fct_funnel_steps was last brought up to date with. A person is recomputed
     exactly when it changed: new or late events, events moved to or away by an identity merge or
     split, or a changed catalog (then everyone). No one else's journeys can have changed.
-    The fingerprints compared with are fct_funnel_steps' record (applied_funnel_fingerprints, which
+    The fingerprints compared with are fct_funnel_steps' record (applied_fingerprints, which
     its post-hook writes with its rows), not this model's last build: a run that stopped after this
     model and before fct_funnel_steps recomputes its persons again on the next run. On a first run,
     with --full-refresh, and on every build where the funnel marts are rebuilt whole (Spark;
@@ -69,7 +69,7 @@ current_fingerprints as (
         person_events.person_id,
         md5(
             count(*) || ':'
-            || bit_xor({{ funnel_events_hash([
+            || bit_xor({{ fingerprint_hash([
                 'person_events.event_id', 'person_events.event_seq', 'person_events.session_id',
                 'person_events.event_ts_us', 'person_events.is_macro',
             ]) }}) || ':'
@@ -84,7 +84,7 @@ current_fingerprints as (
 
 previous_fingerprints as (
 
-    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}, applied_funnel_fingerprints(this)) }}
+    {{ previous_or_empty({'person_id': 'varchar', 'fingerprint': 'varchar'}, applied_fingerprints(this)) }}
 
 ),
 

@@ -1,0 +1,154 @@
+"""The session models incremental by session equal a full refresh, row for row.
+
+A small sandbox world is loaded from GA4 export files and built; then the oldest day is re-exported
+with changes (one session loses all its events, another gains an event, a third's landing page is
+corrected under unchanged event keys) and a new day arrives. The incremental build must recompute
+those sessions (and only a few) and equal a --full-refresh of the same warehouse. A run that stops
+right after the fingerprints must not make the next run skip anything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sandbox.simulate import WorldSpec, simulate
+from tests.support.dbt import run_dbt
+from tests.support.environment import temp_settings
+from tests.support.warehouse import rows
+
+pytestmark = pytest.mark.slow
+
+SPEC = WorldSpec(seed=5, persons=300, days=10)
+MODELS = "+int_sessions_aggregated +int_engagement_conversions_reached"
+INCREMENTAL = ("int_sessions_aggregated", "int_engagement_conversions_reached")
+
+
+def source_vars() -> dict[str, object]:
+    from ingestion.registry import SourceSelection
+
+    return SourceSelection(("config", "ga4"), "session tests").dbt_vars()
+
+
+def load(root: Path) -> None:
+    from ingestion.pipelines import run_source
+    from microfunnel.settings import PROJECT_ROOT
+
+    settings = temp_settings(root)
+    run_source("ga4", settings, bucket_url=str(root / "ga4"))
+    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
+
+
+def build(warehouse: Path, *flags: str, select: str = MODELS) -> None:
+    run_dbt("run", "--select", *select.split(), *flags, warehouse=warehouse, variables=source_vars())
+
+
+def table(warehouse: Path, model: str) -> list[tuple]:
+    return rows(warehouse, f"select * from intermediate.{model} order by all")
+
+
+def session_count(warehouse: Path) -> int:
+    [(count,)] = rows(warehouse, "select count(*) from intermediate.int_sessions_aggregated")
+    return count
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> dict:
+    """The world's export files up to two days before its end, loaded and built once."""
+    from sandbox.ga4_export import write_ga4_export
+
+    world = simulate(SPEC)
+    root = tmp_path_factory.mktemp("sessions")
+    write_ga4_export(world, root / "ga4", as_of=SPEC.end_date - timedelta(days=2))
+    load(root)
+    build(root / "warehouse.duckdb")
+    return {"world": world, "root": root}
+
+
+def copy_of(first_build: dict, tmp_path: Path) -> Path:
+    root = tmp_path / "incremental"
+    shutil.copytree(first_build["root"], root)
+    return root
+
+
+def change_the_data(root: Path, world) -> dict[str, str]:
+    """Re-export the oldest day with three changes and export the world's later days."""
+    from sandbox.ga4_export import write_ga4_export
+
+    oldest = sorted((root / "ga4").glob("events_*.json"))[0]
+    events = [json.loads(line) for line in oldest.read_text().splitlines()]
+
+    def session(event) -> str:
+        ids = {p["key"]: p["value"] for p in event["event_params"]}
+        return f"{event['user_pseudo_id']}-{ids.get('ga_session_id', {}).get('int_value')}"
+
+    keys = sorted({session(e) for e in events})
+    removed, grown, corrected = keys[0], keys[1], keys[2]
+    kept = [e for e in events if session(e) != removed]
+    extra = dict(next(e for e in kept if session(e) == grown))
+    extra["event_timestamp"] = str(int(extra["event_timestamp"]) + 1_000)
+    extra["event_name"] = "page_view"
+    for event in kept:
+        if session(event) == corrected:
+            for param in event["event_params"]:
+                if param["key"] == "page_location":
+                    param["value"] = {"string_value": "https://shop.example/corrected-landing"}
+    oldest.write_text("\n".join(json.dumps(e) for e in [*kept, extra]) + "\n")
+    write_ga4_export(world, root / "ga4", as_of=None)  # the later days; rewrites only changed files
+    oldest.write_text("\n".join(json.dumps(e) for e in [*kept, extra]) + "\n")  # newest mtime again
+    return {"removed": removed, "grown": grown, "corrected": corrected}
+
+
+def full_refresh_of(root: Path, tmp_path: Path) -> Path:
+    full = tmp_path / "full"
+    shutil.copytree(root, full)
+    build(full / "warehouse.duckdb", "--full-refresh")
+    return full / "warehouse.duckdb"
+
+
+def test_an_incremental_build_equals_a_full_refresh_after_a_re_export_and_a_new_day(first_build, tmp_path):
+    root = copy_of(first_build, tmp_path)
+    warehouse = root / "warehouse.duckdb"
+    before = session_count(warehouse)
+    changed = change_the_data(root, first_build["world"])
+    load(root)
+    build(warehouse)
+
+    full = full_refresh_of(root, tmp_path)
+    for model in INCREMENTAL:
+        assert table(warehouse, model) == table(full, model), model
+    sessions = {row[0]: row for row in table(warehouse, "int_sessions_aggregated")}
+    assert changed["removed"] not in sessions
+    assert changed["grown"] in sessions and changed["corrected"] in sessions
+    assert session_count(warehouse) > before, "the new days' sessions are there"
+
+
+def test_a_build_without_new_data_recomputes_no_session(first_build, tmp_path):
+    root = copy_of(first_build, tmp_path)
+    warehouse = root / "warehouse.duckdb"
+    before = {model: table(warehouse, model) for model in INCREMENTAL}
+    build(warehouse)
+    [(recomputed,)] = rows(
+        warehouse,
+        "select count(*) from intermediate.int_session_fingerprints as current "
+        "left join intermediate.int_sessions_aggregated_applied as applied using (session_key) "
+        "where applied.fingerprint is distinct from current.fingerprint",
+    )
+    assert recomputed == 0
+    assert {model: table(warehouse, model) for model in INCREMENTAL} == before
+
+
+def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(first_build, tmp_path):
+    root = copy_of(first_build, tmp_path)
+    warehouse = root / "warehouse.duckdb"
+    change_the_data(root, first_build["world"])
+    load(root)
+    build(warehouse, select="+int_session_fingerprints")  # then the run dies
+    build(warehouse)
+    full = full_refresh_of(root, tmp_path)
+    for model in INCREMENTAL:
+        assert table(warehouse, model) == table(full, model), model
