@@ -1,4 +1,6 @@
-{#- Models that read their own previous version (incremental bookkeeping). -#}
+{#- Incremental bookkeeping: models that read their own previous version, and the fingerprints
+    with which a model incremental by key (fct_funnel_steps by person, the session models by
+    session) finds what to recompute and records what it applied. -#}
 
 {% macro previous_or_empty(columns, relation=none) -%}
     {#- The previous version of this model ({{ this }}), or a typed empty set with the same columns
