@@ -1,9 +1,11 @@
-"""The session models incremental by session equal a full refresh, row for row.
+"""The session models incremental by session, and the person timeline incremental by person,
+equal a full refresh, row for row.
 
 A small sandbox world is loaded from GA4 export files and built; then the oldest day is re-exported
 with changes (one session loses all its events, another gains an event, a third's landing page is
 corrected under unchanged event keys) and a new day arrives. The incremental build must recompute
-those sessions (and only a few) and equal a --full-refresh of the same warehouse. A run that stops
+those sessions (and only a few) and their persons' timelines, and equal a --full-refresh of the
+same warehouse. A run that stops
 right after the fingerprints must not make the next run skip anything.
 """
 
@@ -24,8 +26,13 @@ from tests.support.warehouse import rows
 pytestmark = pytest.mark.slow
 
 SPEC = WorldSpec(seed=5, persons=300, days=10)
-MODELS = "+int_sessions_aggregated +int_engagement_conversions_reached"
-INCREMENTAL = ("int_sessions_aggregated", "int_engagement_conversions_reached")
+MODELS = "+int_sessions_aggregated +int_engagement_conversions_reached +int_person_events"
+INCREMENTAL = ("int_sessions_aggregated", "int_engagement_conversions_reached", "int_person_events")
+FINGERPRINTS = {  # incremental model -> (its fingerprint model, key)
+    "int_sessions_aggregated": ("int_session_fingerprints", "session_key"),
+    "int_engagement_conversions_reached": ("int_session_fingerprints", "session_key"),
+    "int_person_events": ("int_person_event_fingerprints", "person_id"),
+}
 
 
 def source_vars() -> dict[str, object]:
@@ -65,6 +72,7 @@ def first_build(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("sessions")
     write_ga4_export(world, root / "ga4", as_of=SPEC.end_date - timedelta(days=2))
     load(root)
+    run_dbt("seed", warehouse=root / "warehouse.duckdb", variables=source_vars())  # channel rules
     build(root / "warehouse.duckdb")
     return {"world": world, "root": root}
 
@@ -125,25 +133,31 @@ def test_an_incremental_build_equals_a_full_refresh_after_a_re_export_and_a_new_
     assert changed["sessions"]["removed"] not in sessions
     assert {changed["sessions"]["grown"], changed["sessions"]["corrected"]} <= sessions
     assert session_count(warehouse) > session_count(first_build["root"] / "warehouse.duckdb")
+    first = first_build["root"] / "warehouse.duckdb"
+    before = dict(rows(first, "select * from intermediate.int_person_events_applied"))
+    after = dict(rows(warehouse, "select * from intermediate.int_person_event_fingerprints"))
+    assert set(before) - set(after), "a person whose only session was removed (or merged away) is gone"
+    assert any(before[p] == after.get(p) for p in before), "some persons' timelines are unchanged: kept"
 
 
-def test_a_build_without_new_data_recomputes_no_session(first_build, tmp_path):
+def test_a_build_without_new_data_recomputes_nothing(first_build, tmp_path):
     warehouse = copy_of(first_build["root"], tmp_path) / "warehouse.duckdb"
     before = {model: table(warehouse, model) for model in INCREMENTAL}
     build(warehouse)
-    [(recomputed,)] = rows(
-        warehouse,
-        "select count(*) from intermediate.int_session_fingerprints as current "
-        "left join intermediate.int_sessions_aggregated_applied as applied using (session_key) "
-        "where applied.fingerprint is distinct from current.fingerprint",
-    )
-    assert recomputed == 0
+    for model, (fingerprints, key) in FINGERPRINTS.items():
+        [(recomputed,)] = rows(
+            warehouse,
+            f"select count(*) from intermediate.{fingerprints} as current "
+            f"left join intermediate.{model}_applied as applied using ({key}) "
+            "where applied.fingerprint is distinct from current.fingerprint",
+        )
+        assert recomputed == 0, model
     assert {model: table(warehouse, model) for model in INCREMENTAL} == before
 
 
 def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(changed, tmp_path):
     warehouse = copy_of(changed["root"], tmp_path) / "warehouse.duckdb"
-    build(warehouse, select="+int_session_fingerprints")  # then the run dies
+    build(warehouse, select="+int_session_fingerprints +int_person_event_fingerprints")  # then the run dies
     build(warehouse)
     for model in INCREMENTAL:
         assert table(warehouse, model) == table(changed["full"], model), model

@@ -161,6 +161,12 @@ def write_inputs(
             for e in events
         ],
     )
+    # what int_person_event_fingerprints would say of them: one fingerprint per person's rows
+    con.execute(
+        "create or replace table intermediate.int_person_event_fingerprints as "
+        "select person_id, md5(count(*) || ':' || bit_xor(hash(event_id, event_ts_us, event_seq, event_name, "
+        "session_id, is_macro))) as fingerprint from intermediate.int_person_events group by person_id"
+    )
     con.execute(
         "create or replace table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
         "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "

@@ -1,16 +1,34 @@
 {#- Every event of every person on one timeline: the union of the models named
     int_person_events__<source> of the enabled sources feeding person_events (GA4's events through
     their session's person; Shopify's orders as `purchase` events flagged is_macro; ...).
-    event_seq orders a person's events totally, breaking equal timestamps by GA4's own batch order. -#}
+    event_seq orders a person's events totally, breaking equal timestamps by GA4's own batch order.
+    Incremental by person: a run recomputes the persons whose timeline changed since it last ran
+    (int_person_event_fingerprints; everyone on a first run, with --full-refresh, and on Spark,
+    which rebuilds it whole) and drops the persons that no longer exist (merged into another). -#}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ delete_keys_to_recompute(ref('int_person_event_fingerprints'), 'person_id') }}",
+    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_person_event_fingerprints'), 'person_id') }}",
+) }}
+-- depends_on: {{ ref('int_person_event_fingerprints') }}
 with
 
 unioned as (
-{{ union_source_contributions(
-    'person_events',
-    'int_person_events__',
-    ['person_id', 'event_id', 'event_at', 'event_ts_us', 'event_name', 'session_id', 'is_macro',
-     'batch_ordering_id', 'batch_event_index'],
-) }}
+
+    select *
+    from (
+        {{ union_source_contributions(
+            'person_events',
+            'int_person_events__',
+            ['person_id', 'event_id', 'event_at', 'event_ts_us', 'event_name', 'session_id', 'is_macro',
+             'batch_ordering_id', 'batch_event_index'],
+        ) | indent(8) }}
+    ) as contributions
+    {% if is_incremental() -%}
+    where person_id in ({{ keys_changed_since_applied(ref('int_person_event_fingerprints'), 'person_id') }})
+    {%- endif %}
+
 ),
 
 sequenced as (

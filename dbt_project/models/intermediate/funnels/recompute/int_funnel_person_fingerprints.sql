@@ -1,6 +1,7 @@
 {#- One row per person: a fingerprint of everything the person's funnel journeys are computed
-    from (their events, in order and by session, and the funnel catalog with its filters), beside whether it
-    differs from the one fct_funnel_steps was last brought up to date with. A person is recomputed
+    from (their events, in order and by session: int_person_event_fingerprints; and the funnel
+    catalog with its filters), beside whether it differs from the one fct_funnel_steps was last
+    brought up to date with. A person is recomputed
     exactly when it changed: new or late events, events moved to or away by an identity merge or
     split, or a changed catalog (then everyone). No one else's journeys can have changed.
     The fingerprints compared with are fct_funnel_steps' record (applied_fingerprints, which
@@ -10,9 +11,9 @@
     macros/previous.sql) every person counts as changed. -#}
 with
 
-person_events as (
+person_event_fingerprints as (
 
-    select * from {{ ref('int_person_events') }}
+    select * from {{ ref('int_person_event_fingerprints') }}
 
 ),
 
@@ -65,20 +66,13 @@ catalog as (
 
 current_fingerprints as (
 
+    -- the person's timeline (int_person_events' rows, hence their order) with the catalog
     select
-        person_events.person_id,
-        md5(
-            count(*) || ':'
-            || bit_xor({{ fingerprint_hash([
-                'person_events.event_id', 'person_events.event_seq', 'person_events.session_id',
-                'person_events.event_ts_us', 'person_events.is_macro',
-            ]) }}) || ':'
-            || any_value(catalog.catalog_fingerprint)
-        ) as fingerprint
+        person_event_fingerprints.person_id,
+        md5(person_event_fingerprints.fingerprint || ':' || catalog.catalog_fingerprint) as fingerprint
 
-    from person_events
+    from person_event_fingerprints
     cross join catalog
-    group by person_events.person_id
 
 ),
 
