@@ -1,4 +1,5 @@
-"""fct_path_transitions on hand-made persons: nodes, collapsed repeats, the cap, both outcomes."""
+"""fct_path_transitions (and int_person_paths, whose per-person paths it counts) on hand-made
+persons: nodes, collapsed repeats, the cap, both outcomes."""
 
 from __future__ import annotations
 
@@ -67,7 +68,9 @@ def built(tmp_path_factory):
     con.executemany("insert into staging.stg_ga4__events values (?, 'page_view', ?)", pages)
     con.close()
     run_funnel_models(
-        path, select="fct_path_transitions fct_conversion_paths", variables={"microfunnel__path_max_steps": 3}
+        path,
+        select="int_person_path_fingerprints int_person_paths fct_path_transitions fct_conversion_paths",
+        variables={"microfunnel__path_max_steps": 3},
     )
     with duckdb.connect(str(path), read_only=True) as con:
         transitions = set(

@@ -1,5 +1,5 @@
-"""The session models incremental by session, and the person timeline incremental by person,
-equal a full refresh, row for row.
+"""The session models incremental by session, and the person timeline and paths incremental by
+person, equal a full refresh, row for row.
 
 A small sandbox world is loaded from GA4 export files and built; then the oldest day is re-exported
 with changes (one session loses all its events, another gains an event, a third's landing page is
@@ -26,12 +26,18 @@ from tests.support.warehouse import rows
 pytestmark = pytest.mark.slow
 
 SPEC = WorldSpec(seed=5, persons=300, days=10)
-MODELS = "+int_sessions_aggregated +int_engagement_conversions_reached +int_person_events"
-INCREMENTAL = ("int_sessions_aggregated", "int_engagement_conversions_reached", "int_person_events")
+INCREMENTAL = (
+    "int_sessions_aggregated",
+    "int_engagement_conversions_reached",
+    "int_person_events",
+    "int_person_paths",
+)
+MODELS = " ".join(f"+{model}" for model in (*INCREMENTAL, "fct_path_transitions"))
 FINGERPRINTS = {  # incremental model -> (its fingerprint model, key)
     "int_sessions_aggregated": ("int_session_fingerprints", "session_key"),
     "int_engagement_conversions_reached": ("int_session_fingerprints", "session_key"),
     "int_person_events": ("int_person_event_fingerprints", "person_id"),
+    "int_person_paths": ("int_person_path_fingerprints", "person_id"),
 }
 
 
@@ -54,8 +60,8 @@ def build(warehouse: Path, *flags: str, select: str = MODELS) -> None:
     run_dbt("run", "--select", *select.split(), *flags, warehouse=warehouse, variables=source_vars())
 
 
-def table(warehouse: Path, model: str) -> list[tuple]:
-    return rows(warehouse, f"select * from intermediate.{model} order by all")
+def table(warehouse: Path, model: str, schema: str = "intermediate") -> list[tuple]:
+    return rows(warehouse, f"select * from {schema}.{model} order by all")
 
 
 def session_count(warehouse: Path) -> int:
@@ -129,6 +135,8 @@ def test_an_incremental_build_equals_a_full_refresh_after_a_re_export_and_a_new_
     build(warehouse)
     for model in INCREMENTAL:
         assert table(warehouse, model) == table(changed["full"], model), model
+    transitions = table(warehouse, "fct_path_transitions", "marts")
+    assert transitions == table(changed["full"], "fct_path_transitions", "marts")
     sessions = {row[0] for row in table(warehouse, "int_sessions_aggregated")}
     assert changed["sessions"]["removed"] not in sessions
     assert {changed["sessions"]["grown"], changed["sessions"]["corrected"]} <= sessions
@@ -157,7 +165,8 @@ def test_a_build_without_new_data_recomputes_nothing(first_build, tmp_path):
 
 def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(changed, tmp_path):
     warehouse = copy_of(changed["root"], tmp_path) / "warehouse.duckdb"
-    build(warehouse, select="+int_session_fingerprints +int_person_event_fingerprints")  # then the run dies
+    fingerprints = {fingerprint for fingerprint, _ in FINGERPRINTS.values()}
+    build(warehouse, select=" ".join(f"+{f}" for f in sorted(fingerprints)))  # then the run dies
     build(warehouse)
     for model in INCREMENTAL:
         assert table(warehouse, model) == table(changed["full"], model), model

@@ -1,11 +1,12 @@
 """Build a throwaway warehouse holding only what the funnel engine reads, and run the engine on it.
 
 The funnel models read int_person_events, int_micro_conversions_stitched, the staged config
-tables and (for `where` filters) stg_ga4__event_properties (marts that read fct_micro_conversions
-get a view of the same rows). Tests write those by
-hand into a temp DuckDB file, then run only the funnel models with dbt against it, so a test
-exercises the real SQL without ingesting anything. `random_world` makes hundreds of small
-random persons that put every mode's corner cases through the engine.
+tables and (for `where` filters) stg_ga4__event_properties (models that read fct_micro_conversions
+or int_conversions_stitched get a view of the same rows; the paths get the fingerprints and
+sessions their upstream models would write). Tests write those by hand into a temp DuckDB file,
+then run only the funnel models with dbt against it, so a test exercises the real SQL without
+ingesting anything. `random_world` makes hundreds of small random persons that put every mode's
+corner cases through the engine.
 """
 
 from __future__ import annotations
@@ -167,6 +168,15 @@ def write_inputs(
         "select person_id, md5(count(*) || ':' || bit_xor(hash(event_id, event_ts_us, event_seq, event_name, "
         "session_id, is_macro))) as fingerprint from intermediate.int_person_events group by person_id"
     )
+    # and what the session models would say of their sessions (the paths' fingerprints read them)
+    con.execute(
+        "create or replace table intermediate.int_sessions_stitched as select distinct session_id as "
+        "session_key, person_id from intermediate.int_person_events where session_id is not null"
+    )
+    con.execute(
+        "create or replace table intermediate.int_session_fingerprints as select session_key, "
+        "md5(session_key) as fingerprint from intermediate.int_sessions_stitched"
+    )
     con.execute(
         "create or replace table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
         "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
@@ -188,10 +198,10 @@ def write_inputs(
                 for m in micro
             ],
         )
-    con.execute(
-        "create or replace view marts.fct_micro_conversions as "
-        "select * from intermediate.int_micro_conversions_stitched"
-    )
+    for view in ("marts.fct_micro_conversions", "intermediate.int_conversions_stitched"):
+        con.execute(
+            f"create or replace view {view} as select * from intermediate.int_micro_conversions_stitched"
+        )
     con.close()
 
 
