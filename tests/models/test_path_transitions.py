@@ -69,7 +69,7 @@ def built(tmp_path_factory):
     con.close()
     run_funnel_models(
         path,
-        select="int_person_path_fingerprints int_person_paths fct_path_transitions fct_conversion_paths",
+        select="path:models/intermediate/paths fct_path_transitions fct_conversion_paths",
         variables={"microfunnel__path_max_steps": 3},
     )
     with duckdb.connect(str(path), read_only=True) as con:

@@ -31,13 +31,16 @@ INCREMENTAL = (
     "int_engagement_conversions_reached",
     "int_person_events",
     "int_person_paths",
+    "int_person_conversion_paths",
 )
-MODELS = " ".join(f"+{model}" for model in (*INCREMENTAL, "fct_path_transitions"))
+MARTS = ("fct_path_transitions", "fct_conversion_paths")  # counted from the incremental paths
+MODELS = " ".join(f"+{model}" for model in (*INCREMENTAL, *MARTS))
 FINGERPRINTS = {  # incremental model -> (its fingerprint model, key)
     "int_sessions_aggregated": ("int_session_fingerprints", "session_key"),
     "int_engagement_conversions_reached": ("int_session_fingerprints", "session_key"),
     "int_person_events": ("int_person_event_fingerprints", "person_id"),
     "int_person_paths": ("int_person_path_fingerprints", "person_id"),
+    "int_person_conversion_paths": ("int_person_path_fingerprints", "person_id"),
 }
 
 
@@ -135,8 +138,8 @@ def test_an_incremental_build_equals_a_full_refresh_after_a_re_export_and_a_new_
     build(warehouse)
     for model in INCREMENTAL:
         assert table(warehouse, model) == table(changed["full"], model), model
-    transitions = table(warehouse, "fct_path_transitions", "marts")
-    assert transitions == table(changed["full"], "fct_path_transitions", "marts")
+    for mart in MARTS:
+        assert table(warehouse, mart, "marts") == table(changed["full"], mart, "marts"), mart
     sessions = {row[0] for row in table(warehouse, "int_sessions_aggregated")}
     assert changed["sessions"]["removed"] not in sessions
     assert {changed["sessions"]["grown"], changed["sessions"]["corrected"]} <= sessions
@@ -170,3 +173,5 @@ def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(changed, t
     build(warehouse)
     for model in INCREMENTAL:
         assert table(warehouse, model) == table(changed["full"], model), model
+    for mart in MARTS:
+        assert table(warehouse, mart, "marts") == table(changed["full"], mart, "marts"), mart
