@@ -1,7 +1,8 @@
 """Hand-worked cases for the funnel marts that read fct_funnel_steps, the micro-conversions and the
 person timeline: time to convert, its histogram, conversion paths and micro-conversion impact.
 
-A small DuckDB file holds only their inputs, written by hand; dbt runs just these four models on it.
+A small DuckDB file holds only their inputs, written by hand; dbt runs just these models (and the
+per-person paths the marts count) on it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.slow
 MODELS = [
     "fct_funnel_time_to_convert",
     "fct_funnel_time_to_convert_histogram",
+    "int_person_conversion_paths",
     "fct_conversion_paths",
+    "int_person_micro_conversions_done",
     "fct_micro_conversion_impact",
 ]
 S = 1_000_000  # microseconds per second
@@ -124,6 +127,14 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             "(person_id varchar, conversion_name varchar, event_id varchar, kind varchar)"
         )
         con.executemany("insert into marts.fct_micro_conversions values (?, ?, ?, 'action')", micro)
+        con.execute(
+            "create view intermediate.int_conversions_stitched as select * from marts.fct_micro_conversions"
+        )
+        # every person as changed: the per-person models compute everyone
+        con.execute(
+            "create table intermediate.int_person_path_fingerprints as "
+            "select distinct person_id, person_id as fingerprint from intermediate.int_person_events"
+        )
     run_dbt("run", "--select", *MODELS, warehouse=path)
     con = duckdb.connect(str(path), read_only=True)
     yield con

@@ -32,8 +32,9 @@ INCREMENTAL = (
     "int_person_events",
     "int_person_paths",
     "int_person_conversion_paths",
+    "int_person_micro_conversions_done",
 )
-MARTS = ("fct_path_transitions", "fct_conversion_paths")  # counted from the incremental paths
+MARTS = ("fct_path_transitions", "fct_conversion_paths", "fct_micro_conversion_impact")  # counted from them
 MODELS = " ".join(f"+{model}" for model in (*INCREMENTAL, *MARTS))
 FINGERPRINTS = {  # incremental model -> (its fingerprint model, key)
     "int_sessions_aggregated": ("int_session_fingerprints", "session_key"),
@@ -41,6 +42,7 @@ FINGERPRINTS = {  # incremental model -> (its fingerprint model, key)
     "int_person_events": ("int_person_event_fingerprints", "person_id"),
     "int_person_paths": ("int_person_path_fingerprints", "person_id"),
     "int_person_conversion_paths": ("int_person_path_fingerprints", "person_id"),
+    "int_person_micro_conversions_done": ("int_person_path_fingerprints", "person_id"),
 }
 
 

@@ -6,22 +6,22 @@
     too small when fewer than min(25, 2% of all persons) did it (PostHog hides those). -#}
 with
 
-micro_conversions as (
-
-    select * from {{ ref('fct_micro_conversions') }}
-
-),
-
 person_events as (
 
     select * from {{ ref('int_person_events') }}
 
 ),
 
+doers as (
+
+    -- each person x micro-conversion done before the first purchase (or ever), with has_purchased
+    select * from {{ ref('int_person_micro_conversions_done') }}
+
+),
+
 persons as (
 
-    select person_id, bool_or(is_macro) as has_purchased, min(case when is_macro then event_ts_us end)
-        as purchased_ts_us
+    select person_id, bool_or(is_macro) as has_purchased
     from person_events
     group by 1
 
@@ -34,17 +34,6 @@ totals as (
         count(*) filter (where has_purchased) as total_purchasers
 
     from persons
-
-),
-
-doers as (
-
-    select distinct micro_conversions.conversion_name, persons.person_id, persons.has_purchased
-    from micro_conversions
-    inner join person_events on person_events.event_id = micro_conversions.event_id
-    inner join persons on persons.person_id = person_events.person_id
-    where micro_conversions.kind <> 'macro'
-        and (persons.purchased_ts_us is null or person_events.event_ts_us < persons.purchased_ts_us)
 
 ),
 
