@@ -1,6 +1,7 @@
 {#- Incremental bookkeeping: models that read their own previous version, and the fingerprints
-    with which a model incremental by key (fct_funnel_steps by person, the session models by
-    session) finds what to recompute and records what it applied. -#}
+    with which a model incremental by key (fct_funnel_steps, int_person_events and the paths by
+    person; the session models by session: incremental_by_fingerprints) finds what to recompute
+    and records what it applied. -#}
 
 {% macro previous_or_empty(columns, relation=none) -%}
     {#- The previous version of this model ({{ this }}), or a typed empty set with the same columns
@@ -51,10 +52,42 @@
 
 {% macro record_applied_fingerprints(record, fingerprints, key) -%}
     {#- A post-hook: `record` (applied_fingerprints(...)) now holds `fingerprints`' key and
-        fingerprint. Only where incremental models are incremental (DuckDB). -#}
+        fingerprint, rewritten whole (updating only the keys that differ measured no cheaper: finding
+        them costs what writing them does). Drops this build's recompute set
+        (delete_keys_to_recompute), if it made one. Only where incremental models are incremental
+        (DuckDB). -#}
     {%- if incremental_materialization() == 'incremental' -%}
-    create or replace table {{ record }} as select {{ key }}, fingerprint from {{ fingerprints }}
+    create or replace table {{ record }} as select {{ key }}, fingerprint from {{ fingerprints }};
+    drop table if exists {{ recompute_set(this) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro incremental_by_fingerprints(fingerprints, key) -%}
+    {#- The config of a model incremental by `key` over the fingerprint model named `fingerprints`
+        (key, fingerprint): `{{ config(**incremental_by_fingerprints('int_x_fingerprints', 'x_id')) }}`,
+        with `-- depends_on: {{ ref('int_x_fingerprints') }}` and, in its SQL, the rows of
+        keys_to_recompute(key) under is_incremental(). Its pre-hook deletes the rows it recomputes
+        (delete_keys_to_recompute), its post-hook records what it applied in the same transaction
+        (record_applied_fingerprints). On Spark a full table rebuild (incremental_materialization). -#}
+    {{ return({
+        'materialized': incremental_materialization(),
+        'incremental_strategy': 'append',
+        'pre_hook': "{{ delete_keys_to_recompute(ref('" ~ fingerprints ~ "'), '" ~ key ~ "') }}",
+        'post_hook': "{{ record_applied_fingerprints(applied_fingerprints(this), ref('" ~ fingerprints
+            ~ "'), '" ~ key ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+{% macro recompute_set(model) -%}
+    {#- The temporary table of the keys `model` recomputes in this build (delete_keys_to_recompute
+        writes it, keys_to_recompute reads it, record_applied_fingerprints drops it): computed once. -#}
+    {{ return(model.identifier ~ '__recompute') }}
+{%- endmacro %}
+
+{% macro keys_to_recompute(key) -%}
+    {#- The keys this incremental build recomputes (the pre-hook's recompute_set), for the model's
+        `where key in (...)` under is_incremental(). -#}
+    select {{ key }} from {{ recompute_set(this) }}
 {%- endmacro %}
 
 {% macro keys_changed_since_applied(fingerprints, key) -%}
@@ -85,11 +118,14 @@
 {%- endmacro %}
 
 {% macro delete_keys_to_recompute(fingerprints, key) -%}
-    {#- A pre-hook of a model incremental by `key` over a fingerprint model: delete its rows of the
-        keys it recomputes (keys_changed_since_applied) and of the keys that no longer exist. -#}
+    {#- A pre-hook of a model incremental by `key` over a fingerprint model: write the keys it
+        recomputes (keys_changed_since_applied) to this build's recompute_set, then delete its rows
+        of those keys and of the keys that no longer exist. -#}
     {%- if is_incremental() -%}
+    create or replace temp table {{ recompute_set(this) }} as
+    {{ keys_changed_since_applied(fingerprints, key) }};
     delete from {{ this }}
-    where {{ key }} in ({{ keys_changed_since_applied(fingerprints, key) }})
+    where {{ key }} in (select {{ key }} from {{ recompute_set(this) }})
         or {{ key }} not in (select {{ key }} from {{ fingerprints }})
     {%- endif -%}
 {%- endmacro %}

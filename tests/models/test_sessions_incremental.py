@@ -52,13 +52,13 @@ def source_vars() -> dict[str, object]:
     return SourceSelection(("config", "ga4"), "session tests").dbt_vars()
 
 
-def load(root: Path) -> None:
+def load(root: Path, catalog: Path | None = None) -> None:
     from ingestion.pipelines import run_source
     from microfunnel.settings import PROJECT_ROOT
 
     settings = temp_settings(root)
     run_source("ga4", settings, bucket_url=str(root / "ga4"))
-    run_source("config", settings, catalog_path=str(PROJECT_ROOT / "conversions.yml"))
+    run_source("config", settings, catalog_path=str(catalog or PROJECT_ROOT / "conversions.yml"))
 
 
 def build(warehouse: Path, *flags: str, select: str = MODELS) -> None:
@@ -142,6 +142,9 @@ def test_an_incremental_build_equals_a_full_refresh_after_a_re_export_and_a_new_
         assert table(warehouse, model) == table(changed["full"], model), model
     for mart in MARTS:
         assert table(warehouse, mart, "marts") == table(changed["full"], mart, "marts"), mart
+    for model, (fingerprints, key) in FINGERPRINTS.items():  # what the next build compares with
+        record = rows(warehouse, f"select {key}, fingerprint from intermediate.{model}_applied order by all")
+        assert record == table(warehouse, fingerprints), model
     sessions = {row[0] for row in table(warehouse, "int_sessions_aggregated")}
     assert changed["sessions"]["removed"] not in sessions
     assert {changed["sessions"]["grown"], changed["sessions"]["corrected"]} <= sessions
@@ -177,3 +180,27 @@ def test_a_run_that_stops_after_the_fingerprints_leaves_nothing_stale(changed, t
         assert table(warehouse, model) == table(changed["full"], model), model
     for mart in MARTS:
         assert table(warehouse, mart, "marts") == table(changed["full"], mart, "marts"), mart
+
+
+def test_a_changed_engagement_threshold_recomputes_every_session(first_build, tmp_path):
+    from microfunnel.settings import PROJECT_ROOT
+
+    root = copy_of(first_build["root"], tmp_path)
+    catalog = tmp_path / "conversions.yml"
+    catalog.write_text(
+        (PROJECT_ROOT / "conversions.yml")
+        .read_text()
+        .replace("min_engaged_seconds: 120", "min_engaged_seconds: 90")
+    )
+    load(root, catalog)
+    build(root / "warehouse.duckdb", select="int_session_fingerprints")
+    for model, (fingerprints, key) in FINGERPRINTS.items():
+        if fingerprints != "int_session_fingerprints":
+            continue
+        [(kept,)] = rows(
+            root / "warehouse.duckdb",
+            f"select count(*) from intermediate.{fingerprints} as current "
+            f"inner join intermediate.{model}_applied as applied using ({key}) "
+            "where applied.fingerprint = current.fingerprint",
+        )
+        assert kept == 0, f"{model} would keep {kept} sessions matched against the old catalog"

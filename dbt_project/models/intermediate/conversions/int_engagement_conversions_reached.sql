@@ -2,12 +2,7 @@
     engaged time (sum of engagement_time_msec) or page-view count first reaches the threshold.
     Incremental by session, as int_sessions_aggregated: the sessions whose events or thresholds
     changed since it last ran (int_session_fingerprints) are recomputed, vanished ones dropped. -#}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ delete_keys_to_recompute(ref('int_session_fingerprints'), 'session_key') }}",
-    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_session_fingerprints'), 'session_key') }}",
-) }}
+{{ config(**incremental_by_fingerprints('int_session_fingerprints', 'session_key')) }}
 -- depends_on: {{ ref('int_session_fingerprints') }}
 with
 
@@ -15,7 +10,7 @@ events as (
 
     select * from {{ ref('int_events_sessionized') }}
     {% if is_incremental() -%}
-    where session_key in ({{ keys_changed_since_applied(ref('int_session_fingerprints'), 'session_key') }})
+    where session_key in ({{ keys_to_recompute('session_key') }})
     {%- endif %}
 
 ),

@@ -5,12 +5,7 @@
     Incremental by person: a run recomputes the persons whose timeline changed since it last ran
     (int_person_event_fingerprints; everyone on a first run, with --full-refresh, and on Spark,
     which rebuilds it whole) and drops the persons that no longer exist (merged into another). -#}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ delete_keys_to_recompute(ref('int_person_event_fingerprints'), 'person_id') }}",
-    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_person_event_fingerprints'), 'person_id') }}",
-) }}
+{{ config(**incremental_by_fingerprints('int_person_event_fingerprints', 'person_id')) }}
 -- depends_on: {{ ref('int_person_event_fingerprints') }}
 with
 
@@ -26,7 +21,7 @@ unioned as (
         ) | indent(8) }}
     ) as contributions
     {% if is_incremental() -%}
-    where person_id in ({{ keys_changed_since_applied(ref('int_person_event_fingerprints'), 'person_id') }})
+    where person_id in ({{ keys_to_recompute('person_id') }})
     {%- endif %}
 
 ),

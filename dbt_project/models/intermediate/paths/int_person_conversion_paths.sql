@@ -5,19 +5,14 @@
     never bought). Persons with no micro-conversion before buying follow the path '(none)'.
     Incremental by person, on the paths' fingerprints (int_person_path_fingerprints: the timeline
     and the micro-conversions are among them), as int_person_paths. -#}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ delete_keys_to_recompute(ref('int_person_path_fingerprints'), 'person_id') }}",
-    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_person_path_fingerprints'), 'person_id') }}",
-) }}
+{{ config(**incremental_by_fingerprints('int_person_path_fingerprints', 'person_id')) }}
 -- depends_on: {{ ref('int_person_path_fingerprints') }}
 with
 
 {% if is_incremental() -%}
 recompute_persons as {{ cte_materialization('materialized') }} (
 
-    {{ keys_changed_since_applied(ref('int_person_path_fingerprints'), 'person_id') }}
+    {{ keys_to_recompute('person_id') }}
 
 ),
 

@@ -9,19 +9,14 @@
     Incremental by person: a run recomputes the persons whose path inputs changed since it last ran
     (int_person_path_fingerprints; everyone on a first run, with --full-refresh, and on Spark, which
     rebuilds it whole) and drops the persons that no longer exist. -#}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ delete_keys_to_recompute(ref('int_person_path_fingerprints'), 'person_id') }}",
-    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_person_path_fingerprints'), 'person_id') }}",
-) }}
+{{ config(**incremental_by_fingerprints('int_person_path_fingerprints', 'person_id')) }}
 -- depends_on: {{ ref('int_person_path_fingerprints') }}
 with
 
 {% if is_incremental() -%}
 recompute_persons as {{ cte_materialization('materialized') }} (
 
-    {{ keys_changed_since_applied(ref('int_person_path_fingerprints'), 'person_id') }}
+    {{ keys_to_recompute('person_id') }}
 
 ),
 

@@ -2,12 +2,7 @@
     Incremental by session: a run recomputes the sessions whose events or definitions changed since
     it last ran (int_session_fingerprints; every session on a first run, with --full-refresh, and on
     Spark, which rebuilds it whole) and drops the sessions that no longer exist. -#}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='append',
-    pre_hook="{{ delete_keys_to_recompute(ref('int_session_fingerprints'), 'session_key') }}",
-    post_hook="{{ record_applied_fingerprints(applied_fingerprints(this), ref('int_session_fingerprints'), 'session_key') }}",
-) }}
+{{ config(**incremental_by_fingerprints('int_session_fingerprints', 'session_key')) }}
 -- depends_on: {{ ref('int_session_fingerprints') }}
 {% set batch_order = ['event_ts_us', 'batch_ordering_id', 'batch_event_index'] -%}
 with
@@ -16,7 +11,7 @@ events as (
 
     select * from {{ ref('int_events_sessionized') }}
     {% if is_incremental() -%}
-    where session_key in ({{ keys_changed_since_applied(ref('int_session_fingerprints'), 'session_key') }})
+    where session_key in ({{ keys_to_recompute('session_key') }})
     {%- endif %}
 
 ),
