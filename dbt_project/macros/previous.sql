@@ -84,6 +84,15 @@
     {{ return(model.identifier ~ '__recompute') }}
 {%- endmacro %}
 
+{% macro rows_to_recompute(relation, key) -%}
+    {#- `relation`'s rows of the keys this build recomputes (all of them when it is not
+        incremental): the input CTEs of a model configured with incremental_by_fingerprints. -#}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+    where {{ key }} in ({{ keys_to_recompute(key) }})
+    {%- endif %}
+{%- endmacro %}
+
 {% macro keys_to_recompute(key) -%}
     {#- The keys this incremental build recomputes (the pre-hook's recompute_set), for the model's
         `where key in (...)` under is_incremental(). -#}

@@ -8,10 +8,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    {% if is_incremental() -%}
-    where session_key in ({{ keys_to_recompute('session_key') }})
-    {%- endif %}
+    {{ rows_to_recompute(ref('int_events_sessionized'), 'session_key') }}
 
 ),
 

@@ -7,30 +7,16 @@
 -- depends_on: {{ ref('int_person_path_fingerprints') }}
 with
 
-{% if is_incremental() -%}
-recompute_persons as {{ cte_materialization('materialized') }} (
-
-    {{ keys_to_recompute('person_id') }}
-
-),
-
-{% endif -%}
 micro_conversions as (
 
     -- a micro-conversion's person is its event's (int_person_path_fingerprints)
-    select * from {{ ref('int_conversions_stitched') }}
-    {% if is_incremental() -%}
-    where person_id in (select person_id from recompute_persons)
-    {%- endif %}
+    {{ rows_to_recompute(ref('int_conversions_stitched'), 'person_id') }}
 
 ),
 
 person_events as {{ cte_materialization('materialized') if is_incremental() }} (
 
-    select * from {{ ref('int_person_events') }}
-    {% if is_incremental() -%}
-    where person_id in (select person_id from recompute_persons)
-    {%- endif %}
+    {{ rows_to_recompute(ref('int_person_events'), 'person_id') }}
 
 ),
 

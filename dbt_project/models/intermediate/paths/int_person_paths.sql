@@ -13,28 +13,18 @@
 -- depends_on: {{ ref('int_person_path_fingerprints') }}
 with
 
-{% if is_incremental() -%}
-recompute_persons as {{ cte_materialization('materialized') }} (
-
-    {{ keys_to_recompute('person_id') }}
-
-),
-
-{% endif -%}
 person_events as {{ cte_materialization('materialized' if is_incremental() else 'not materialized') }} (
 
     -- in full, inlined into each reader below, so each reads only its own events' columns and rows;
     -- the few persons to recompute once, so each join below starts from them, not from everyone
-    select * from {{ ref('int_person_events') }}
-    {% if is_incremental() -%}
-    where person_id in (select person_id from recompute_persons)
-    {%- endif %}
+    {{ rows_to_recompute(ref('int_person_events'), 'person_id') }}
 
 ),
 
 micro_conversions as (
 
-    select * from {{ ref('int_conversions_stitched') }}
+    -- a micro-conversion's person is its event's (int_person_path_fingerprints)
+    {{ rows_to_recompute(ref('int_conversions_stitched'), 'person_id') }}
 
 ),
 
