@@ -50,3 +50,11 @@
         entry -> entry.{{ key_field }} in ('{{ keys | join("', '") }}')
     ), 0).value
 {%- endmacro %}
+
+{% macro person_event_columns() -%}
+    {#- The columns every int_person_events__<source> contribution gives, in order: what
+        int_person_events reads and int_person_event_fingerprints hashes (one list, so a column added
+        to the timeline is in its fingerprint too). -#}
+    {{ return(['person_id', 'event_id', 'event_at', 'event_ts_us', 'event_name', 'session_id', 'is_macro',
+        'batch_ordering_id', 'batch_event_index']) }}
+{%- endmacro %}

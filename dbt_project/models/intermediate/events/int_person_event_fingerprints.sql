@@ -4,8 +4,7 @@
     fingerprint differs from the one it last applied (keys_changed_since_applied): persons with new,
     late or corrected events, and those an identity merge or split gave or took events; the funnel
     fingerprints (int_funnel_person_fingerprints) build on these too. -#}
-{%- set columns = ['person_id', 'event_id', 'event_at', 'event_ts_us', 'event_name', 'session_id', 'is_macro',
-    'batch_ordering_id', 'batch_event_index'] %}
+{%- set columns = person_event_columns() %}
 with
 
 unioned as (

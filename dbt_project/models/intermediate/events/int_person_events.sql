@@ -13,12 +13,7 @@ unioned as (
 
     select *
     from (
-        {{ union_source_contributions(
-            'person_events',
-            'int_person_events__',
-            ['person_id', 'event_id', 'event_at', 'event_ts_us', 'event_name', 'session_id', 'is_macro',
-             'batch_ordering_id', 'batch_event_index'],
-        ) | indent(8) }}
+        {{ union_source_contributions('person_events', 'int_person_events__', person_event_columns()) | indent(8) }}
     ) as contributions
     {% if is_incremental() -%}
     where person_id in ({{ keys_to_recompute('person_id') }})
