@@ -106,7 +106,7 @@ STAGE_OF_FOLDER = (
     ("models/intermediate/conversions/", MICRO),
     ("models/marts/conversions/", MICRO),
     ("models/intermediate/funnels/", FUNNELS),
-    ("models/intermediate/paths/", FUNNELS),  # the persons' paths fct_path_transitions/_conversion_paths count
+    ("models/intermediate/paths/", FUNNELS),  # the per-person paths the funnel marts count
     ("models/marts/funnels/", FUNNELS),
 )
 # Stages whose input is the GA4 events (rows/s = events / s); the others name theirs.
