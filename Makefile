@@ -15,8 +15,10 @@ $(CURDIR)/.uv/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) into .uv/ with pip"
 	@$(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	@$(UV) sync --frozen --extra spark --python $(PYTHON) --quiet
+# --compile-bytecode: imports read .pyc files even where PYTHONDONTWRITEBYTECODE is set (this machine:
+# dlt, dbt and Dagster compiled from source at every start, 3.7 s of imports instead of 1.9 s).
+$(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
+	@$(UV) sync --frozen --extra spark --python $(PYTHON) --quiet --compile-bytecode
 	@touch $@
 
 setup: $(VENV)/.synced

@@ -9,7 +9,6 @@ the process dies, however it dies.
 from __future__ import annotations
 
 import difflib
-import gc
 import logging
 import os
 import shutil
@@ -22,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from microfunnel import garbage_collection
 from microfunnel.conversions import load_catalog
 from microfunnel.settings import PROJECT_ROOT, Settings, load_settings
 from microfunnel.warehouse_lock import WarehouseInUseError, ensure_no_other_process_has_it_open, writer_lock
@@ -260,7 +260,9 @@ def materialize_graph(
             loggers=loggers or None,
         )
         console_config = {} if loggers else {"config": {"log_level": "INFO"}}
-        return run_defs.resolve_job_def(RUN_JOB).execute_in_process(
+        job_def = run_defs.resolve_job_def(RUN_JOB)
+        stack.enter_context(garbage_collection.objects_alive_now_left_alone())  # the imports, the world
+        return job_def.execute_in_process(
             run_config={"loggers": {"console": console_config}},
             instance=instance,
             raise_on_error=False,
@@ -299,7 +301,7 @@ def demo(spec) -> int:
         )
         os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
         print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-        with sandbox_apis(world) as source_env, _world_left_out_of_garbage_collection():
+        with sandbox_apis(world) as source_env, garbage_collection.objects_alive_now_left_alone():
             os.environ.update(source_env)
             print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
             code = run_graph(settings=settings)
@@ -307,23 +309,11 @@ def demo(spec) -> int:
         print("demo: the run failed; see the log above", file=sys.stderr)
         return code
     print("[4/4] summary", flush=True)
-    report = write_report(settings.serving_path, default_report_path(settings.serving_path))
-    print_summary(settings, world, wall_seconds=time.monotonic() - started)
+    with garbage_collection.objects_alive_now_left_alone():
+        report = write_report(settings.serving_path, default_report_path(settings.serving_path))
+        print_summary(settings, world, wall_seconds=time.monotonic() - started)
     print(where_to_look(report, settings.serving_path))
     return 0
-
-
-@contextmanager
-def _world_left_out_of_garbage_collection() -> Iterator[None]:
-    """While the graph runs, the objects alive now (the simulated world, ~1.7M objects) are out of the
-    garbage collector's reach: without this every full collection during the loads walks them again
-    (~0.9 s each). Given back afterwards, so the interpreter's exit collects them and the objects they
-    hold (frozen at exit, DuckDB's bindings reported them as leaked, a wall of `nanobind: leaked` lines)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def where_to_look(report: Path, serving: Path) -> str:

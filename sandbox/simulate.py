@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from microfunnel import garbage_collection
 from sandbox import catalog
 from sandbox.clocks import local_date, local_days
 from sandbox.email_marketing import simulate_email
@@ -140,6 +141,11 @@ def simulate(spec: WorldSpec, progress: Callable[[int, int], None] | None = None
 
     `progress` hears (persons simulated so far, all persons) after each one (a large world takes a
     while; see microfunnel.progress)."""
+    with garbage_collection.paused():  # the world's objects all stay alive: 5.4 s instead of 7.6 s (demo)
+        return _simulate(spec, progress)
+
+
+def _simulate(spec: WorldSpec, progress: Callable[[int, int], None] | None) -> World:
     world = World(spec)
     shop = _Shop(world)
     _register_account_holders(spec, world, shop)

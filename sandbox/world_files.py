@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from microfunnel import garbage_collection
 from microfunnel.pii import pii_key
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
@@ -39,6 +40,19 @@ def write_world_files(
     `progress` hears the persons simulated so far (see `simulate`), `export_progress` the events
     exported so far (see `write_ga4_export`)."""
     world = simulate(spec, progress)
+    with garbage_collection.objects_alive_now_left_alone():  # the export: 5.6 s instead of 6.9 s (demo)
+        _write_files(world, spec, out, fmt, as_of, export_progress)
+    return world
+
+
+def _write_files(
+    world: World,
+    spec: WorldSpec,
+    out: Path,
+    fmt: str,
+    as_of: date | None,
+    export_progress: Callable[[int, int], None] | None,
+) -> None:
     shutil.rmtree(out / "ga4", ignore_errors=True)
     write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt, progress=export_progress)
     (out / "truth").mkdir(parents=True, exist_ok=True)
@@ -66,4 +80,3 @@ def write_world_files(
         out / "truth" / "experiment_assignments.parquet",
     )
     (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")
-    return world

@@ -1,4 +1,8 @@
+import subprocess
+import sys
+
 from commands.cli import main
+from microfunnel.settings import PROJECT_ROOT
 
 
 def test_validate_reports_the_catalog_and_exits_zero(tmp_path, monkeypatch, capsys):
@@ -26,3 +30,32 @@ def test_validate_names_the_problem_and_exits_two(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("CONVERSIONS_CONFIG", str(broken))
     assert main(["validate"]) == 2
     assert "funnels[0] 'f' -> window" in capsys.readouterr().err
+
+
+def test_the_console_script_exits_with_the_code_after_atexit_and_flushed_output(tmp_path):
+    """`entry` leaves with os._exit (no interpreter teardown): the exit code, the buffered output
+    (a pipe, not a terminal) and the atexit handlers must all survive that."""
+    broken = tmp_path / "conversions.yml"
+    broken.write_text("funnels:\n  - {name: f, steps: [a, b], window: soon}\n")
+    marker = tmp_path / "atexit-ran"
+    script = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "print('buffered line before the command')\n"
+        "from commands.cli import entry\n"
+        "sys.argv = ['microfunnel', 'validate']\n"
+        "entry()\n"
+        "print('never printed: entry does not return')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env={"PATH": "/usr/bin:/bin", "CONVERSIONS_CONFIG": str(broken)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "funnels[0] 'f' -> window" in done.stderr
+    assert done.stdout.splitlines() == ["buffered line before the command"]
+    assert marker.read_text() == "yes"
