@@ -287,7 +287,7 @@ def demo(spec) -> int:
     """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
     from commands.report import default_report_path, write_report
     from commands.summary import print_summary
-    from sandbox.world_files import write_world_files
+    from sandbox.world_files import truth_written_alongside, write_world_files
 
     started = time.monotonic()
     settings = load_settings()
@@ -297,11 +297,19 @@ def demo(spec) -> int:
     with writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print):
         _start_from_an_empty_warehouse(settings)
         world = write_world_files(
-            spec, settings.sandbox_dir, progress=persons_progress(), export_progress=export_progress()
+            spec,
+            settings.sandbox_dir,
+            progress=persons_progress(),
+            export_progress=export_progress(),
+            truth=False,
         )
         os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
         print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-        with sandbox_apis(world) as source_env, garbage_collection.objects_alive_now_left_alone():
+        with (
+            truth_written_alongside(world, settings.sandbox_dir),  # forked before the server's threads
+            sandbox_apis(world) as source_env,
+            garbage_collection.objects_alive_now_left_alone(),
+        ):
             os.environ.update(source_env)
             print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
             code = run_graph(settings=settings)

@@ -89,7 +89,7 @@ def write_ga4_export(
     if fmt not in ("json", "parquet"):
         raise ValueError(f"unknown GA4 export format {fmt!r}; use 'json' or 'parquet'")
     folder.mkdir(parents=True, exist_ok=True)
-    if fmt == "json" and len(world.events) >= FORK_FROM_EVENTS and _can_fork():
+    if fmt == "json" and len(world.events) >= FORK_FROM_EVENTS and can_fork():
         return _write_in_two_processes(world, folder, as_of, progress)
     return _write_days(world, folder, as_of, fmt, progress)
 
@@ -117,7 +117,7 @@ def _write_days(
     return changed
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Only a process with no other thread forks here: a lock another thread held at the fork (an
     import, logging) would be held forever in the child."""
     return hasattr(os, "fork") and threading.active_count() == 1

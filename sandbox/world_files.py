@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
-from collections.abc import Callable
+import signal
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +25,7 @@ import pyarrow.parquet as pq
 
 from microfunnel import garbage_collection
 from microfunnel.pii import pii_key
-from sandbox.ga4_export import write_ga4_export
+from sandbox.ga4_export import can_fork, write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
 from sandbox.truth import identifier_truth
 from sandbox.truth_email import email_engagement
@@ -35,26 +39,55 @@ def write_world_files(
     as_of: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     export_progress: Callable[[int, int], None] | None = None,
+    truth: bool = True,
 ) -> World:
     """Simulate `spec` and write its files under `out` (replacing an earlier world there);
     `progress` hears the persons simulated so far (see `simulate`), `export_progress` the events
-    exported so far (see `write_ga4_export`)."""
+    exported so far (see `write_ga4_export`). `truth=False` leaves the ground truth to the caller
+    (`truth_written_alongside`)."""
     world = simulate(spec, progress)
     with garbage_collection.objects_alive_now_left_alone():  # the export: 5.6 s instead of 6.9 s (demo)
-        _write_files(world, spec, out, fmt, as_of, export_progress)
+        shutil.rmtree(out / "ga4", ignore_errors=True)
+        write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt, progress=export_progress)
+        (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")
+        if truth:
+            write_truth(world, out)
     return world
 
 
-def _write_files(
-    world: World,
-    spec: WorldSpec,
-    out: Path,
-    fmt: str,
-    as_of: date | None,
-    export_progress: Callable[[int, int], None] | None,
-) -> None:
-    shutil.rmtree(out / "ga4", ignore_errors=True)
-    write_ga4_export(world, out / "ga4", as_of=as_of, fmt=fmt, progress=export_progress)
+@contextmanager
+def truth_written_alongside(world: World, out: Path) -> Iterator[None]:
+    """`write_truth` in a forked child while the caller goes on, waited for on leaving; a failure
+    in the child is raised there. The demo's run leaves a core idle much of the time, and the truth
+    is ~3 s of one core for the demo world. Where this process cannot fork safely (another thread
+    runs, or no fork), the truth is written here first. The child ignores Ctrl-C: a stopped demo
+    waits for its truth files rather than leave them half written."""
+    if not can_fork():
+        write_truth(world, out)
+        yield
+        return
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's work is checked through its files
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            with garbage_collection.objects_alive_now_left_alone():
+                write_truth(world, out)
+            status = 0
+        except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    try:
+        yield
+    finally:
+        _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"writing the world's ground truth into {out / 'truth'} failed (see above)")
+
+
+def write_truth(world: World, out: Path) -> None:
+    """The ground truth files under out/truth (see the module's docstring)."""
     (out / "truth").mkdir(parents=True, exist_ok=True)
     truth = identifier_truth(world, pii_key(), email_marketing=True)
     pq.write_table(
@@ -79,4 +112,3 @@ def _write_files(
         pa.Table.from_pylist(experiment_assignment_rows(world), schema=EXPERIMENT_ASSIGNMENT_SCHEMA),
         out / "truth" / "experiment_assignments.parquet",
     )
-    (out / "world.json").write_text(json.dumps(dataclasses.asdict(spec), default=str, indent=2) + "\n")

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox import ga4_export
+import pyarrow.parquet as pq
+
+from sandbox import ga4_export, world_files
 from sandbox.ga4_export import export_lines, write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from sandbox.truth import identifier_truth
+from sandbox.world_files import truth_written_alongside, write_truth
 
 SPEC = WorldSpec(seed=11, persons=400, days=14)
 
@@ -30,14 +33,40 @@ def test_the_same_spec_gives_the_same_export_byte_for_byte(tmp_path, world):
 def test_the_export_written_by_two_processes_equals_the_one_written_by_one(tmp_path, world, monkeypatch):
     as_of = SPEC.start_date + timedelta(days=3)  # with late events left for the next export
     monkeypatch.setattr(ga4_export, "FORK_FROM_EVENTS", 0)
-    monkeypatch.setattr(ga4_export, "_can_fork", lambda: False)
+    monkeypatch.setattr(ga4_export, "can_fork", lambda: False)
     one = write_ga4_export(world, tmp_path / "one", as_of=as_of)
-    monkeypatch.setattr(ga4_export, "_can_fork", lambda: True)
+    monkeypatch.setattr(ga4_export, "can_fork", lambda: True)
     two = write_ga4_export(world, tmp_path / "two", as_of=as_of)
     assert [path.name for path in two] == [path.name for path in one] and len(one) > 2
     for path in one:
         assert (tmp_path / "two" / path.name).read_bytes() == path.read_bytes(), path.name
     assert write_ga4_export(world, tmp_path / "two", as_of=as_of) == []  # nothing changed: nothing rewritten
+
+
+def test_the_truth_written_alongside_equals_the_truth_written_in_process(tmp_path, world, monkeypatch):
+    monkeypatch.setenv("PII_HASH_KEY", "k" * 32)
+    write_truth(world, tmp_path / "here")
+    with truth_written_alongside(world, tmp_path / "forked"):  # a forked child writes them meanwhile
+        pass
+    monkeypatch.setattr(world_files, "can_fork", lambda: False)
+    with truth_written_alongside(world, tmp_path / "unforked"):  # written before the block runs
+        assert (tmp_path / "unforked" / "truth" / "identifiers.parquet").exists()
+    names = sorted(path.name for path in (tmp_path / "here" / "truth").iterdir())
+    assert names == ["email_engagement.parquet", "experiment_assignments.parquet", "identifiers.parquet"]
+    for folder in ("forked", "unforked"):
+        for name in names:
+            assert pq.read_table(tmp_path / folder / "truth" / name).equals(
+                pq.read_table(tmp_path / "here" / "truth" / name)
+            ), (folder, name)
+
+
+def test_a_failed_truth_child_fails_the_block_after_it_ran(tmp_path, world, monkeypatch):
+    monkeypatch.delenv("PII_HASH_KEY", raising=False)  # emails cannot be hashed: the child fails
+    ran = []
+    with pytest.raises(RuntimeError, match="ground truth"):
+        with truth_written_alongside(world, tmp_path):
+            ran.append(True)
+    assert ran == [True]
 
 
 def test_another_seed_gives_another_world(world):
