@@ -4,9 +4,8 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
-import pytest
-
 import pyarrow.parquet as pq
+import pytest
 
 from sandbox import ga4_export, world_files
 from sandbox.ga4_export import export_lines, write_ga4_export
