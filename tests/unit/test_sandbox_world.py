@@ -7,6 +7,7 @@ from datetime import timedelta
 import pyarrow.parquet as pq
 import pytest
 
+from microfunnel.pii import MissingPiiKey
 from sandbox import ga4_export, world_files
 from sandbox.ga4_export import export_lines, write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
@@ -45,6 +46,7 @@ def test_the_export_written_by_two_processes_equals_the_one_written_by_one(tmp_p
 def test_the_truth_written_alongside_equals_the_truth_written_in_process(tmp_path, world, monkeypatch):
     monkeypatch.setenv("PII_HASH_KEY", "k" * 32)
     write_truth(world, tmp_path / "here")
+    monkeypatch.setattr(world_files, "can_fork", lambda: True)  # pytest-xdist's workers run threads
     with truth_written_alongside(world, tmp_path / "forked"):  # a forked child writes them meanwhile
         pass
     monkeypatch.setattr(world_files, "can_fork", lambda: False)
@@ -60,9 +62,15 @@ def test_the_truth_written_alongside_equals_the_truth_written_in_process(tmp_pat
 
 
 def test_a_failed_truth_child_fails_the_block_after_it_ran(tmp_path, world, monkeypatch):
-    monkeypatch.delenv("PII_HASH_KEY", raising=False)  # emails cannot be hashed: the child fails
+    monkeypatch.delenv("PII_HASH_KEY", raising=False)  # emails cannot be hashed: the truth fails
+    monkeypatch.setattr(world_files, "can_fork", lambda: True)
     ran = []
     with pytest.raises(RuntimeError, match="ground truth"):
+        with truth_written_alongside(world, tmp_path):
+            ran.append(True)
+    assert ran == [True]
+    monkeypatch.setattr(world_files, "can_fork", lambda: False)  # in process: raised before the block
+    with pytest.raises(MissingPiiKey):
         with truth_written_alongside(world, tmp_path):
             ran.append(True)
     assert ran == [True]
