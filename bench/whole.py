@@ -390,6 +390,11 @@ def run_env(
     return env
 
 
+# What the `microfunnel` console script runs, in the code under test (`--code`): `entry` since f19cd65,
+# `main` before (the script installed in the environment names only one of them).
+CONSOLE_SCRIPT = "import sys; from commands import cli; sys.exit(getattr(cli, 'entry', cli.main)())"
+
+
 def run_pipeline(
     label: str, run_dir: Path, env: Mapping[str, str], select: str | None = None, echo: bool = True
 ) -> RunRecord:
@@ -397,7 +402,7 @@ def run_pipeline(
     (run_dir / "dagster_home").mkdir(parents=True, exist_ok=True)
     dbt_target = Path(env["DBT_TARGET_PATH"])
     shutil.rmtree(dbt_target, ignore_errors=True)  # this run's dbt folders only
-    command = [str(Path(sys.executable).with_name("microfunnel")), "run"]
+    command = [sys.executable, "-c", CONSOLE_SCRIPT, "run"]
     if select:
         command += ["--select", select]
     record = RunRecord(label, run_dir, command, started=time.time())

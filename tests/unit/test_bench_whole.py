@@ -4,6 +4,9 @@ counts for, how a dbt step's time is shared among its stages, the printed table 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +203,18 @@ def test_the_funnel_peers_take_the_first_ordered_funnel_whose_steps_are_events()
         }
     )
     assert funnel_steps(catalog) == ("buy", ["session_start", "view_item", "purchase"], 86_400)
+
+
+def test_the_run_command_is_the_console_scripts_function_of_the_code_under_test(tmp_path):
+    """bench/whole.py runs `python -c CONSOLE_SCRIPT run`: `entry` where the code has it, else `main`
+    (a `--code` revision from before `entry`), from any folder, with the command's exit code."""
+    done = subprocess.run(
+        [sys.executable, "-c", whole.CONSOLE_SCRIPT, "validate"],
+        cwd=tmp_path,
+        env={**os.environ, "MICROFUNNEL_SOURCES": "ga4", "SOURCES__GA4__BUCKET_URL": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ga4          on, configured" in done.stdout
