@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import threading
-import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -29,6 +26,7 @@ import pyarrow.parquet as pq
 
 from microfunnel.ga4_export_schema import GA4_EXPORT_SCHEMA, JSON_WIRE_SCHEMA
 from sandbox import catalog
+from sandbox.forked import can_fork, in_a_forked_child
 from sandbox.model import Event, Traffic
 from sandbox.simulate import World
 
@@ -117,43 +115,19 @@ def _write_days(
     return changed
 
 
-def can_fork() -> bool:
-    """Only a process with no other thread forks here: a lock another thread held at the fork (an
-    import, logging) would be held forever in the child."""
-    return hasattr(os, "fork") and threading.active_count() == 1
-
-
 def _write_in_two_processes(
     world: World, folder: Path, as_of: date | None, progress: Callable[[int, int], None] | None
 ) -> list[Path]:
     """Every other day's file written by a forked child: encoding rows is pure Python, one core each
-    (the demo world's export: 10.6 s in one process). JSON only: pyarrow's thread pools (the
-    Parquet files) do not survive a fork."""
+    (the demo world's export: 10.6 s in one process). JSON only: the Parquet files are written in
+    one process (encoding them as Parquet after a fork was not measured)."""
     odd = lambda day: day.toordinal() % 2 == 1  # noqa: E731
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's work is checked through its files
-        os.close(read)
-        status = 1
-        try:
-            written = _write_days(world, folder, as_of, "json", None, odd)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(json.dumps([str(path) for path in written]).encode())
-            status = 0
-        except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
-            traceback.print_exc()
-        finally:
-            os._exit(status)
-    os.close(write)
-    try:
+    with in_a_forked_child(
+        lambda: [str(path) for path in _write_days(world, folder, as_of, "json", None, odd)],
+        f"writing every other day of the GA4 export into {folder}",
+    ) as child:
         changed = _write_days(world, folder, as_of, "json", progress, lambda day: not odd(day))
-    finally:
-        with os.fdopen(read, "rb") as pipe:
-            reported = pipe.read()
-        _, status = os.waitpid(child, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"writing every other day of the GA4 export into {folder} failed (see above)")
-    return sorted(changed + [Path(path) for path in json.loads(reported)])
+    return sorted(changed + [Path(path) for path in child.result])
 
 
 def _typed(json_lines: bytes):

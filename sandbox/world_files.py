@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import signal
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -25,7 +22,8 @@ import pyarrow.parquet as pq
 
 from microfunnel import garbage_collection
 from microfunnel.pii import pii_key
-from sandbox.ga4_export import can_fork, write_ga4_export
+from sandbox.forked import can_fork, in_a_forked_child
+from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
 from sandbox.truth import identifier_truth
 from sandbox.truth_email import email_engagement
@@ -66,24 +64,10 @@ def truth_written_alongside(world: World, out: Path) -> Iterator[None]:
         write_truth(world, out)
         yield
         return
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's work is checked through its files
-        status = 1
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            with garbage_collection.objects_alive_now_left_alone():
-                write_truth(world, out)
-            status = 0
-        except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
-            traceback.print_exc()
-        finally:
-            os._exit(status)
-    try:
+    with in_a_forked_child(
+        lambda: write_truth(world, out), f"writing the world's ground truth into {out / 'truth'}"
+    ):
         yield
-    finally:
-        _, status = os.waitpid(child, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"writing the world's ground truth into {out / 'truth'} failed (see above)")
 
 
 def write_truth(world: World, out: Path) -> None:
