@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -82,12 +82,14 @@ def run_graph(
     settings: Settings | None = None,
     days: tuple[str, str] | None = None,
     verbose: bool = False,
+    before_first_step: Callable[[], None] | None = None,
 ) -> int:
     """Materialize the selected assets (default: all) in this process; 0 when every step succeeded.
 
     `days` (first, last; ISO dates) runs those reporting days' partitions as one run, as a backfill
     from the UI does; without it the sources load incrementally from their cursors. The run holds
     the warehouse's writer lock throughout; SIGINT/SIGTERM stop it (exit code 130).
+    `before_first_step` is called once the graph is built (the demo waits there for its world).
     """
     from commands.stopping import STOPPED_EXIT_CODE, stop_on_signals
 
@@ -99,7 +101,9 @@ def run_graph(
             ):
                 ensure_no_other_process_has_it_open(settings.warehouse_path, settings.serving_path)
                 release_stale_dagster_state()
-                result = materialize_graph(selection, settings, days, verbose=verbose)
+                result = materialize_graph(
+                    selection, settings, days, verbose=verbose, before_first_step=before_first_step
+                )
         except WarehouseInUseError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 1
@@ -217,10 +221,12 @@ def materialize_graph(
     settings: Settings | None = None,
     days: tuple[str, str] | None = None,
     verbose: bool = True,
+    before_first_step: Callable[[], None] | None = None,
 ):
     """The selected assets and their asset checks (the same ones the daily job runs), in this process,
     on a temporary instance: no run record or concurrency slot outlives the run. Quiet unless
-    `verbose`: one line per step on the console, everything in the run's log file."""
+    `verbose`: one line per step on the console, everything in the run's log file.
+    `before_first_step`: called once all that is ready, just before the run's first step."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job, in_process_executor
 
     from commands.run_output import quiet_run_output, step_lines_logger
@@ -248,6 +254,8 @@ def materialize_graph(
             instance = stack.enter_context(DagsterInstance.ephemeral(tempdir=home))
         if settings.engine == "duckdb":  # dbt imported while the sources load (not for Spark: DECISIONLOG)
             stack.enter_context(dbt_forkserver.serving())
+        if before_first_step is not None:
+            before_first_step()
         loggers = {}
         if not verbose:
             console, log_file = stack.enter_context(quiet_run_output(run_log_path(settings)))
@@ -284,42 +292,42 @@ def check_summary(evaluations) -> str:
 
 
 def demo(spec) -> int:
-    """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary."""
+    """Simulate the world, serve it, run the whole graph on a fresh warehouse, print the summary.
+
+    The world is simulated, written and served by a child process (`sandbox.served_world`) while
+    this one builds the run; the run waits for it before its first step."""
     from commands.report import default_report_path, write_report
     from commands.summary import print_summary
-    from sandbox.world_files import truth_written_alongside, write_world_files
+    from sandbox.served_world import served_world
 
     started = time.monotonic()
     settings = load_settings()
     os.environ.setdefault("PII_HASH_KEY", SANDBOX_PII_KEY)
     os.environ.setdefault(FRESHNESS_AS_OF, sandbox_clock(spec))
     print(f"[1/4] simulating {spec.persons} persons over {spec.days} days (seed {spec.seed})", flush=True)
-    with writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print):
+    with (
+        writer_lock(settings.warehouse_path, what=f"microfunnel demo (pid {os.getpid()})", report=print),
+        served_world(
+            spec, settings.sandbox_dir, progress=persons_progress(), export_progress=export_progress()
+        ) as sandbox,  # forked inside the lock: a second demo waits before it writes the same files
+    ):
         _start_from_an_empty_warehouse(settings)
-        world = write_world_files(
-            spec,
-            settings.sandbox_dir,
-            progress=persons_progress(),
-            export_progress=export_progress(),
-            truth=False,
-        )
-        os.environ["SOURCES__GA4__BUCKET_URL"] = str(settings.sandbox_dir / "ga4")
-        print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
-        with (
-            truth_written_alongside(world, settings.sandbox_dir),  # forked before the server's threads
-            sandbox_apis(world) as source_env,
-            garbage_collection.objects_alive_now_left_alone(),
-        ):
-            os.environ.update(source_env)
+        os.environ.update(sandbox.env)
+
+        def once_served() -> None:
+            sandbox.wait_until_served()
+            print("[2/4] serving the vendor APIs on 127.0.0.1", flush=True)
             print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
-            code = run_graph(settings=settings)
-    if code:
-        print("demo: the run failed; see the log above", file=sys.stderr)
-        return code
-    print("[4/4] summary", flush=True)
-    with garbage_collection.objects_alive_now_left_alone():
-        report = write_report(settings.serving_path, default_report_path(settings.serving_path))
-        print_summary(settings, world, wall_seconds=time.monotonic() - started)
+
+        code = run_graph(settings=settings, before_first_step=once_served)
+        if code:
+            print("demo: the run failed; see the log above", file=sys.stderr)
+            return code
+        print("[4/4] summary", flush=True)
+        identity_scores = sandbox.identity_scores(settings.serving_path)  # computed while the report is
+        with garbage_collection.objects_alive_now_left_alone():
+            report = write_report(settings.serving_path, default_report_path(settings.serving_path))
+            print_summary(settings, identity_scores, wall_seconds=time.monotonic() - started)
     print(where_to_look(report, settings.serving_path))
     return 0
 

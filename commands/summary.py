@@ -3,6 +3,8 @@ ROAS under each attribution model (reporting currency), identity scores."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from microfunnel.settings import Settings
@@ -69,7 +71,13 @@ def _print_top_campaigns(connection: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def print_summary(settings: Settings, world=None, wall_seconds: float | None = None) -> None:
+def print_summary(
+    settings: Settings,
+    identity_scores: Callable[[], dict[str, float]] | None = None,
+    wall_seconds: float | None = None,
+) -> None:
+    """`identity_scores`: the sandbox's scores of the served persons against its world's truth
+    (`sandbox.served_world.identity_scores`), asked for when they are printed."""
     with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
         rows = mart_rows(connection)
         print(f"\nmarts in {settings.serving_path}:")
@@ -86,26 +94,11 @@ def print_summary(settings: Settings, world=None, wall_seconds: float | None = N
                 print(f"    {index}. {step:24} {persons:>8,}{rates}")
         if "fct_campaign_performance_daily" in rows:
             _print_top_campaigns(connection)
-        if world is not None and "dim_person_identifiers" in rows:
-            _print_identity_scores(connection, world)
+    if identity_scores is not None and "dim_person_identifiers" in rows:
+        scores = identity_scores()
+        print(
+            f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
+            f"recall {scores['recall']:.4f}; orders on their buyer {scores['orders_right']:.4f}"
+        )
     if wall_seconds is not None:
         print(f"\nwall time: {wall_seconds:.0f} s")
-
-
-def _print_identity_scores(connection: duckdb.DuckDBPyConnection, world) -> None:
-    from microfunnel.pii import pii_key
-    from sandbox.truth import identifier_truth, order_scores, pairwise_scores
-
-    predicted = {
-        (kind, value): person
-        for kind, value, person in connection.execute(
-            "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers"
-        ).fetchall()
-    }
-    truth = identifier_truth(world, pii_key())
-    scores = pairwise_scores(truth, predicted)
-    orders = order_scores(world, truth, predicted)
-    print(
-        f"\nidentity vs ground truth: pairwise precision {scores['precision']:.4f}, "
-        f"recall {scores['recall']:.4f}; orders on their buyer {orders['orders_right']:.4f}"
-    )

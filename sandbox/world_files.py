@@ -12,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +21,6 @@ import pyarrow.parquet as pq
 
 from microfunnel import garbage_collection
 from microfunnel.pii import pii_key
-from sandbox.forked import can_fork, in_a_forked_child
 from sandbox.ga4_export import write_ga4_export
 from sandbox.simulate import World, WorldSpec, simulate
 from sandbox.truth import identifier_truth
@@ -42,7 +40,7 @@ def write_world_files(
     """Simulate `spec` and write its files under `out` (replacing an earlier world there);
     `progress` hears the persons simulated so far (see `simulate`), `export_progress` the events
     exported so far (see `write_ga4_export`). `truth=False` leaves the ground truth to the caller
-    (`truth_written_alongside`)."""
+    (`write_truth`: the demo's sandbox writes it once its APIs answer, `sandbox.served_world`)."""
     world = simulate(spec, progress)
     with garbage_collection.objects_alive_now_left_alone():  # the export: 5.6 s instead of 6.9 s (demo)
         shutil.rmtree(out / "ga4", ignore_errors=True)
@@ -51,23 +49,6 @@ def write_world_files(
         if truth:
             write_truth(world, out)
     return world
-
-
-@contextmanager
-def truth_written_alongside(world: World, out: Path) -> Iterator[None]:
-    """`write_truth` in a forked child while the caller goes on, waited for on leaving; a failure
-    in the child is raised there. The demo's run leaves a core idle much of the time, and the truth
-    is ~3 s of one core for the demo world. Where this process cannot fork safely (another thread
-    runs, or no fork), the truth is written here first. The child ignores Ctrl-C: a stopped demo
-    waits for its truth files rather than leave them half written."""
-    if not can_fork():
-        write_truth(world, out)
-        yield
-        return
-    with in_a_forked_child(
-        lambda: write_truth(world, out), f"writing the world's ground truth into {out / 'truth'}"
-    ):
-        yield
 
 
 def write_truth(world: World, out: Path) -> None:

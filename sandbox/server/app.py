@@ -28,7 +28,7 @@ from sandbox.server import ecb, google_ads, klaviyo, meta_ads, shopify
 from sandbox.server.faults import ROW_MUTATIONS, Fault, FaultPlan
 from sandbox.server.http import Request, Response, html_response, json_response
 from sandbox.server.state import Credentials, Limits, ServerState
-from sandbox.simulate import World
+from sandbox.simulate import World, WorldSpec
 
 log = logging.getLogger(__name__)
 VENDORS: list[ModuleType] = [google_ads, meta_ads, shopify, klaviyo, ecb]
@@ -44,6 +44,45 @@ class LoggedRequest:
     faults: tuple[str, ...]
 
 
+def source_env(
+    spec: WorldSpec, base_url: str, credentials: Credentials, as_of: date | None = None
+) -> dict[str, str]:
+    """The SOURCES__... variables that point every API source at a sandbox server on `base_url` serving
+    a world of `spec` (seen as on `as_of`, None: all of it)."""
+    start = spec.start_date.isoformat()
+    first_account_day = spec.first_account_day.isoformat()
+    first_rates_day = (spec.first_account_day - timedelta(days=14)).isoformat()
+    today = (as_of or spec.last_account_day).isoformat()  # the ad platforms' "today" (ServerState)
+    env = {
+        "SOURCES__GOOGLE_ADS__BASE_URL": base_url,
+        "SOURCES__GOOGLE_ADS__TOKEN_URL": f"{base_url}/token",
+        "SOURCES__GOOGLE_ADS__CLIENT_ID": credentials.google_client_id,
+        "SOURCES__GOOGLE_ADS__CLIENT_SECRET": credentials.google_client_secret,
+        "SOURCES__GOOGLE_ADS__REFRESH_TOKEN": credentials.google_refresh_token,
+        "SOURCES__GOOGLE_ADS__DEVELOPER_TOKEN": credentials.google_developer_token,
+        "SOURCES__GOOGLE_ADS__CUSTOMER_ID": credentials.google_customer_id,
+        "SOURCES__GOOGLE_ADS__START_DATE": first_account_day,
+        "SOURCES__GOOGLE_ADS__END_DATE": today,
+        "SOURCES__META_ADS__BASE_URL": base_url,
+        "SOURCES__META_ADS__ACCESS_TOKEN": credentials.meta_access_token,
+        "SOURCES__META_ADS__ACCOUNT_ID": credentials.meta_account_id,
+        "SOURCES__META_ADS__START_DATE": first_account_day,
+        "SOURCES__META_ADS__END_DATE": today,
+        "SOURCES__SHOPIFY__BASE_URL": base_url,
+        "SOURCES__SHOPIFY__ACCESS_TOKEN": credentials.shopify_access_token,
+        "SOURCES__SHOPIFY__API_VERSION": SHOPIFY_API_VERSION,
+        "SOURCES__SHOPIFY__START_DATE": start,
+        "SOURCES__ECB_RATES__BASE_URL": base_url,
+        "SOURCES__ECB_RATES__START_DATE": first_rates_day,
+        "SOURCES__KLAVIYO__BASE_URL": base_url,
+        "SOURCES__KLAVIYO__API_KEY": credentials.klaviyo_api_key,
+        "SOURCES__KLAVIYO__START_DATE": start,
+    }
+    if credentials.google_login_customer_id:
+        env["SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID"] = credentials.google_login_customer_id
+    return env
+
+
 class SandboxServer:
     """Serve `world` on 127.0.0.1 (a free port unless given) until `stop()` or the `with` block ends."""
 
@@ -55,7 +94,10 @@ class SandboxServer:
         credentials: Credentials | None = None,
         limits: Limits | None = None,
         faults: list[Fault | str] | None = None,
+        listening: socket.socket | None = None,
     ):
+        """`listening`: a socket already bound and listening (made before a fork, so that the
+        sources know the port before the world exists); else one on `port` is made here."""
         self.state = ServerState(world, as_of, credentials or Credentials(), limits or Limits())
         self.faults = FaultPlan()
         self.faults.add(*(faults or []))
@@ -67,7 +109,11 @@ class SandboxServer:
             for method, pattern, endpoint in vendor.ROUTES
         ]
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler, bind_and_activate=listening is None)
+        if listening is not None:
+            self._httpd.socket.close()
+            self._httpd.socket = listening
+            self._httpd.server_address = listening.getsockname()
         self._httpd.daemon_threads = True
         self._httpd.app = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -104,38 +150,7 @@ class SandboxServer:
 
     def source_env(self) -> dict[str, str]:
         """The SOURCES__... variables that point google_ads, meta_ads, shopify and klaviyo at this server."""
-        creds, start = self.state.credentials, self.state.world.spec.start_date.isoformat()
-        first_account_day = self.state.world.spec.first_account_day.isoformat()
-        first_rates_day = (self.state.world.spec.first_account_day - timedelta(days=14)).isoformat()
-        today = self.state.last_account_day.isoformat()  # the ad platforms' "today" (see ServerState)
-        env = {
-            "SOURCES__GOOGLE_ADS__BASE_URL": self.base_url,
-            "SOURCES__GOOGLE_ADS__TOKEN_URL": f"{self.base_url}/token",
-            "SOURCES__GOOGLE_ADS__CLIENT_ID": creds.google_client_id,
-            "SOURCES__GOOGLE_ADS__CLIENT_SECRET": creds.google_client_secret,
-            "SOURCES__GOOGLE_ADS__REFRESH_TOKEN": creds.google_refresh_token,
-            "SOURCES__GOOGLE_ADS__DEVELOPER_TOKEN": creds.google_developer_token,
-            "SOURCES__GOOGLE_ADS__CUSTOMER_ID": creds.google_customer_id,
-            "SOURCES__GOOGLE_ADS__START_DATE": first_account_day,
-            "SOURCES__GOOGLE_ADS__END_DATE": today,
-            "SOURCES__META_ADS__BASE_URL": self.base_url,
-            "SOURCES__META_ADS__ACCESS_TOKEN": creds.meta_access_token,
-            "SOURCES__META_ADS__ACCOUNT_ID": creds.meta_account_id,
-            "SOURCES__META_ADS__START_DATE": first_account_day,
-            "SOURCES__META_ADS__END_DATE": today,
-            "SOURCES__SHOPIFY__BASE_URL": self.base_url,
-            "SOURCES__SHOPIFY__ACCESS_TOKEN": creds.shopify_access_token,
-            "SOURCES__SHOPIFY__API_VERSION": SHOPIFY_API_VERSION,
-            "SOURCES__SHOPIFY__START_DATE": start,
-            "SOURCES__ECB_RATES__BASE_URL": self.base_url,
-            "SOURCES__ECB_RATES__START_DATE": first_rates_day,
-            "SOURCES__KLAVIYO__BASE_URL": self.base_url,
-            "SOURCES__KLAVIYO__API_KEY": creds.klaviyo_api_key,
-            "SOURCES__KLAVIYO__START_DATE": start,
-        }
-        if creds.google_login_customer_id:
-            env["SOURCES__GOOGLE_ADS__LOGIN_CUSTOMER_ID"] = creds.google_login_customer_id
-        return env
+        return source_env(self.state.world.spec, self.base_url, self.state.credentials, self.state.as_of)
 
     # -- one request -----------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler) -> None:

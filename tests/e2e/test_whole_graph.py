@@ -136,9 +136,10 @@ def test_every_fact_row_has_a_person(e2e_run, table):
 def test_the_demo_summary_and_report_read_the_published_marts(e2e_run, capsys):
     from commands.report import write_report
     from commands.summary import print_summary
+    from sandbox.served_world import identity_scores
 
     settings, world = e2e_run
-    print_summary(settings, world)
+    print_summary(settings, lambda: identity_scores(world, settings.serving_path))
     summary = capsys.readouterr().out
     assert "fct_funnel_steps" in summary and "1. session_start" in summary
     assert "identity vs ground truth: pairwise precision 1.0000" in summary

@@ -4,15 +4,12 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
-import pyarrow.parquet as pq
 import pytest
 
-from microfunnel.pii import MissingPiiKey
-from sandbox import ga4_export, world_files
+from sandbox import ga4_export
 from sandbox.ga4_export import export_lines, write_ga4_export
 from sandbox.simulate import WorldSpec, simulate
 from sandbox.truth import identifier_truth
-from sandbox.world_files import truth_written_alongside, write_truth
 
 SPEC = WorldSpec(seed=11, persons=400, days=14)
 
@@ -41,39 +38,6 @@ def test_the_export_written_by_two_processes_equals_the_one_written_by_one(tmp_p
     for path in one:
         assert (tmp_path / "two" / path.name).read_bytes() == path.read_bytes(), path.name
     assert write_ga4_export(world, tmp_path / "two", as_of=as_of) == []  # nothing changed: nothing rewritten
-
-
-def test_the_truth_written_alongside_equals_the_truth_written_in_process(tmp_path, world, monkeypatch):
-    monkeypatch.setenv("PII_HASH_KEY", "k" * 32)
-    write_truth(world, tmp_path / "here")
-    monkeypatch.setattr(world_files, "can_fork", lambda: True)  # pytest-xdist's workers run threads
-    with truth_written_alongside(world, tmp_path / "forked"):  # a forked child writes them meanwhile
-        pass
-    monkeypatch.setattr(world_files, "can_fork", lambda: False)
-    with truth_written_alongside(world, tmp_path / "unforked"):  # written before the block runs
-        assert (tmp_path / "unforked" / "truth" / "identifiers.parquet").exists()
-    names = sorted(path.name for path in (tmp_path / "here" / "truth").iterdir())
-    assert names == ["email_engagement.parquet", "experiment_assignments.parquet", "identifiers.parquet"]
-    for folder in ("forked", "unforked"):
-        for name in names:
-            assert pq.read_table(tmp_path / folder / "truth" / name).equals(
-                pq.read_table(tmp_path / "here" / "truth" / name)
-            ), (folder, name)
-
-
-def test_a_failed_truth_child_fails_the_block_after_it_ran(tmp_path, world, monkeypatch):
-    monkeypatch.delenv("PII_HASH_KEY", raising=False)  # emails cannot be hashed: the truth fails
-    monkeypatch.setattr(world_files, "can_fork", lambda: True)
-    ran = []
-    with pytest.raises(RuntimeError, match="ground truth"):
-        with truth_written_alongside(world, tmp_path):
-            ran.append(True)
-    assert ran == [True]
-    monkeypatch.setattr(world_files, "can_fork", lambda: False)  # in process: raised before the block
-    with pytest.raises(MissingPiiKey):
-        with truth_written_alongside(world, tmp_path):
-            ran.append(True)
-    assert ran == [True]
 
 
 def test_another_seed_gives_another_world(world):
