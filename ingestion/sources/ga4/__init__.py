@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import dlt
 import duckdb
@@ -85,12 +86,19 @@ def events(
     The files of one export day are read together, so an event delivered twice (in one file or in
     two files of its day) is one row, and the load replaces the day's rows by these."""
 
+    keys = duckdb.connect()  # one for every day's keys (a connection costs ~20 ms), in the reading thread
+
     def read_day(day: date, items: list[FileItemDict]) -> pa.Table:
         return _keyed_day(
-            [_with_file_columns(_read(item), item["file_url"], day, extracted_at) for item in items], day
+            [_with_file_columns(_read(item), item["file_url"], day, extracted_at) for item in items],
+            day,
+            keys,
         )
 
-    yield from _read_ahead(read_day, _files_by_day(files, first, last))
+    try:
+        yield from _read_ahead(read_day, _files_by_day(files, first, last))
+    finally:
+        keys.close()
 
 
 def _read_ahead(
@@ -129,7 +137,8 @@ def _files_by_day(
 @dlt.resource(**EVENTS_HINTS)
 def no_events() -> Iterator[pa.Table]:
     """The events table with its declared columns and no rows: what an empty bucket loads."""
-    yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None, None)], None)
+    with duckdb.connect() as keys:
+        yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None, None)], None, keys)
 
 
 def _has_export_files(bucket_url: str, file_glob: str) -> bool:
@@ -167,14 +176,13 @@ def _with_file_columns(
     )
 
 
-def _keyed_day(tables: list[pa.Table], day: date | None) -> pa.Table:
+def _keyed_day(tables: list[pa.Table], day: date | None, connection: duckdb.DuckDBPyConnection) -> pa.Table:
     """One export day's rows with a deterministic `event_key` first; exact duplicate deliveries dropped.
 
     The key is computed in DuckDB from the key columns only (the nested columns never leave
-    Arrow); the rarely needed de-duplication takes row indices, keeping the first delivery."""
+    Arrow); the rarely needed de-duplication keeps the first delivery and drops the others."""
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     key_parts = ", ".join(f"coalesce(cast({column} as varchar), '')" for column in EVENT_KEY_COLUMNS)
-    connection = duckdb.connect()
     try:
         connection.register(
             "key_columns", table.select([*EVENT_KEY_COLUMNS, "event_server_timestamp_offset"])
@@ -183,18 +191,20 @@ def _keyed_day(tables: list[pa.Table], day: date | None) -> pa.Table:
             f"select md5(concat_ws('|', {key_parts})) as event_key, event_server_timestamp_offset "
             "from key_columns"
         ).to_arrow_table()
-        keep = _first_delivery_rows(connection, keys)
+        dropped = _later_deliveries(connection, keys)
     except duckdb.Error as exc:
         files = ", ".join(sorted(set(table.column("_export_file").to_pylist())))
         raise Ga4ExportError(f"GA4 export day {day} ({files}): could not key its events ({exc})") from exc
     finally:
-        connection.close()
+        for name in ("key_columns", "keys"):
+            connection.unregister(name)
     keyed = table.add_column(0, pa.field("event_key", pa.string(), nullable=False), keys.column("event_key"))
-    return keyed if keep is None else keyed.take(keep)
+    return keyed if dropped is None else _without_rows(keyed, dropped)
 
 
-def _first_delivery_rows(connection: duckdb.DuckDBPyConnection, keys: pa.Table) -> pa.Array | None:
-    """Row indices keeping one row per event key (its earliest server offset); None if all differ."""
+def _later_deliveries(connection: duckdb.DuckDBPyConnection, keys: pa.Table) -> np.ndarray | None:
+    """Row indices (ascending) of the deliveries of an event key after its first (the earliest server
+    offset, then the first row); None if every key differs."""
     connection.register("keys", keys.append_column("row_index", pa.array(np.arange(keys.num_rows))))
     [(distinct,)] = connection.sql("select count(distinct event_key) from keys").fetchall()
     if distinct == keys.num_rows:
@@ -205,14 +215,22 @@ def _first_delivery_rows(connection: duckdb.DuckDBPyConnection, keys: pa.Table) 
         select row_index from keys
         qualify row_number() over (
             partition by event_key order by event_server_timestamp_offset, row_index
-        ) = 1
+        ) > 1
         order by row_index
         """
         )
         .to_arrow_table()
         .column("row_index")
-        .combine_chunks()
+        .to_numpy()
     )
+
+
+def _without_rows(table: pa.Table, dropped: np.ndarray) -> pa.Table:
+    """`table` without the rows at the ascending indices `dropped`, as slices of it: no row is copied
+    (`take` copied every nested column, 4x the time on the demo's export days)."""
+    bounds = np.concatenate(([-1], dropped, [table.num_rows]))
+    parts = [table.slice(start + 1, end - start - 1) for start, end in pairwise(bounds) if end - start > 1]
+    return pa.concat_tables(parts) if parts else table.slice(0, 0)
 
 
 __all__ = ["ga4", "events", "Ga4ExportError"]
