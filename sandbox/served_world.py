@@ -88,17 +88,9 @@ def _simulate_write_and_serve(
 def identity_scores(world, serving: Path) -> dict[str, float]:
     """Pairwise precision and recall of the serving file's persons against the world's truth, and
     the share of orders on their buyer (`sandbox.truth`)."""
-    import duckdb
-
     from microfunnel.pii import pii_key
-    from sandbox.truth import identifier_truth, order_scores, pairwise_scores
+    from sandbox.truth import identifier_truth, order_scores, pairwise_scores, warehouse_persons
 
-    with duckdb.connect(str(serving), read_only=True) as connection:
-        predicted = {
-            (kind, value): person
-            for kind, value, person in connection.execute(
-                "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers"
-            ).fetchall()
-        }
+    predicted = warehouse_persons(serving)
     truth = identifier_truth(world, pii_key())
     return {**pairwise_scores(truth, predicted), **order_scores(world, truth, predicted)}

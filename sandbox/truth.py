@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from microfunnel.pii import hash_email
 from sandbox.simulate import World
@@ -63,6 +64,20 @@ def identifier_truth(world: World, pii_key: str, email_marketing: bool = False) 
         )
         for (kind, value), persons in sorted(owners.items())
     ]
+
+
+def warehouse_persons(database: Path) -> dict[tuple[str, str], str]:
+    """(identifier_type, identifier_value) -> person_id as a warehouse or serving file's
+    `marts.dim_person_identifiers` says: what the scores below compare with the truth."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return {
+            (kind, value): person
+            for kind, value, person in connection.execute(
+                "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers"
+            ).fetchall()
+        }
 
 
 def pairwise_scores(truth: list[IdentifierTruth], predicted: dict[tuple[str, str], str]) -> dict[str, float]:

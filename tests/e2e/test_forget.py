@@ -30,7 +30,7 @@ import pytest
 from commands.runner import materialize_graph, sandbox_apis, sandbox_clock
 from microfunnel.settings import load_settings
 from sandbox.simulate import WorldSpec
-from sandbox.truth import identifier_truth
+from sandbox.truth import identifier_truth, warehouse_persons
 from sandbox.world_files import write_world_files
 from tests.support.environment import TEST_PII_KEY, environment
 from tests.support.marts import mart_differences
@@ -65,13 +65,7 @@ def choose_person(world, warehouse: Path) -> tuple[str, set[tuple[str, str]], st
             owned[person].add((truth.identifier_type, truth.identifier_value))
             if truth.is_shared:
                 shared.add(person)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        graph = {
-            (kind, value): person
-            for kind, value, person in connection.execute(
-                "select identifier_type, identifier_value, person_id from marts.dim_person_identifiers"
-            ).fetchall()
-        }
+    graph = warehouse_persons(warehouse)
     by_graph_person: dict[str, set] = defaultdict(set)
     for identifier, person in graph.items():
         by_graph_person[person].add(identifier)
