@@ -13,7 +13,6 @@ tables of the last few days.
 from __future__ import annotations
 
 import io
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -47,13 +46,15 @@ def export_lines(
     as_of: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     days: Callable[[date], bool] | None = None,
-) -> dict[date, list[str]]:
-    """Export rows as JSON lines per event day, as GA4 had exported them by `as_of` (default: all);
-    with `days`, only the days it accepts (every event is still scanned: bundles count across days)."""
+) -> dict[date, list[bytes]]:
+    """Export rows as JSON lines (UTF-8 bytes) per event day, as GA4 had exported them by `as_of`
+    (default: all); with `days`, only the days it accepts (every event is still scanned: bundles
+    count across days). Bytes from end to end: a demo export is 1 GB, and decoding each row and
+    encoding the file again took 0.6 s of the 15 s of CPU it costs."""
     as_of = as_of or world.spec.end_date + timedelta(days=3)
     fragments = _DeviceFragments(world)
     bundle: dict[str, int] = defaultdict(int)
-    lines: dict[date, list[str]] = defaultdict(list)
+    lines: dict[date, list[bytes]] = defaultdict(list)
     for done, event in enumerate(world.events, 1):
         if progress is not None and (done % PROGRESS_EVERY_EVENTS == 0 or done == len(world.events)):
             progress(done, len(world.events))
@@ -103,7 +104,7 @@ def _write_days(
     changed = []
     for day, lines in sorted(export_lines(world, as_of, progress, days).items()):
         path = folder / f"events_{day:%Y%m%d}.{fmt}"
-        payload = ("\n".join(lines) + "\n").encode()
+        payload = b"\n".join(lines) + b"\n"
         if fmt == "parquet":
             buffer = io.BytesIO()
             pq.write_table(_typed(payload), buffer)
@@ -146,9 +147,9 @@ class _DeviceFragments:
         self.first_touch: dict[str, tuple[int, Traffic]] = {}
         for event in world.events:  # sorted by time: the first event seen is the first touch
             self.first_touch.setdefault(event.session.device.cookie, (event.ts_us, event.session.traffic))
-        self.cache: dict[tuple[str, str], str] = {}
+        self.cache: dict[tuple[str, str], bytes] = {}
 
-    def of(self, event: Event) -> str:
+    def of(self, event: Event) -> bytes:
         device, person = event.session.device, event.person
         key = (device.cookie, person.person_id)
         if key not in self.cache:
@@ -156,7 +157,7 @@ class _DeviceFragments:
             country, city, continent, sub_continent = COUNTRIES[
                 sum(map(ord, person.person_id)) % len(COUNTRIES)
             ]
-            self.cache[key] = json.dumps(
+            self.cache[key] = orjson.dumps(
                 {
                     "user_pseudo_id": device.cookie,
                     "privacy_info": {
@@ -197,14 +198,13 @@ class _DeviceFragments:
                     "stream_id": catalog.STREAM_ID,
                     "platform": "WEB",
                     "is_active_user": True,
-                },
-                separators=(",", ":"),
+                }
             )[1:-1]
         return self.cache[key]
 
 
 @lru_cache(maxsize=1 << 16)
-def _param(key: str, value: str | int | float) -> str:
+def _param(key: str, value: str | int | float) -> bytes:
     """One event_params entry in BigQuery's JSON encoding (INT64 as a string)."""
     kind = type(value)
     if kind is int:
@@ -213,7 +213,7 @@ def _param(key: str, value: str | int | float) -> str:
         encoded = {"double_value": value}
     else:
         encoded = {"string_value": str(value)}
-    return orjson.dumps({"key": key, "value": encoded}).decode()  # compact JSON, ~8x faster than json.dumps
+    return orjson.dumps({"key": key, "value": encoded})  # compact JSON, ~8x faster than json.dumps
 
 
 def _landing_query(traffic: Traffic) -> str:
@@ -239,7 +239,7 @@ def _day_text(day: date) -> str:
     return f"{day:%Y%m%d}"
 
 
-def _row_json(event: Event, event_date: str, device_fragment: str, bundle_id: int) -> str:
+def _row_json(event: Event, event_date: str, device_fragment: bytes, bundle_id: int) -> bytes:
     """One export row in BigQuery's JSON encoding: INT64 as strings, NULL fields left out."""
     traffic = event.session.traffic
     landing = event.batch_page_id == 1
@@ -292,9 +292,9 @@ def _row_json(event: Event, event_date: str, device_fragment: str, bundle_id: in
             "unique_items": str(len(order.lines)),
             "transaction_id": order.name,
         }
-    encoded_params = ",".join([_param(k, v) for k, v in params.items()])
-    head = orjson.dumps(row).decode()[:-1]  # ~8x faster than json.dumps; same JSON
-    return f'{head},"event_params":[{encoded_params}],{device_fragment}}}'
+    encoded_params = b",".join([_param(k, v) for k, v in params.items()])
+    head = orjson.dumps(row)[:-1]  # ~8x faster than json.dumps; same JSON
+    return b"".join((head, b',"event_params":[', encoded_params, b"],", device_fragment, b"}"))
 
 
 def _item(item: dict, with_revenue: bool) -> dict:

@@ -119,7 +119,7 @@ def test_late_events_are_missing_from_an_early_export_and_present_in_a_later_one
     later = export_lines(world, as_of=day + timedelta(days=event.arrival_delay_days))
 
     def contains(lines):
-        return any(f'"event_timestamp":"{event.ts_us}"' in line for line in lines.get(day, []))
+        return any(f'"event_timestamp":"{event.ts_us}"'.encode() in line for line in lines.get(day, []))
 
     assert not contains(early) and contains(later)
 
