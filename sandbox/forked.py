@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from microfunnel import garbage_collection
 
@@ -41,12 +41,11 @@ def in_a_forked_child(work: Callable[[], Any], what: str) -> Iterator[ChildWork]
     its JSON-able result. The child ignores Ctrl-C: a stopped parent waits for it rather than leave
     its files half written. Call only where `can_fork()`."""
     read, write = os.pipe()
-    child = os.fork()
+    child = _fork()
     if child == 0:  # pragma: no cover - the child's work is checked through what it writes
         os.close(read)
         status = 1
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
             with garbage_collection.objects_alive_now_left_alone():  # the parent's objects stay alive
                 result = work()
             with os.fdopen(write, "wb") as pipe:
@@ -55,7 +54,7 @@ def in_a_forked_child(work: Callable[[], Any], what: str) -> Iterator[ChildWork]
         except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
             traceback.print_exc()
         finally:
-            os._exit(status)
+            _exit(status)
     os.close(write)
     outcome = ChildWork()
     try:
@@ -110,22 +109,19 @@ def talking_with_a_forked_child(work: Callable[[Conversation], None], what: str)
     failed (its traceback printed above). The child ignores Ctrl-C. Call only where `can_fork()`."""
     parent_says, child_hears = os.pipe()[::-1]  # (write end, read end)
     child_says, parent_hears = os.pipe()[::-1]
-    child = os.fork()
+    child = _fork()
     if child == 0:  # pragma: no cover - the child is checked through what it answers
         os.close(parent_says)
         os.close(parent_hears)
         status = 1
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the child ends
             garbage_collection.objects_alive_now_left_alone().__enter__()  # the parent's objects, until _exit
             work(Conversation(child_hears, child_says, on_end=None))
             status = 0
         except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
             traceback.print_exc()
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(status)
+            _exit(status)
     os.close(child_hears)
     os.close(child_says)
     conversation = Conversation(parent_hears, parent_says, on_end=f"{what} stopped (see above)")
@@ -140,6 +136,33 @@ def talking_with_a_forked_child(work: Callable[[Conversation], None], what: str)
         _, status = os.waitpid(child, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{what} failed (see above)")
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _fork() -> int:
+    """os.fork, the child ignoring Ctrl-C (the terminal sends it to the whole group: the parent
+    decides) and dying of SIGTERM at once. The parent's own handlers must never run in the child:
+    one that raises KeyboardInterrupt (a run's, Dagster's) would unwind the child into the parent's
+    code (under pytest-xdist, into the worker's, which then reported an interrupt to the
+    controller). The two signals wait, blocked, until the child has its own dispositions."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    child = os.fork()
+    if child == 0:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    return child
+
+
+def _exit(status: int) -> NoReturn:
+    """The child's end: what it printed reaches the terminal, then no clean-up of the parent's."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
 
 
 def _end(child: int) -> None:

@@ -108,13 +108,36 @@ def test_a_conversation_carries_json_both_ways_and_a_failed_child_fails_the_bloc
                 conversation.receive()  # gone without an answer
 
 
-def test_an_exception_in_the_block_ends_the_child_at_once(monkeypatch):
+def test_an_exception_in_the_block_ends_the_child_at_once_whatever_handler_the_parent_had(
+    tmp_path, monkeypatch
+):
+    """The parent's SIGTERM handler raises KeyboardInterrupt (as a run's and Dagster's do): run in the
+    child, it unwound the child into the parent's code (under pytest-xdist, the worker's)."""
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    handled = tmp_path / "handled"
+
+    def sleeper(conversation):
+        conversation.send("sleeping")
+        try:
+            time.sleep(60)
+        except KeyboardInterrupt:
+            handled.write_text("the parent's handler ran in the child")
+            raise
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        with forked.talking_with_a_child(lambda conversation: time.sleep(60), "the sleeper"):
-            raise KeyboardInterrupt  # Ctrl-C in the run: the child is not waited for
+    try:
+        with pytest.raises(RuntimeError, match="stopped by the test"):
+            with forked.talking_with_a_child(sleeper, "the sleeper") as conversation:
+                assert conversation.receive() == "sleeping"
+                raise RuntimeError("stopped by the test")  # the child is not waited for: SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert time.monotonic() - started < 30
+    assert not handled.exists()
 
 
 PARENT = textwrap.dedent(
