@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from itertools import pairwise
 
 import dlt
 import duckdb
@@ -226,11 +225,13 @@ def _later_deliveries(connection: duckdb.DuckDBPyConnection, keys: pa.Table) -> 
 
 
 def _without_rows(table: pa.Table, dropped: np.ndarray) -> pa.Table:
-    """`table` without the rows at the ascending indices `dropped`, as slices of it: no row is copied
-    (`take` copied every nested column, 4x the time on the demo's export days)."""
-    bounds = np.concatenate(([-1], dropped, [table.num_rows]))
-    parts = [table.slice(start + 1, end - start - 1) for start, end in pairwise(bounds) if end - start > 1]
-    return pa.concat_tables(parts) if parts else table.slice(0, 0)
+    """`table` without the rows at the indices `dropped`, by a boolean filter: 0.59 s against `take`'s
+    0.91 s for the demo's export days (both copy every nested column). Zero-copy slices (0.20 s)
+    left struct columns at an offset, which DuckDB refuses to read from Arrow (the Spark lake's
+    JSON conversion, `ingestion.lake`)."""
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[dropped] = False
+    return table.filter(pa.array(keep))
 
 
 __all__ = ["ga4", "events", "Ga4ExportError"]
