@@ -297,6 +297,7 @@ def demo(spec) -> int:
     The world is simulated, written and served by a child process (`sandbox.served_world`) while
     this one builds the run; the run waits for it before its first step."""
     from commands.report import default_report_path, write_report
+    from commands.stopping import STOPPED_EXIT_CODE
     from commands.summary import print_summary
     from sandbox.served_world import served_world
 
@@ -320,6 +321,9 @@ def demo(spec) -> int:
             print("[3/4] running the asset graph (dlt -> dbt -> checks -> serving snapshot)", flush=True)
 
         code = run_graph(settings=settings, before_first_step=once_served)
+        if code == STOPPED_EXIT_CODE:
+            sandbox.stop()  # Ctrl-C: the sandbox ends now, not once its world and truth are written
+            return code
         if code:
             print("demo: the run failed; see the log above", file=sys.stderr)
             return code

@@ -73,10 +73,18 @@ class Conversation:
 
     in_another_process = True
 
-    def __init__(self, reading: int, writing: int, on_end: str | None):
+    def __init__(self, reading: int, writing: int, on_end: str | None, child: int | None = None):
         self._reading = os.fdopen(reading, "rb")
         self._writing = os.fdopen(writing, "wb")
         self._on_end = on_end  # the parent's side: the RuntimeError's message when the child is gone
+        self._child = child  # the parent's side: the child's pid
+        self.stopped = False
+
+    def stop(self) -> None:
+        """End the child now (SIGTERM), whatever it is doing; leaving the block then does not wait."""
+        self.stopped = True
+        if self._child is not None:
+            _end(self._child)
 
     def send(self, value: Any) -> None:
         self._writing.write(json.dumps(value).encode() + b"\n")
@@ -124,7 +132,7 @@ def talking_with_a_forked_child(work: Callable[[Conversation], None], what: str)
             _exit(status)
     os.close(child_hears)
     os.close(child_says)
-    conversation = Conversation(parent_hears, parent_says, on_end=f"{what} stopped (see above)")
+    conversation = Conversation(parent_hears, parent_says, on_end=f"{what} stopped (see above)", child=child)
     failed = True
     try:
         yield conversation
@@ -134,7 +142,7 @@ def talking_with_a_forked_child(work: Callable[[Conversation], None], what: str)
             _end(child)
         conversation.close()
         _, status = os.waitpid(child, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) != 0 and not conversation.stopped:
         raise RuntimeError(f"{what} failed (see above)")
 
 
@@ -189,6 +197,12 @@ class _QueueConversation:
 
     def __init__(self, hears: queue.Queue, says: queue.Queue, on_end: str | None):
         self._hears, self._says, self._on_end = hears, says, on_end
+        self.stopped = False
+
+    def stop(self) -> None:
+        """A thread cannot be ended: it is told this side is done and left to finish (a daemon)."""
+        self.stopped = True
+        self.close()
 
     def send(self, value: Any) -> None:
         self._says.put(json.loads(json.dumps(value)))  # the same values a pipe would carry
@@ -227,6 +241,8 @@ def _talking_with_a_thread(work: Callable[[Conversation], None], what: str) -> I
         yield conversation  # type: ignore[misc]
     finally:
         conversation.close()
-    thread.join()  # not after an exception (Ctrl-C): a thread cannot be ended, and it is a daemon
+    if conversation.stopped:
+        return
+    thread.join()  # not after an exception (Ctrl-C) or a stop: a thread cannot be ended; it is a daemon
     if failures:
         raise RuntimeError(f"{what} failed (see above)") from failures[0]

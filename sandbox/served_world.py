@@ -36,6 +36,11 @@ class ServedWorld:
         if told != SERVED:
             raise RuntimeError(f"the sandbox world said {told!r} where it should say {SERVED!r}")
 
+    def stop(self) -> None:
+        """End the sandbox now (the run was stopped): leaving the block then does not wait for it to
+        finish its world or its truth (written whole or not at all)."""
+        self._conversation.stop()
+
     def identity_scores(self, serving: Path) -> Callable[[], dict[str, float]]:
         """Ask for the identity scores of the serving file's persons against the world's truth; the
         answer is computed while this process goes on and read by calling what is returned."""

@@ -52,10 +52,11 @@ def write_world_files(
 
 
 def write_truth(world: World, out: Path) -> None:
-    """The ground truth files under out/truth (see the module's docstring)."""
+    """The ground truth files under out/truth (see the module's docstring), each written whole or not
+    at all (a demo stopped meanwhile ends the process writing them)."""
     (out / "truth").mkdir(parents=True, exist_ok=True)
     truth = identifier_truth(world, pii_key(), email_marketing=True)
-    pq.write_table(
+    _write_whole(
         pa.Table.from_pylist(
             [
                 {
@@ -69,11 +70,17 @@ def write_truth(world: World, out: Path) -> None:
         ),
         out / "truth" / "identifiers.parquet",
     )
-    pq.write_table(
+    _write_whole(
         pa.Table.from_pylist([dataclasses.asdict(row) for row in email_engagement(world)]),
         out / "truth" / "email_engagement.parquet",
     )
-    pq.write_table(
+    _write_whole(
         pa.Table.from_pylist(experiment_assignment_rows(world), schema=EXPERIMENT_ASSIGNMENT_SCHEMA),
         out / "truth" / "experiment_assignments.parquet",
     )
+
+
+def _write_whole(table: pa.Table, path: Path) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(table, partial)
+    partial.replace(path)

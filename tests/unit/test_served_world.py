@@ -140,6 +140,29 @@ def test_an_exception_in_the_block_ends_the_child_at_once_whatever_handler_the_p
     assert not handled.exists()
 
 
+@pytest.mark.parametrize("fork", [True, False], ids=["forked child", "thread"])
+def test_a_stopped_child_is_not_waited_for_and_its_end_is_no_failure(monkeypatch, fork):
+    """The demo's run stopped by Ctrl-C: the sandbox ends now, not once its world and truth are written."""
+    monkeypatch.setattr(forked, "can_fork", lambda: fork)
+
+    def sleeper(conversation):
+        conversation.send("sleeping")
+        time.sleep(60)
+
+    started = time.monotonic()
+    with forked.talking_with_a_child(sleeper, "the sleeper") as conversation:
+        assert conversation.receive() == "sleeping"
+        conversation.stop()
+    assert time.monotonic() - started < 30
+
+
+def test_the_truth_files_are_written_whole(tmp_path, world, monkeypatch):
+    monkeypatch.setenv("PII_HASH_KEY", "k" * 32)
+    write_truth(world, tmp_path)
+    names = sorted(path.name for path in (tmp_path / "truth").iterdir())
+    assert names == ["email_engagement.parquet", "experiment_assignments.parquet", "identifiers.parquet"]
+
+
 PARENT = textwrap.dedent(
     """
     import os, signal, sys
