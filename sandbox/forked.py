@@ -44,17 +44,13 @@ def in_a_forked_child(work: Callable[[], Any], what: str) -> Iterator[ChildWork]
     child = _fork()
     if child == 0:  # pragma: no cover - the child's work is checked through what it writes
         os.close(read)
-        status = 1
-        try:
-            with garbage_collection.objects_alive_now_left_alone():  # the parent's objects stay alive
-                result = work()
+
+        def work_and_report() -> None:
+            result = work()
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(json.dumps(result).encode())
-            status = 0
-        except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
-            traceback.print_exc()
-        finally:
-            _exit(status)
+
+        _live_as_the_child(work_and_report)
     os.close(write)
     outcome = ChildWork()
     try:
@@ -121,15 +117,7 @@ def talking_with_a_forked_child(work: Callable[[Conversation], None], what: str)
     if child == 0:  # pragma: no cover - the child is checked through what it answers
         os.close(parent_says)
         os.close(parent_hears)
-        status = 1
-        try:
-            garbage_collection.objects_alive_now_left_alone().__enter__()  # the parent's objects, until _exit
-            work(Conversation(child_hears, child_says, on_end=None))
-            status = 0
-        except BaseException:  # noqa: BLE001 - printed for the parent's error to point at
-            traceback.print_exc()
-        finally:
-            _exit(status)
+        _live_as_the_child(lambda: work(Conversation(child_hears, child_says, on_end=None)))
     os.close(child_hears)
     os.close(child_says)
     conversation = Conversation(parent_hears, parent_says, on_end=f"{what} stopped (see above)", child=child)
@@ -162,6 +150,20 @@ def _fork() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return child
+
+
+def _live_as_the_child(work: Callable[[], None]) -> NoReturn:
+    """A forked child's whole life: `work()` with the parent's objects left out of collection, its
+    traceback printed if it fails (for the parent's error to point at), then `_exit`."""
+    status = 1
+    try:
+        garbage_collection.objects_alive_now_left_alone().__enter__()  # until _exit
+        work()
+        status = 0
+    except BaseException:  # noqa: BLE001 - printed, and the exit status says it failed
+        traceback.print_exc()
+    finally:
+        _exit(status)
 
 
 def _exit(status: int) -> NoReturn:
