@@ -85,7 +85,7 @@ def _simulate_write_and_serve(
     world = write_world_files(spec, out, progress=progress, export_progress=export_progress, truth=False)
     with SandboxServer(world, credentials=credentials, listening=listening):
         conversation.send(SERVED)
-        write_truth(world, out)  # while the run loads GA4's files: no API is asked before they are in
+        write_truth(world, out)  # ~3 s of this core while the run loads GA4's files, before most API calls
         while (request := conversation.receive()) is not None:
             conversation.send(identity_scores(world, Path(request["identity_scores"])))
 
