@@ -189,7 +189,8 @@ def _array(values: list, data_type: str) -> pa.Array | None:
 
 # Text in exactly these shapes converts in Arrow, all at once, to what dlt's coercion makes of it.
 _STRICT_TEXT = {
-    "timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",  # RFC 3339 UTC, whole seconds
+    # RFC 3339 UTC, whole seconds: `Z` (Shopify) or `+00:00` (Klaviyo, Python's isoformat)
+    "timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|\+00:00)$",
     "decimal": r"^-?[0-9]+(\.[0-9]+)?$",
     "bigint": r"^-?[0-9]+$",
     "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
@@ -202,7 +203,8 @@ def _from_strict_text(values: list, data_type: str) -> pa.Array | None:
         if pc.all(pc.match_substring_regex(text, _STRICT_TEXT[data_type])).as_py() is False:
             return None
         if data_type == "timestamp":
-            return pc.strptime(text, format="%Y-%m-%dT%H:%M:%SZ", unit="us").cast(ARROW_TYPES[data_type])
+            utc = pc.replace_substring_regex(text, pattern=r"\+00:00$", replacement="Z")
+            return pc.strptime(utc, format="%Y-%m-%dT%H:%M:%SZ", unit="us").cast(ARROW_TYPES[data_type])
         if data_type == "date":
             return pc.strptime(text, format="%Y-%m-%d", unit="s").cast(ARROW_TYPES[data_type])
         return text.cast(ARROW_TYPES[data_type])

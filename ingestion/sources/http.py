@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
+import orjson
 import requests
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration, configspec
@@ -289,6 +290,12 @@ class ApiClient:
 
 
 def _parse(response: requests.Response) -> tuple[Any, str | None]:
+    """The body's JSON: orjson (3-4x faster than requests' decoder); what it refuses (an integer
+    beyond 64 bits, NaN, a body not in UTF-8) is read as requests reads it, or named as not JSON."""
+    try:
+        return orjson.loads(response.content), None
+    except orjson.JSONDecodeError:
+        pass
     try:
         return response.json(), None
     except (ValueError, json.JSONDecodeError) as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -37,15 +38,22 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+@lru_cache(maxsize=4096)  # an API's field names are few, its rows many: each column name made once
+def _column(prefix: str, key: str) -> str:
+    return prefix + snake(key)
+
+
 def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested objects become `parent__child` columns; lists and scalars are kept; nulls are left out.
 
     Leaving nulls out (as proto3 JSON does) keeps dlt from meeting all-null columns it cannot
     type; the columns the models read are declared with types, so they exist regardless.
+    Snake-casing every key of every row by regex was a fifth of a Shopify load's time, a tenth of
+    a Google Ads one: each name is made once (`_column`).
     """
     row: dict[str, Any] = {}
     for key, value in record.items():
-        column = prefix + snake(key)
+        column = _column(prefix, key)
         if isinstance(value, dict):
             row.update(flatten(value, column + "__"))
         elif value is not None:

@@ -129,6 +129,25 @@ def test_dates_and_doubles_convert_as_dlt_would_coerce_them():
 
 
 @pytest.mark.parametrize(
+    "moments",
+    [
+        ["2026-10-25T01:30:00+00:00", "2026-02-28T23:59:59+00:00"],  # Klaviyo's (Python's isoformat)
+        ["2026-10-25T01:30:00Z", "2026-10-25T01:30:00+00:00", None],  # both UTC spellings in one batch
+        ["2026-10-25T03:30:00+02:00", "2026-10-25T01:30:00Z"],  # another offset: dlt's coercion, per value
+        ["2026-10-25T01:30:00.250+00:00"],  # fractions of a second: dlt's coercion too
+    ],
+)
+def test_utc_timestamps_convert_as_dlt_would_coerce_them(moments):
+    columns = {"id": {"data_type": "text"}, "datetime": {"data_type": "timestamp"}}
+    rows = [{"id": str(i), "datetime": moment} for i, moment in enumerate(moments)]
+    table = arrow_table(rows, columns, {}, "1.2")
+    assert table.schema.field("datetime").type == pa.timestamp("us", tz="UTC")
+    converted = [row["datetime"] for row in table.to_pylist()]
+    expected = [None if m is None else coerce_value("timestamp", "text", m) for m in moments]
+    assert converted == expected
+
+
+@pytest.mark.parametrize(
     ("row", "why"),
     [
         (

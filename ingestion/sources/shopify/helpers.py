@@ -8,13 +8,12 @@ here, before a row exists: the raw address never reaches dlt, the warehouse or a
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import requests
 
 from ingestion.sources.http import MalformedResponseError, Verdict, http_verdict
-from ingestion.sources.records import snake
+from ingestion.sources.records import flatten
 from microfunnel.pii import hash_email
 
 SOURCE = "shopify"
@@ -79,24 +78,6 @@ def single(payload: Any, name: str, endpoint: str) -> dict:
     if not isinstance(node, dict):
         raise MalformedResponseError(SOURCE, endpoint, 200, f"no data.{name} object")
     return node
-
-
-@lru_cache(maxsize=4096)
-def _column(prefix: str, key: str) -> str:
-    return prefix + snake(key)
-
-
-def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """`records.flatten`, with each column name made once: snake-casing every key of every node by
-    regex was a fifth of a load's time."""
-    row: dict[str, Any] = {}
-    for key, value in record.items():
-        column = _column(prefix, key)
-        if isinstance(value, dict):
-            row.update(flatten(value, column + "__"))
-        elif value is not None:
-            row[column] = value
-    return row
 
 
 def order_row(node: dict, pii_key: str) -> dict:
