@@ -29,15 +29,16 @@ def publish_marts(warehouse: Path, serving: Path, schema: str = "marts") -> dict
                 [schema],
             ).fetchall()
         ]
+        # One transaction for the whole file (a commit per table cost a sixth of the publish), each
+        # table's row count the one its CREATE TABLE AS reports (no second scan to count them).
+        connection.execute("begin")
         connection.execute(f"create schema snapshot.{schema}")
         for table in tables:
-            connection.execute(
+            [(counts[table],)] = connection.execute(
                 f'create table snapshot.{schema}."{table}" as select * from warehouse.{schema}."{table}"'
-            )
-            counts[table] = connection.execute(
-                f'select count(*) from snapshot.{schema}."{table}"'
-            ).fetchone()[0]
+            ).fetchall()
         copy_descriptions(connection, schema, tables)
+        connection.execute("commit")
         connection.execute("detach snapshot")
         connection.execute("detach warehouse")
     os.replace(staging_file, serving)

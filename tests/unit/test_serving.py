@@ -45,6 +45,17 @@ def test_the_serving_file_carries_the_table_and_column_descriptions(tmp_path):
     assert columns == [("id", "The key of an a.")]
 
 
+def test_a_publish_reports_each_tables_row_count(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    make_warehouse(warehouse, rows=3)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create or replace table marts.fct_b as select range as id from range(200000)")
+        connection.execute("create or replace table marts.fct_c as select 1 as id where false")
+    counts = publish_marts(warehouse, tmp_path / "serving.duckdb")
+    assert counts == {"fct_a": 3, "fct_b": 200_000, "fct_c": 0}
+    assert snapshot_counts(tmp_path / "serving.duckdb") == (3, 200_000, 0)
+
+
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.8])
 def test_a_publish_killed_at_any_moment_leaves_the_old_or_the_new_snapshot(tmp_path, delay):
     warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
