@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from microfunnel import garbage_collection
 from microfunnel.pii import KEY_ENV
 from microfunnel.progress import Progress
 from sandbox.simulate import WorldSpec
@@ -195,7 +196,11 @@ def serve(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: --fault {exc}") from exc
     ga4_dir = (args.out or load_settings().sandbox_dir) / "ga4"
     world = simulate(world_spec(args), persons_progress())
-    with SandboxServer(world, port=args.port, as_of=args.as_of, faults=faults) as server:
+    # the world never changes while served: no collector passes over it (sandbox.served_world)
+    with (
+        garbage_collection.objects_alive_now_left_alone(),
+        SandboxServer(world, port=args.port, as_of=args.as_of, faults=faults) as server,
+    ):
         env = {**server.source_env(), "SOURCES__GA4__BUCKET_URL": str(ga4_dir.resolve())}
         if args.env_file:
             args.env_file.parent.mkdir(parents=True, exist_ok=True)

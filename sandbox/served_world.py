@@ -80,10 +80,17 @@ def _simulate_write_and_serve(
     export_progress: Callable[[int, int], None] | None,
     conversation: Conversation,
 ) -> None:
+    from microfunnel import garbage_collection
     from sandbox.world_files import write_truth, write_world_files
 
     world = write_world_files(spec, out, progress=progress, export_progress=export_progress, truth=False)
-    with SandboxServer(world, credentials=credentials, listening=listening):
+    # The world lives as long as this process and never changes: out of the collector's reach, the
+    # API answers are not held up by passes over its millions of objects (Klaviyo's first answer
+    # 0.25 s instead of 1.25 s).
+    with (
+        garbage_collection.objects_alive_now_left_alone(),
+        SandboxServer(world, credentials=credentials, listening=listening),
+    ):
         conversation.send(SERVED)
         write_truth(world, out)  # ~3 s of this core while the run loads GA4's files, before most API calls
         while (request := conversation.receive()) is not None:

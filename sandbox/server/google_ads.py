@@ -313,13 +313,21 @@ def _campaign_rows(state: ServerState, days: tuple[date, date] | None) -> list[d
     return rows
 
 
+def _clicks_by_day(world) -> dict[date, list]:
+    by_day: dict[date, list] = {}
+    for click in world.ad_clicks:
+        if click.platform == "google_ads":
+            by_day.setdefault(click.date_day, []).append(click)
+    return by_day
+
+
 def _click_view_rows(state: ServerState, days: tuple[date, date] | None) -> list[dict]:
     cid = catalog.GOOGLE_ADS_CUSTOMER_ID
     day = days[0]
     rows = []
-    for click in state.ad_clicks("google_ads"):
-        if click.date_day != day:
-            continue
+    # one query per day: the day's clicks looked up, not found among all of them each time
+    by_day = state.memo("google_ads clicks by day", _clicks_by_day)
+    for click in by_day.get(day, []) if state.visible_day(day) else []:
         device = click.session.device.category.upper() if click.session else "MOBILE"
         rows.append(
             {

@@ -16,9 +16,10 @@ profiles carry no `subscriptions` (an `additional-fields` attribute); only sent 
 from __future__ import annotations
 
 import base64
+import operator
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from sandbox import catalog
@@ -212,14 +213,22 @@ def _filter_terms(text: str | None, endpoint: str) -> tuple[list[tuple[str, str,
     return terms, None
 
 
+_OPERATORS = {
+    "equals": operator.eq,
+    "greater-or-equal": operator.ge,
+    "greater-than": operator.gt,
+    "less-than": operator.lt,
+    "less-or-equal": operator.le,
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _compare(op: str, value, bound) -> bool:
-    return {
-        "equals": value == bound,
-        "greater-or-equal": value >= bound,
-        "greater-than": value > bound,
-        "less-than": value < bound,
-        "less-or-equal": value <= bound,
-    }[op]
+    return _OPERATORS[op](value, bound)
+
+
+def _epoch_us(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _moment(text: str) -> datetime | None:
@@ -239,9 +248,9 @@ def _resources(
         for field, op, raw in terms:
             if field in ("datetime", "timestamp"):
                 bound = _moment(raw) if field == "datetime" else datetime.fromtimestamp(int(raw), UTC)
-                events = [
-                    e for e in events if _compare(op, datetime.fromtimestamp(e.ts_us / 1e6, UTC), bound)
-                ]
+                # in whole microseconds, as the events' clock counts (no datetime made per event)
+                holds, bound_us = _OPERATORS[op], _epoch_us(bound)
+                events = [e for e in events if holds(e.ts_us, bound_us)]
             elif field == "metric_id":
                 events = [e for e in events if catalog.KLAVIYO_METRICS[e.metric] == raw]
             elif field == "profile_id":
