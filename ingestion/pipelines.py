@@ -98,6 +98,14 @@ def destination(settings: Settings):
     return dlt.destinations.duckdb(warehouse_credentials(settings))
 
 
+def prepare_before_load(source: str, settings: Settings) -> None:
+    """Make the raw tables ready for a load: in the DuckDB warehouse, the tables whose nested
+    columns stay native are created with their types, or converted once (ingestion.native_nested)."""
+    from ingestion.native_nested import prepare_native_tables
+
+    prepare_native_tables(settings, spec(source))
+
+
 def settle_after_load(source: str, pipeline: dlt.Pipeline, settings: Settings) -> None:
     """Make the raw tables hold what the loads mean: in the DuckDB warehouse, the rows of a replaced
     partition dropped (ingestion.replaced_rows); on Spark, the lake's tables as a warehouse merge
@@ -137,6 +145,7 @@ def run_source(source: str, settings: Settings | None = None, **source_kwargs) -
     """Load one source end to end (what `python -m ingestion <source>` does)."""
     settings = settings or load_settings()
     pipeline = make_pipeline(source, settings)
+    prepare_before_load(source, settings)
     info = pipeline.run(load_source(source, settings, **source_kwargs), loader_file_format=LOADER_FILE_FORMAT)
     info.raise_on_failed_jobs()
     settle_after_load(source, pipeline, settings)

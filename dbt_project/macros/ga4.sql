@@ -33,14 +33,53 @@
 {%- endmacro %}
 
 {% macro default__ga4_params_entries(column) -%}
+    {%- set parsed -%}
+        from_json({{ column }}, '[{"key": "VARCHAR", "value": {"string_value": "VARCHAR", "int_value": "BIGINT", "float_value": "DOUBLE", "double_value": "DOUBLE"}}]')
+    {%- endset -%}
+    {{ ga4_params_as_text(parsed) }}
+{%- endmacro %}
+
+{% macro ga4_params_as_text(params) -%}
+    {#- DuckDB: a typed list of GA4 params ({key, value: {string_value, int_value, float_value,
+        double_value}}) as {key, value as text}. -#}
     list_transform(
-        from_json({{ column }}, '[{"key": "VARCHAR", "value": {"string_value": "VARCHAR", "int_value": "BIGINT", "float_value": "DOUBLE", "double_value": "DOUBLE"}}]'),
+        {{ params }},
         lambda p: {'key': p.key, 'value': coalesce(
             p.value.string_value,
             cast(p.value.int_value as varchar),
             cast(coalesce(p.value.double_value, p.value.float_value) as varchar)
         )}
     )
+{%- endmacro %}
+
+{% macro ga4_native_nested() -%}
+    {#- True when raw_ga4.events keeps its nested columns as DuckDB's STRUCT and LIST types (what
+        the loader creates, ingestion/native_nested.py); false for JSON text (the Spark lake, or a
+        DuckDB warehouse not converted yet: its next GA4 load converts it). -#}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- for column in adapter.get_columns_in_relation(source('raw_ga4', 'events')) -%}
+        {%- if column.name == 'event_params' -%}
+            {{ return(column.dtype | upper not in ('JSON', 'VARCHAR', 'STRING', 'TEXT')) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro ga4_export_params(column, native) -%}
+    {#- A raw event_params (or user_properties) column as a list of {key, value as text}, whether the
+        column is native (`native`: ga4_native_nested()) or JSON text. -#}
+    {{ ga4_params_as_text(column) if native else ga4_params_entries(column) }}
+{%- endmacro %}
+
+{% macro ga4_record_text(column, field, native) -%}
+    {#- One field of a raw record column (device, geo, ecommerce, ...) as text, native or JSON text. -#}
+    {{ 'cast(' ~ column ~ '."' ~ field ~ '" as varchar)' if native else json_text(column, '$.' ~ field) }}
+{%- endmacro %}
+
+{% macro ga4_nested_json(column, native) -%}
+    {#- A raw nested column as the export's JSON text (what the property filters and the items read):
+        DuckDB's JSON of a native column, the same text the loader stored before it kept them native. -#}
+    {{ 'cast(' ~ column ~ ' as json)' if native else column }}
 {%- endmacro %}
 
 {% macro param_value(params, key) -%}

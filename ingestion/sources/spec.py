@@ -49,16 +49,21 @@ class SourceSpec:
     # dlt appends the load's rows, then `ingestion.replaced_rows` drops every row whose stamp is
     # older than the newest stamp of its partition (GA4: a re-exported day replaces the day).
     replaces_partitions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Tables whose resource yields Arrow tables of one fixed schema, {table: "module:function"}
+    # returning that pyarrow schema: the DuckDB warehouse keeps their nested columns as STRUCT and
+    # LIST, not as dlt's JSON text (ingestion.native_nested; GA4's events).
+    native_nested: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = sorted((set(self.feeds) | set(self.companion_of)) - set(FEEDS))
         if unknown:
             raise ValueError(f"source {self.name!r}: unknown feeds {unknown}; known feeds: {sorted(FEEDS)}")
-        undeclared = sorted((set(self.identifiers) | set(self.replaces_partitions)) - set(self.tables))
+        named = set(self.identifiers) | set(self.replaces_partitions) | set(self.native_nested)
+        undeclared = sorted(named - set(self.tables))
         if undeclared:
             raise ValueError(
-                f"source {self.name!r}: identifiers or replaces_partitions name tables it does not "
-                f"declare: {undeclared}"
+                f"source {self.name!r}: identifiers, replaces_partitions or native_nested name tables "
+                f"it does not declare: {undeclared}"
             )
 
     @property
@@ -70,9 +75,18 @@ class SourceSpec:
         return {name: dict(hint) for name, hint in self.tables[table].items()}
 
     def source_function(self) -> Callable[..., Any]:
-        module, _, name = self.function.partition(":")
-        return getattr(importlib.import_module(module), name)
+        return _imported(self.function)
+
+    def arrow_schema(self, table: str) -> Any:
+        """The pyarrow schema a `native_nested` table's resource yields."""
+        return _imported(self.native_nested[table])()
 
     def contribution_models(self) -> dict[str, str]:
         """{feed: dbt model} this source must provide, by the FEEDS naming convention."""
         return {feed: FEEDS[feed].format(source=self.name) for feed in self.feeds}
+
+
+def _imported(reference: str) -> Any:
+    """The object a "package.module:name" reference names, imported on first use."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)

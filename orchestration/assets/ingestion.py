@@ -22,6 +22,7 @@ from ingestion.pipelines import (
     dataset_name,
     load_source,
     make_pipeline,
+    prepare_before_load,
     release_load_memory,
     settle_after_load,
 )
@@ -83,6 +84,7 @@ def source_assets(source: str) -> AssetsDefinition:
             context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
         with warehouse_access(context) as settings:
             pipeline = make_pipeline(source, settings)
+            prepare_before_load(source, settings)
             yield from DagsterDltResource().run(
                 context=context,
                 dlt_source=load_source(

@@ -136,8 +136,21 @@ def _files_by_day(
 @dlt.resource(**EVENTS_HINTS)
 def no_events() -> Iterator[pa.Table]:
     """The events table with its declared columns and no rows: what an empty bucket loads."""
-    with duckdb.connect() as keys:
-        yield _keyed_day([_with_file_columns(GA4_EXPORT_SCHEMA.empty_table(), "", None, None)], None, keys)
+    yield events_schema().empty_table()
+
+
+def events_schema() -> pa.Schema:
+    """The columns `events` yields: the event key, the export's columns, the file columns. The
+    DuckDB warehouse keeps its nested columns natively (SPEC.native_nested)."""
+    return pa.schema(
+        [
+            pa.field("event_key", pa.string(), nullable=False),
+            *GA4_EXPORT_SCHEMA,
+            pa.field("_export_file", pa.string()),
+            pa.field(EXPORT_DAY, pa.date32(), nullable=False),
+            pa.field(EXTRACTED_AT, pa.timestamp("us", tz="UTC")),
+        ]
+    )
 
 
 def _has_export_files(bucket_url: str, file_glob: str) -> bool:
@@ -225,4 +238,4 @@ def _first_deliveries(connection: duckdb.DuckDBPyConnection, keys: pa.Table) -> 
     )
 
 
-__all__ = ["ga4", "events", "Ga4ExportError"]
+__all__ = ["ga4", "events", "events_schema", "Ga4ExportError"]

@@ -26,4 +26,5 @@ SPEC = SourceSpec(
     required=True,
     identifiers={"events": {"user_pseudo_id": "anonymous_id", "user_id": "customer_id"}},
     replaces_partitions={"events": (EXPORT_DAY, EXTRACTED_AT)},
+    native_nested={"events": "ingestion.sources.ga4:events_schema"},
 )

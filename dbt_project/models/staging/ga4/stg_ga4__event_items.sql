@@ -1,10 +1,11 @@
 {#- GA4's items[] parsed: one row per event × item, typed as the BigQuery export types them. -#}
+{%- set native = ga4_native_nested() -%}
 with
 
 source as (
 
-    select event_key, items from {{ ga4_export_rows() }}
-    where items is not null and json_array_length(items) > 0
+    select event_key, {{ ga4_nested_json('items', native) }} as items from {{ ga4_export_rows() }}
+    where items is not null and {{ 'len(items)' if native else 'json_array_length(items)' }} > 0
 
 ),
 

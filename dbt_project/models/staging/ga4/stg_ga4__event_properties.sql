@@ -2,7 +2,9 @@
     params, user properties, items[] and the device, geo, traffic_source and
     collected_traffic_source records, as the export's JSON texts. A view: the filter models read
     only the events their steps name, and the filter macros (macros/property_filters.sql) parse
-    only the column a condition reads, for the events it applies to. -#}
+    only the column a condition reads, for the events it applies to. A warehouse keeping the raw
+    columns natively gives their JSON here, made only for the rows a reader keeps. -#}
+{%- set native = ga4_native_nested() -%}
 with
 
 source as (
@@ -16,13 +18,13 @@ renamed as (
     select
         event_key,
         event_name,
-        event_params,
-        user_properties,
-        items,
-        device,
-        geo,
-        traffic_source,
-        collected_traffic_source
+        {{ ga4_nested_json('event_params', native) }} as event_params,
+        {{ ga4_nested_json('user_properties', native) }} as user_properties,
+        {{ ga4_nested_json('items', native) }} as items,
+        {{ ga4_nested_json('device', native) }} as device,
+        {{ ga4_nested_json('geo', native) }} as geo,
+        {{ ga4_nested_json('traffic_source', native) }} as traffic_source,
+        {{ ga4_nested_json('collected_traffic_source', native) }} as collected_traffic_source
 
     from source
 

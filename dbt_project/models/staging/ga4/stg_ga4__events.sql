@@ -20,6 +20,7 @@
     {%- do param.update({key: param_value_by_key('event_params', 'event_param_keys', "'" ~ key ~ "'")}) -%}
 {%- endfor -%}
 {%- set page_location = param['page_location'] -%}
+{%- set native = ga4_native_nested() -%}
 
 with
 
@@ -45,19 +46,19 @@ renamed as (
         event_name,
         user_pseudo_id as anonymous_id,
         nullif(user_id, '') as user_id,
-        {{ ga4_params_entries('event_params') }} as event_params,
+        {{ ga4_export_params('event_params', native) }} as event_params,
         batch_page_id,
         batch_ordering_id,
         batch_event_index,
-        {{ json_text('device', '$.category') }} as device_category,
-        {{ json_text('geo', '$.country') }} as country,
-        {{ json_text('collected_traffic_source', '$.gclid') }} as collected_gclid,
-        {{ json_text('collected_traffic_source', '$.manual_source') }} as collected_source,
-        {{ json_text('collected_traffic_source', '$.manual_medium') }} as collected_medium,
-        {{ json_text('collected_traffic_source', '$.manual_campaign_name') }} as collected_campaign,
-        {{ json_text('collected_traffic_source', '$.manual_campaign_id') }} as collected_campaign_id,
-        {{ json_text('ecommerce', '$.transaction_id') }} as ecommerce_transaction_id,
-        try_cast({{ json_text('ecommerce', '$.purchase_revenue') }} as decimal(18, 2)) as purchase_revenue,
+        {{ ga4_record_text('device', 'category', native) }} as device_category,
+        {{ ga4_record_text('geo', 'country', native) }} as country,
+        {{ ga4_record_text('collected_traffic_source', 'gclid', native) }} as collected_gclid,
+        {{ ga4_record_text('collected_traffic_source', 'manual_source', native) }} as collected_source,
+        {{ ga4_record_text('collected_traffic_source', 'manual_medium', native) }} as collected_medium,
+        {{ ga4_record_text('collected_traffic_source', 'manual_campaign_name', native) }} as collected_campaign,
+        {{ ga4_record_text('collected_traffic_source', 'manual_campaign_id', native) }} as collected_campaign_id,
+        {{ ga4_record_text('ecommerce', 'transaction_id', native) }} as ecommerce_transaction_id,
+        try_cast({{ ga4_record_text('ecommerce', 'purchase_revenue', native) }} as decimal(18, 2)) as purchase_revenue,
         _export_day,
         {{ extracted_at }} as _extracted_at
 
