@@ -18,9 +18,10 @@ between leaves both, and the next settle removes the copies (rows are unique by 
 re-running converges. A table declared in the schema without any file yet (a source that returned
 nothing) gets an empty Parquet file with its columns, so Spark and DuckDB can read it.
 
-Nested columns of Arrow rows (GA4's event_params, device, items, ...) are written as JSON text,
-as dlt's DuckDB destination stores them (`nested_as_json`): the raw tables have the same columns
-and values on both engines, and the staging models read them the same way (macros/portable.sql).
+Nested columns of Arrow rows (GA4's event_params, device, items, ...) are written as JSON text
+(`nested_as_json`): the text DuckDB gives the native STRUCT and LIST values the DuckDB warehouse
+keeps (ingestion.native_nested), so the raw tables have the same columns and values on both
+engines, and the staging models read either form to the same rows (macros/ga4.sql).
 
 The DuckDB warehouse file stays the catalog the pipeline's own checks read (freshness,
 reconciliation, the serving publish): `raw_<source>.<table>` there are views over the lake's files.
@@ -41,8 +42,8 @@ LOADS_TABLE = "_dlt_loads"
 
 
 def nested_as_json(item: Any) -> Any:
-    """An Arrow table's struct, list and map columns as JSON text (DuckDB's `to_json`, the text dlt's
-    DuckDB destination stores); other items pass through."""
+    """An Arrow table's struct, list and map columns as JSON text (DuckDB's `to_json`, the JSON of
+    the DuckDB warehouse's native values); other items pass through."""
     import pyarrow as pa
 
     if not isinstance(item, pa.Table):
