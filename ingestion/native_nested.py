@@ -16,6 +16,8 @@ The Spark lake keeps JSON text (ingestion.lake); the dbt models read both forms 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
@@ -35,21 +37,32 @@ def is_nested(data_type: pa.DataType) -> bool:
     )
 
 
-def prepare_native_tables(settings: Settings, source: SourceSpec) -> dict[str, list[str]]:
+def prepare_native_tables(
+    settings: Settings, source: SourceSpec, announce: Callable[[str], None] = log.info
+) -> dict[str, list[str]]:
     """Create or convert the source's `native_nested` tables in the warehouse; {table: columns converted}.
 
-    Nothing to do on Spark (the lake holds JSON text) or for a source that declares none."""
+    Nothing to do on Spark (the lake holds JSON text) or for a source that declares none. A
+    conversion rewrites the table (50 s for 10M GA4 events here): `announce` hears it begin and end."""
     if settings.engine == "spark" or not source.native_nested:
         return {}
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     converted: dict[str, list[str]] = {}
     with duckdb.connect(str(settings.warehouse_path), config=settings.dlt_duckdb_config()) as connection:
         for table in source.native_nested:
-            converted[table] = _prepare(connection, source.dataset, table, source.arrow_schema(table))
+            converted[table] = _prepare(
+                connection, source.dataset, table, source.arrow_schema(table), announce
+            )
     return converted
 
 
-def _prepare(connection: duckdb.DuckDBPyConnection, dataset: str, table: str, schema: pa.Schema) -> list[str]:
+def _prepare(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: str,
+    table: str,
+    schema: pa.Schema,
+    announce: Callable[[str], None],
+) -> list[str]:
     relation = f'"{dataset}"."{table}"'
     existing = dict(
         connection.execute(
@@ -69,13 +82,11 @@ def _prepare(connection: duckdb.DuckDBPyConnection, dataset: str, table: str, sc
     ]
     if textual:
         [(rows,)] = connection.execute(f"select count(*) from {relation}").fetchall()
-        log.info(
-            "%s.%s: converting %s from JSON text to DuckDB's nested types (once, %s rows)",
-            dataset,
-            table,
-            ", ".join(textual),
-            f"{rows:,}",
+        announce(
+            f"{dataset}.{table}: converting {', '.join(textual)} from JSON text to DuckDB's nested "
+            f"types, once ({rows:,} rows; an older release stored them as text)"
         )
+        started = time.perf_counter()
         connection.execute("begin")
         for name in textual:
             connection.execute(
@@ -83,6 +94,7 @@ def _prepare(connection: duckdb.DuckDBPyConnection, dataset: str, table: str, sc
                 f'using cast("{name}" as {native[name]})'
             )
         connection.execute("commit")
+        announce(f"{dataset}.{table}: converted in {time.perf_counter() - started:.1f} s")
     return textual
 
 

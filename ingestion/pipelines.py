@@ -98,12 +98,13 @@ def destination(settings: Settings):
     return dlt.destinations.duckdb(warehouse_credentials(settings))
 
 
-def prepare_before_load(source: str, settings: Settings) -> None:
+def prepare_before_load(source: str, settings: Settings, announce: Callable[[str], None] = print) -> None:
     """Make the raw tables ready for a load: in the DuckDB warehouse, the tables whose nested
-    columns stay native are created with their types, or converted once (ingestion.native_nested)."""
+    columns stay native are created with their types, or converted once (ingestion.native_nested);
+    `announce` hears a conversion begin and end."""
     from ingestion.native_nested import prepare_native_tables
 
-    prepare_native_tables(settings, spec(source))
+    prepare_native_tables(settings, spec(source), announce)
 
 
 def settle_after_load(source: str, pipeline: dlt.Pipeline, settings: Settings) -> None:

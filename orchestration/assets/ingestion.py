@@ -84,7 +84,7 @@ def source_assets(source: str) -> AssetsDefinition:
             context.log.info(f"{source}: reading the export days {window[0]}..{window[1]}")
         with warehouse_access(context) as settings:
             pipeline = make_pipeline(source, settings)
-            prepare_before_load(source, settings)
+            prepare_before_load(source, settings, context.log.info)
             yield from DagsterDltResource().run(
                 context=context,
                 dlt_source=load_source(

@@ -93,8 +93,12 @@ def test_a_warehouse_with_json_text_columns_is_converted_once_and_keeps_loading(
     load_as_json_text(settings, export, monkeypatch)
     before = nested_as_json(settings.warehouse_path)
 
-    assert prepare_native_tables(settings, SPEC) == {"events": NESTED}
-    assert prepare_native_tables(settings, SPEC) == {"events": []}, "converted once"
+    heard: list[str] = []
+    assert prepare_native_tables(settings, SPEC, heard.append) == {"events": NESTED}
+    assert "raw_ga4.events: converting event_params" in heard[0] and "once" in heard[0], heard
+    assert heard[1].startswith("raw_ga4.events: converted in "), heard
+    assert prepare_native_tables(settings, SPEC, heard.append) == {"events": []}, "converted once"
+    assert len(heard) == 2, "nothing to say the second time"
     run_source("ga4", settings, bucket_url=str(export), start_date="2026-10-02", end_date="2026-10-02")
 
     types = column_types(settings.warehouse_path)
