@@ -36,6 +36,7 @@ from typing import Any
 import dlt
 import duckdb
 
+from ingestion.native_nested import is_nested
 from microfunnel.settings import Settings
 
 LOADS_TABLE = "_dlt_loads"
@@ -48,14 +49,7 @@ def nested_as_json(item: Any) -> Any:
 
     if not isinstance(item, pa.Table):
         return item
-    nested = [
-        field.name
-        for field in item.schema
-        if pa.types.is_struct(field.type)
-        or pa.types.is_list(field.type)
-        or pa.types.is_map(field.type)
-        or pa.types.is_large_list(field.type)
-    ]
+    nested = [field.name for field in item.schema if is_nested(field.type)]
     if not nested:
         return item
     replaced = ", ".join(f'to_json("{name}")::varchar as "{name}"' for name in nested)

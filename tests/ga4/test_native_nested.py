@@ -45,7 +45,7 @@ def load_as_json_text(settings, export, monkeypatch):
         run_source("ga4", settings, bucket_url=str(export))
 
 
-def nested_as_json(warehouse) -> list[tuple]:
+def nested_json_texts(warehouse) -> list[tuple]:
     columns = ", ".join(f'cast("{name}" as json)::varchar' for name in NESTED)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return sorted(connection.execute(f"select event_key, {columns} from raw_ga4.events").fetchall())
@@ -79,9 +79,9 @@ def test_a_first_load_creates_the_nested_columns_natively_with_the_text_json_had
         for name in NESTED
     )
     assert native_types.keys() == text_types.keys(), "the same columns, in dlt's names"
-    rows = nested_as_json(native.warehouse_path)
+    rows = nested_json_texts(native.warehouse_path)
     assert len(rows) > 500
-    assert rows == nested_as_json(text.warehouse_path), (
+    assert rows == nested_json_texts(text.warehouse_path), (
         "the JSON of each native value is the text stored before"
     )
 
@@ -91,7 +91,7 @@ def test_a_warehouse_with_json_text_columns_is_converted_once_and_keeps_loading(
 ):
     settings = temp_settings(tmp_path)
     load_as_json_text(settings, export, monkeypatch)
-    before = nested_as_json(settings.warehouse_path)
+    before = nested_json_texts(settings.warehouse_path)
 
     heard: list[str] = []
     assert prepare_native_tables(settings, SPEC, heard.append) == {"events": NESTED}
@@ -103,7 +103,7 @@ def test_a_warehouse_with_json_text_columns_is_converted_once_and_keeps_loading(
 
     types = column_types(settings.warehouse_path)
     assert not [name for name in NESTED if types[name] == "JSON"]
-    assert nested_as_json(settings.warehouse_path) == before, "a re-read day loads into the native columns"
+    assert nested_json_texts(settings.warehouse_path) == before, "a re-read day loads into the native columns"
 
 
 def test_staging_reads_native_and_json_text_columns_to_the_same_rows(tmp_path, export, monkeypatch):
