@@ -77,7 +77,7 @@
 {%- endmacro %}
 
 {% macro ga4_nested_json(column, native) -%}
-    {#- A raw nested column as the export's JSON text (what the property filters and the items read):
+    {#- A raw nested column as the export's JSON text (what the record and item filters read):
         DuckDB's JSON of a native column, the same text the loader stored before it kept them native. -#}
     {{ 'cast(' ~ column ~ ' as json)' if native else column }}
 {%- endmacro %}
@@ -126,11 +126,6 @@
     {{ spark__param_value(params, key) }}
 {%- endmacro %}
 
-{% macro ga4_param_text(column, key) -%}
-    {#- One parameter of a GA4 export `event_params` JSON text (or `user_properties`), as text. -#}
-    {{ param_value(ga4_params_entries(column), key) }}
-{%- endmacro %}
-
 {% macro spark__ga4_params_entries(column) -%}
     transform(
         from_json({{ column }}, 'array<struct<key: string, value: struct<string_value: string, int_value: bigint, float_value: double, double_value: double>>>'),
@@ -140,22 +135,6 @@
             {{ double_text('coalesce(p.value.double_value, p.value.float_value)') }}
         ) as value)
     )
-{%- endmacro %}
-
-{% macro ga4_params_json(text_map) -%}
-    {#- A map of text to text as the export's event_params JSON (each value a string_value), so an
-        event of another source reads like a GA4 event through ga4_params_entries. -#}
-    {{ return(adapter.dispatch('ga4_params_json', 'microfunnel')(text_map)) }}
-{%- endmacro %}
-
-{% macro default__ga4_params_json(text_map) -%}
-    to_json(list_transform(map_entries({{ text_map }}),
-                           lambda p: {'key': p.key, 'value': {'string_value': p.value}}))
-{%- endmacro %}
-
-{% macro spark__ga4_params_json(text_map) -%}
-    to_json(transform(map_entries({{ text_map }}),
-                      p -> named_struct('key', p.key, 'value', named_struct('string_value', p.value))))
 {%- endmacro %}
 
 {% macro ga4_items_list(column) -%}

@@ -445,6 +445,15 @@
     (decode(encode({{ text }}, 'UTF-8'), 'ISO-8859-1') rlike {{ prepared_pattern }})
 {%- endmacro %}
 
+{% macro type_param_list() -%}
+    {#- A list of {key, value as text}: ga4_params_entries' result, map_entries of a text map. -#}
+    {{ return(adapter.dispatch('type_param_list', 'microfunnel')()) }}
+{%- endmacro %}
+
+{% macro default__type_param_list() -%}struct(key varchar, value varchar)[]{%- endmacro %}
+
+{% macro spark__type_param_list() -%}array<struct<key: string, value: string>>{%- endmacro %}
+
 {% macro type_json() -%}
     {#- JSON (DuckDB's json type; Spark: its text, read with get_json_object). -#}
     {{ return(adapter.dispatch('type_json', 'microfunnel')()) }}

@@ -16,8 +16,8 @@
             {{ ga4_items_list(properties ~ '.items') }},
             lambda item: json_extract_string(item, '$.' || {{ condition }}.property_key)
         ), [])
-        when 'param' then [{{ ga4_param_text(properties ~ '.event_params', condition ~ '.property_key') }}]
-        when 'user' then [{{ ga4_param_text(properties ~ '.user_properties', condition ~ '.property_key') }}]
+        when 'param' then [{{ param_value(properties ~ '.event_params', condition ~ '.property_key') }}]
+        when 'user' then [{{ param_value(properties ~ '.user_properties', condition ~ '.property_key') }}]
         when 'device' then [json_extract_string({{ properties }}.device, '$.' || {{ condition }}.property_key)]
         when 'geo' then [json_extract_string({{ properties }}.geo, '$.' || {{ condition }}.property_key)]
         when 'traffic_source' then
@@ -154,8 +154,8 @@
             {{ ga4_items_list(properties ~ '.items') }},
             item -> get_json_object(item, '$.' || {{ condition }}.property_key)
         ), array())
-        when 'param' then array({{ ga4_param_text(properties ~ '.event_params', condition ~ '.property_key') }})
-        when 'user' then array({{ ga4_param_text(properties ~ '.user_properties', condition ~ '.property_key') }})
+        when 'param' then array({{ param_value(properties ~ '.event_params', condition ~ '.property_key') }})
+        when 'user' then array({{ param_value(properties ~ '.user_properties', condition ~ '.property_key') }})
         when 'device' then array(get_json_object({{ properties }}.device, '$.' || {{ condition }}.property_key))
         when 'geo' then array(get_json_object({{ properties }}.geo, '$.' || {{ condition }}.property_key))
         when 'traffic_source' then

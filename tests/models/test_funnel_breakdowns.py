@@ -60,11 +60,12 @@ def breakdowns(tmp_path_factory):
     )
     con.execute(
         "create table staging.stg_ga4__event_properties (event_key varchar, "
-        "event_params json, user_properties json, items json, "
-        "device json, geo json, traffic_source json, collected_traffic_source json)"
+        "event_params struct(key varchar, value varchar)[], "
+        "user_properties struct(key varchar, value varchar)[], "
+        "items json, device json, geo json, traffic_source json, collected_traffic_source json)"
     )
     con.executemany(
-        "insert into staging.stg_ga4__event_properties values (?, '[]', null, ?, ?, null, null, null)",
+        "insert into staging.stg_ga4__event_properties values (?, [], null, ?, ?, null, null, null)",
         [
             (
                 f"{person}-entry",

@@ -238,20 +238,22 @@ def write_filters(con: duckdb.DuckDBPyConnection, funnels: Sequence[Funnel]) -> 
 
 
 def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Event]) -> None:
-    """staging.stg_ga4__event_properties: the export's JSON texts, each param a string_value (the
-    text ga4_params_entries reads back), items as the export's list of objects."""
+    """staging.stg_ga4__event_properties: the params as its list of {key, value as text}, items as
+    the export's JSON list of objects."""
     con.execute(
         "create or replace table staging.stg_ga4__event_properties (event_key varchar, event_name varchar, "
-        "event_params json, user_properties json, items json, "
-        "device json, geo json, traffic_source json, collected_traffic_source json)"
+        "event_params struct(key varchar, value varchar)[], "
+        "user_properties struct(key varchar, value varchar)[], "
+        "items json, device json, geo json, traffic_source json, collected_traffic_source json)"
     )
     con.executemany(
-        "insert into staging.stg_ga4__event_properties values (?, ?, ?, null, ?, null, null, null, null)",
+        "insert into staging.stg_ga4__event_properties values "
+        "(?, ?, cast(?::json as struct(key varchar, value varchar)[]), null, ?, null, null, null, null)",
         [
             (
                 e.event_id,
                 e.event_name,
-                json.dumps([{"key": k, "value": {"string_value": str(v)}} for k, v in e.params.items()]),
+                json.dumps([{"key": k, "value": str(v)} for k, v in e.params.items()]),
                 json.dumps(list(e.items)),
             )
             for e in events

@@ -103,8 +103,11 @@ def warehouse():
             for i, e in enumerate(events)
         ],
     )
+    m = macros()  # the params listed as text, as stg_ga4__event_properties lists them
     con.execute(
-        """create table properties as select event_key, event_params, user_properties, items, device,
+        f"""create table properties as select event_key,
+            {m.ga4_params_entries("event_params")} as event_params,
+            {m.ga4_params_entries("user_properties")} as user_properties, items, device,
             null::json as geo, null::json as traffic_source, null::json as collected_traffic_source
             from raw"""
     )

@@ -31,11 +31,11 @@ filters as (
 source_properties as (
 
     -- what a `where` condition can read of these events, shaped like stg_ga4__event_properties:
-    -- their params only
+    -- their params only, as its list of {key, value as text}
     select
         event_id as event_key,
-        {{ ga4_params_json('event_params') }} as event_params,
-        cast(null as {{ type_json() }}) as user_properties,
+        map_entries(event_params) as event_params,
+        cast(null as {{ type_param_list() }}) as user_properties,
         cast(null as {{ type_json() }}) as items,
         cast(null as {{ type_json() }}) as device,
         cast(null as {{ type_json() }}) as geo,
