@@ -5,7 +5,8 @@ JSON text: every load cast GA4's records to text (about 40% of inserting a day) 
 build parsed `event_params` back (a third of `stg_ga4__events`). A source whose resource yields
 Arrow tables of one fixed schema names them in `SourceSpec.native_nested`; before each load into
 the DuckDB warehouse, `prepare_native_tables` creates such a table with the schema's own types, or
-converts, once, the JSON text columns a table was created with before. dlt then appends its Parquet
+converts, once, the columns a table was created with before as JSON text or in an older shape of
+the schema. dlt then appends its Parquet
 load files into the table by name, nested values as they are (dlt checks a table's column names,
 not their types, so its schema keeps calling them `json`).
 
@@ -75,27 +76,27 @@ def _prepare(
     if not existing:
         _create(connection, dataset, relation, schema)
         return []
-    textual = [
-        name
-        for name, data_type in native.items()
-        if name in existing and existing[name] != data_type and existing[name] in ("JSON", "VARCHAR")
+    # JSON text (an older release), or an older shape of the schema (a field added since: DuckDB
+    # casts a struct by field name, a field the old values lack becomes null)
+    outdated = [
+        name for name, data_type in native.items() if name in existing and existing[name] != data_type
     ]
-    if textual:
+    if outdated:
         [(rows,)] = connection.execute(f"select count(*) from {relation}").fetchall()
         announce(
-            f"{dataset}.{table}: converting {', '.join(textual)} from JSON text to DuckDB's nested "
-            f"types, once ({rows:,} rows; an older release stored them as text)"
+            f"{dataset}.{table}: converting {', '.join(outdated)} to the source's nested types, once "
+            f"({rows:,} rows; an older release stored them as JSON text or in an older shape)"
         )
         started = time.perf_counter()
         connection.execute("begin")
-        for name in textual:
+        for name in outdated:
             connection.execute(
                 f'alter table {relation} alter column "{name}" set data type {native[name]} '
                 f'using cast("{name}" as {native[name]})'
             )
         connection.execute("commit")
         announce(f"{dataset}.{table}: converted in {time.perf_counter() - started:.1f} s")
-    return textual
+    return outdated
 
 
 def _native_types(connection: duckdb.DuckDBPyConnection, schema: pa.Schema) -> dict[str, str]:

@@ -52,12 +52,13 @@
     )
 {%- endmacro %}
 
-{% macro ga4_native_nested() -%}
+{% macro ga4_native_nested(raw_columns=none) -%}
     {#- True when raw_ga4.events keeps its nested columns as DuckDB's STRUCT and LIST types (what
         the loader creates, ingestion/native_nested.py); false for JSON text (the Spark lake, or a
-        DuckDB warehouse not converted yet: its next GA4 load converts it). -#}
+        DuckDB warehouse not converted yet: its next GA4 load converts it). `raw_columns`: the raw
+        table's columns when the model has listed them already. -#}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
-    {%- for column in adapter.get_columns_in_relation(source('raw_ga4', 'events')) -%}
+    {%- for column in raw_columns or adapter.get_columns_in_relation(source('raw_ga4', 'events')) -%}
         {%- if column.name == 'event_params' -%}
             {{ return(column.dtype | upper not in ('JSON', 'VARCHAR', 'STRING', 'TEXT')) }}
         {%- endif -%}

@@ -129,3 +129,34 @@ def test_the_schema_the_native_table_is_created_from_is_what_the_source_yields()
     assert yielded.schema.equals(events_schema())
     assert [field.nullable for field in yielded.schema] == [field.nullable for field in events_schema()]
     assert isinstance(SPEC.arrow_schema("events"), pa.Schema)
+
+
+def test_a_native_column_of_an_older_shape_is_widened_and_keeps_its_values(tmp_path, export):
+    """A release that adds a field to a record converts the column once; the old rows read null there."""
+    settings = temp_settings(tmp_path)
+    run_source("ga4", settings, bucket_url=str(export))
+    with duckdb.connect(str(settings.warehouse_path)) as connection:  # device as an older schema had it
+        connection.execute(
+            "alter table raw_ga4.events alter device set data type struct(category varchar) "
+            "using struct_pack(category := device.category)"
+        )
+        categories = sorted(
+            connection.execute("select event_key, device.category from raw_ga4.events").fetchall()
+        )
+
+    assert prepare_native_tables(settings, SPEC, lambda _: None) == {"events": ["device"]}
+    run_source("ga4", settings, bucket_url=str(export), start_date="2026-10-02", end_date="2026-10-02")
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        assert (
+            sorted(connection.execute("select event_key, device.category from raw_ga4.events").fetchall())
+            == categories
+        )
+        [(kept_old,)] = connection.execute(
+            "select count(*) from raw_ga4.events "
+            "where _export_day <> '2026-10-02' and device.web_info is null"
+        ).fetchall()
+    assert kept_old > 0, "the rows loaded before the widening read null in the new field"
+    assert column_types(settings.warehouse_path)["device"].startswith(
+        "STRUCT(category VARCHAR, mobile_brand_name"
+    )

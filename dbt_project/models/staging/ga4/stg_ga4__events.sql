@@ -12,15 +12,15 @@
 ) }}
 {#- A warehouse loaded before the loader stamped `_extracted_at` lacks the column until its next
     GA4 file arrives; until then no day counts as newly extracted. -#}
-{%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) | map(attribute='name') | list if execute else [] -%}
-{%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns else 'cast(null as ' ~ type_timestamptz() ~ ')' -%}
+{%- set raw_columns = adapter.get_columns_in_relation(source('raw_ga4', 'events')) if execute else [] -%}
+{%- set extracted_at = '_extracted_at' if '_extracted_at' in raw_columns | map(attribute='name') | list else 'cast(null as ' ~ type_timestamptz() ~ ')' -%}
 {%- set param = {} -%}
 {%- for key in ['ga_session_id', 'ga_session_number', 'page_location', 'page_title', 'page_referrer',
                 'engagement_time_msec', 'transaction_id', 'source', 'medium', 'campaign'] -%}
     {%- do param.update({key: param_value_by_key('event_params', 'event_param_keys', "'" ~ key ~ "'")}) -%}
 {%- endfor -%}
 {%- set page_location = param['page_location'] -%}
-{%- set native = ga4_native_nested() -%}
+{%- set native = ga4_native_nested(raw_columns) -%}
 
 with
 
