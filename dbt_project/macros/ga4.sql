@@ -66,6 +66,34 @@
     {{ return(false) }}
 {%- endmacro %}
 
+{% macro ga4_item_fields(relation) -%}
+    {#- The fields of a native items[] element of `relation` (stg_ga4__event_properties) as
+        [name, type, ...] rows (DESCRIBE's), as DuckDB itself reads the column's type, so a filter reads an item's
+        field without any JSON; [] when its items are JSON text (the Spark lake, a DuckDB warehouse
+        not converted yet), or it has none (a unit test's fixture: read as JSON). -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set items = adapter.get_columns_in_relation(relation) | selectattr('name', 'equalto', 'items') | list -%}
+    {%- if not items or not (items[0].dtype | upper).startswith('STRUCT(') or not items[0].dtype.endswith('[]') -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set described = run_query('describe select unnest(items[1]) from ' ~ relation ~ ' limit 0') -%}
+    {{ return(described.rows | map('list') | list) }}
+{%- endmacro %}
+
+{% macro ga4_item_field_text(item, key, item_fields) -%}
+    {#- DuckDB: the field `key` (a text expression) of a native item, as text: the text
+        json_extract_string gives of the item's JSON (text fields as they are, the others as their
+        JSON text, so a price is 100.0 and 1e20 is 100000000000000000000.0 either way); null when the
+        item has no such field. `item_fields`: ga4_item_fields(). -#}
+    case {{ key }}
+    {%- for described in item_fields %}
+    {%- set name, type = described[0], described[1] %}
+    {%- set field = item ~ '."' ~ name | replace('"', '""') ~ '"' %}
+        when '{{ name | replace("'", "''") }}' then {{ field if type | upper == 'VARCHAR' else 'cast(to_json(' ~ field ~ ') as varchar)' }}
+    {%- endfor %}
+    end
+{%- endmacro %}
+
 {% macro ga4_export_params(column, native) -%}
     {#- A raw event_params (or user_properties) column as a list of {key, value as text}, whether the
         column is native (`native`: ga4_native_nested()) or JSON text. -#}

@@ -201,6 +201,66 @@ def test_reading_only_the_asked_scopes_gives_every_condition_the_whole_rows_valu
     assert narrow == whole
 
 
+# the fields of the random events' items, as ga4_item_fields reads a native items[] column's type
+ITEM_FIELDS = [["item_category", "VARCHAR"], ["price", "DOUBLE"]]
+NATIVE_ITEMS = 'from_json(items, \'[{"item_category": "VARCHAR", "price": "DOUBLE"}]\')'
+
+
+def test_native_items_hold_every_condition_their_json_holds(warehouse, pairs):
+    """A DuckDB warehouse keeps items[] natively (a list of structs): the filters read an item's
+    field by name (ga4_item_field_text), not its JSON, and every random condition holds on the same
+    events as on the items' JSON text (which the Python definition holds, above)."""
+    con, _, _ = warehouse
+    _, _, on_json = pairs
+    m = macros()
+    con.execute(
+        f"create or replace table native_properties as select * replace ({NATIVE_ITEMS} as items) "
+        "from properties"
+    )
+    holds = m.property_condition_holds("p", "c", ITEM_FIELDS)
+    assert "json_extract_string(item" not in holds, "native items are read field by field"
+    on_native = {
+        (int(e), c): held
+        for e, c, held in con.execute(
+            f"select p.event_key, c.condition_id, {holds} from native_properties p cross join conditions c"
+        ).fetchall()
+    }
+    assert on_native == on_json
+
+
+def test_a_native_items_field_reads_as_the_text_of_its_json():
+    """Each item's field as the text json_extract_string gives of the item's JSON: text as it is,
+    numbers as their JSON text (100.0, 1e20 written out, NaN), null for a null or unknown field."""
+    m = macros()
+    con = duckdb.connect()
+    con.execute(
+        "create table events as select [{'item_category': 'Shoes', 'price': 100.0}, "
+        "{'item_category': null, 'price': 1e20}, {'item_category': 'a\"b', 'price': 'nan'::double}] "
+        "as items, null::struct(key varchar, value varchar)[] as event_params, "
+        "null::struct(key varchar, value varchar)[] as user_properties, null::json as device, "
+        "null::json as geo, null::json as traffic_source, null::json as collected_traffic_source"
+    )
+    con.execute(
+        "create table keys as select unnest(['item_category', 'price', 'no_such_field', 'Price']) "
+        "as property_key, 'item' as property_scope"
+    )
+    fields = [["item_category", "VARCHAR"], ["price", "DOUBLE"]]
+    native = con.execute(
+        f"select k.property_key, {m.property_values('e', 'k', fields)} from events e, keys k order by 1"
+    ).fetchall()
+    as_json = con.execute(
+        f"select k.property_key, {m.property_values('j', 'k')} "
+        "from (select * replace (cast(items as json) as items) from events) j, keys k order by 1"
+    ).fetchall()
+    assert native == as_json
+    assert dict(native) == {
+        "Price": [None, None, None],
+        "item_category": ["Shoes", None, 'a"b'],
+        "no_such_field": [None, None, None],
+        "price": ["100.0", "100000000000000000000.0", "NaN"],
+    }
+
+
 # every value type, a repeated key, a key without a value
 SAMPLE_PARAMS = json.dumps(
     [

@@ -31,7 +31,7 @@ filters as (
 source_properties as (
 
     -- what a `where` condition can read of these events, shaped like stg_ga4__event_properties:
-    -- their params only, as its list of {key, value as text}
+    -- their params only, as its list of {key, value as text} (no items: read as JSON text, below)
     select
         event_id as event_key,
         map_entries(event_params) as event_params,
@@ -66,7 +66,7 @@ candidates as (
 
 matched as (
 
-    {{ candidates_passing_filters('candidates', 'filters', 'source_properties') }}
+    {{ candidates_passing_filters('candidates', 'filters', 'source_properties', item_fields=[]) }}
 
 )
 
