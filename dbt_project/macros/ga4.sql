@@ -68,9 +68,9 @@
 
 {% macro ga4_item_fields(relation) -%}
     {#- The fields of a native items[] element of `relation` (stg_ga4__event_properties) as
-        [name, type, ...] rows (DESCRIBE's), as DuckDB itself reads the column's type, so a filter reads an item's
-        field without any JSON; [] when its items are JSON text (the Spark lake, a DuckDB warehouse
-        not converted yet), or it has none (a unit test's fixture: read as JSON). -#}
+        DESCRIBE's rows ([name, type, ...]), DuckDB's own reading of the column's type, so a filter
+        reads an item's field without any JSON; [] when its items are JSON text (the Spark lake, a
+        DuckDB warehouse not converted yet) or it has none (a unit test's fixture: read as JSON). -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set items = adapter.get_columns_in_relation(relation) | selectattr('name', 'equalto', 'items') | list -%}
     {%- if not items or not (items[0].dtype | upper).startswith('STRUCT(') or not items[0].dtype.endswith('[]') -%}
