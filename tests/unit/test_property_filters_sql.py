@@ -244,9 +244,8 @@ def test_a_native_items_field_reads_as_the_text_of_its_json():
         "create table keys as select unnest(['item_category', 'price', 'no_such_field', 'Price']) "
         "as property_key, 'item' as property_scope"
     )
-    fields = [["item_category", "VARCHAR"], ["price", "DOUBLE"]]
     native = con.execute(
-        f"select k.property_key, {m.property_values('e', 'k', fields)} from events e, keys k order by 1"
+        f"select k.property_key, {m.property_values('e', 'k', ITEM_FIELDS)} from events e, keys k order by 1"
     ).fetchall()
     as_json = con.execute(
         f"select k.property_key, {m.property_values('j', 'k')} "
