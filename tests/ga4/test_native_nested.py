@@ -52,11 +52,15 @@ def nested_json_texts(warehouse) -> list[tuple]:
 
 
 def staged(warehouse, model: str) -> list[tuple]:
+    """The model's rows as text, nested values as their JSON: stg_ga4__event_properties gives
+    items[] as the raw table keeps them (a native list on one warehouse, JSON text on the other)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         columns = [  # not the load's clock, which differs between the two loads
-            f'"{name}"::varchar'
-            for (name,) in connection.execute(
-                "select column_name from information_schema.columns "
+            f'to_json("{name}")::varchar'
+            if data_type.endswith("[]") or data_type.startswith("STRUCT")
+            else f'"{name}"::varchar'
+            for (name, data_type) in connection.execute(
+                "select column_name, data_type from information_schema.columns "
                 "where table_name = ? order by ordinal_position",
                 [model],
             ).fetchall()
