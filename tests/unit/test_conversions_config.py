@@ -103,6 +103,23 @@ funnels:
     assert "micro_conversions[0] 'e'" in message and "exactly one of" in message
 
 
+@pytest.mark.parametrize("threshold", ["min_engaged_seconds: 0", "min_page_views: 0", "min_page_views: -2"])
+def test_an_engagement_threshold_must_be_above_zero(tmp_path, threshold):
+    """int_engagement_conversions_reached counts only the events that move a total (page views,
+    engaged time): right only for thresholds above 0, which the config therefore refuses."""
+    message = error_of(
+        tmp_path,
+        f"""
+micro_conversions:
+  - {{name: e, kind: engagement, {threshold}}}
+funnels:
+  - {{name: f, steps: [e, purchase]}}
+""",
+    )
+    assert "micro_conversions[0] 'e'" in message and threshold.split(":")[0] in message, message
+    assert "greater than 0" in message, message
+
+
 def test_a_destination_needs_a_path_pattern_starting_with_a_slash(tmp_path):
     message = error_of(
         tmp_path,
