@@ -91,11 +91,19 @@ class MicrofunnelProcess:
                 self._changed.wait(timeout=1)
 
     def children(self) -> list[tuple[int, str]]:
-        """(pid, command line) of the run's child processes (Linux /proc)."""
+        """(pid, command line) of the run's child processes (Linux /proc); a thread or child that ends
+        while they are read is left out, as it would be a moment later."""
         found = []
         for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
-            for pid in (task / "children").read_text().split():
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            try:
+                pids = (task / "children").read_text().split()
+            except FileNotFoundError:  # the thread ended after the listing
+                continue
+            for pid in pids:
+                try:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except FileNotFoundError:  # the child ended
+                    continue
                 found.append((int(pid), cmdline))
         return found
 
