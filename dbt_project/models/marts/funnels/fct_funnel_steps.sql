@@ -117,24 +117,22 @@ steps_reached as (
 
 ),
 
-with_times as (
+reached as (
 
     -- the engine's integer keys back to names and ids: the funnel, the person (person_key is
     -- this run's numbering) and the event (event_seq, unique per person)
     select
+        steps_reached.funnel_person_key,
         funnels.funnel_name,
         recompute_persons.person_id,
         steps_reached.step_index,
         funnel_steps.step_name,
         person_events.event_at as reached_at,
-        first_value(person_events.event_at) over journey as entered_at,
         steps_reached.funnel_step_index,
         funnels.order_mode,
         person_events.event_id,
         person_events.event_ts_us as reached_ts_us,
-        first_value(person_events.event_ts_us) over journey as entered_ts_us,
-        first_value(person_events.event_id) over journey as entry_event_id,
-        first_value(person_events.session_id) over journey as entry_session_id
+        person_events.session_id
 
     from steps_reached
     inner join funnels on funnels.funnel_key = steps_reached.funnel_key
@@ -145,10 +143,32 @@ with_times as (
     inner join person_events
         on person_events.person_id = recompute_persons.person_id
         and person_events.event_seq = steps_reached.event_seq
-    window journey as (
-        partition by steps_reached.funnel_person_key
-        order by steps_reached.step_index
-    )
+
+),
+
+with_times as (
+
+    -- every journey has its step 1 (the entry): joined to each step of it, not a window's
+    -- first_value, which sorted every row of the journey (DECISIONLOG)
+    select
+        reached.funnel_name,
+        reached.person_id,
+        reached.step_index,
+        reached.step_name,
+        reached.reached_at,
+        entries.reached_at as entered_at,
+        reached.funnel_step_index,
+        reached.order_mode,
+        reached.event_id,
+        reached.reached_ts_us,
+        entries.reached_ts_us as entered_ts_us,
+        entries.event_id as entry_event_id,
+        entries.session_id as entry_session_id
+
+    from reached
+    inner join reached as entries
+        on entries.funnel_person_key = reached.funnel_person_key
+        and entries.step_index = 1
 
 )
 
