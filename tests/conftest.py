@@ -89,11 +89,37 @@ def worker_group(test_file: Path) -> str:
     return f"{test_file.parent.name}/{test_file.stem}"
 
 
+# The worker groups that take minutes (a long shared build, or many dbt runs: `make test` prints the
+# slowest), longest first. They are handed out first, so that the two workers end together instead
+# of one running the last long group alone while the other waits.
+LONGEST_GROUPS = (
+    "spark/test_spark_marts",
+    "e2e/test_backfill",
+    "operations",
+    "models/test_funnel_incremental",
+    "identity",
+    "e2e/test_forget",
+    "sources",
+    "models/test_source_combinations_build",
+    "e2e/test_whole_graph",
+    "e2e/test_funnel_anomalies",
+    "models/test_sessions_incremental",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest groups first (LONGEST_GROUPS), the rest in their usual order."""
+    rank = {group: position for position, group in enumerate(LONGEST_GROUPS)}
+    items.sort(key=lambda item: rank.get(worker_group(item.path), len(LONGEST_GROUPS)))
+
+
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs two pytest-xdist workers; each `worker_group` goes to one of them whole, so
-    module and package fixtures are built once. (xdist's own `loadgroup` marks no longer reach its
+    module and package fixtures are built once, in the order collected. (xdist's own `loadgroup` marks no longer reach its
     scheduler under pytest 9, which stores node ids apart from the attribute xdist rewrites.)"""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # the collection's order (longest groups first), not by test count
 
     class SharedBuildScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
