@@ -115,8 +115,9 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs two pytest-xdist workers; each `worker_group` goes to one of them whole, so
-    module and package fixtures are built once, in the order collected. (xdist's own `loadgroup` marks no longer reach its
-    scheduler under pytest 9, which stores node ids apart from the attribute xdist rewrites.)"""
+    module and package fixtures are built once, in the order collected. (xdist's own `loadgroup`
+    marks no longer reach its scheduler under pytest 9, which stores node ids apart from the
+    attribute xdist rewrites.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     config.option.loadscopereorder = False  # the collection's order (longest groups first), not by test count
