@@ -92,7 +92,7 @@ def worker_group(test_file: Path) -> str:
 # The worker groups that take the longest (a long shared build, or many dbt runs), longest first, by
 # their setup + call seconds in one `make test` (2026-12-07: 386, 328, 275, 238, 131, 118, 99, 85,
 # 80, 74, 49, 45 of 2,176 in all). They are handed out first, so the two workers end together
-# instead of one running the last long group alone while the other waits (18.4 min against 21-26).
+# instead of one running the last long group alone while the other waits (18.4 and 19.6 min against 21-26).
 LONGEST_GROUPS = (
     "spark/test_spark_marts",
     "operations",
