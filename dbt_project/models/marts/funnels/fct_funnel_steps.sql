@@ -117,10 +117,11 @@ steps_reached as (
 
 ),
 
-reached as (
+reached as {{ cte_materialization('materialized') }} (
 
     -- the engine's integer keys back to names and ids: the funnel, the person (person_key is
-    -- this run's numbering) and the event (event_seq, unique per person)
+    -- this run's numbering) and the event (event_seq, unique per person); computed once, read
+    -- twice below
     select
         steps_reached.funnel_person_key,
         funnels.funnel_name,
