@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from tests.support.dbt import run_dbt
+from tests.support.warehouse import insert_rows
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +77,7 @@ def results(dbt_runs) -> dict[tuple[str, str, str], dict]:
         "create table intermediate.int_experiment_exposures "
         "(experiment_id varchar, person_id varchar, variant varchar, variants_seen integer)"
     )
-    con.executemany("insert into intermediate.int_experiment_exposures values (?, ?, ?, ?)", exposures)
+    insert_rows(con, "intermediate.int_experiment_exposures", exposures)
     converted = [
         (experiment, f"{experiment}-{variant}-{i}", conversion)
         for (experiment, variant, conversion), n in CONVERTED.items()
@@ -86,7 +87,7 @@ def results(dbt_runs) -> dict[tuple[str, str, str], dict]:
         "create table intermediate.int_experiment_conversions "
         "(experiment_id varchar, person_id varchar, conversion_name varchar)"
     )
-    con.executemany("insert into intermediate.int_experiment_conversions values (?, ?, ?)", converted)
+    insert_rows(con, "intermediate.int_experiment_conversions", converted)
     con.execute(
         "create table staging.stg_config__micro_conversions as select * from (values "
         "('lead_magnet', 'action'), ('newsletter_signup', 'action')) as t(conversion_name, kind)"

@@ -24,6 +24,7 @@ from ingestion.sources.config import condition_row
 from microfunnel.funnel_semantics import exclusion_steps_between
 from microfunnel.property_filters import EventProperties, parse_where, where_holds
 from tests.support.dbt import run_dbt
+from tests.support.warehouse import insert_rows
 
 FUNNEL_MODELS = "path:models/intermediate/funnels path:models/marts/funnels"
 
@@ -107,16 +108,19 @@ def write_inputs(
     )
     # funnel_key numbers the funnels by name, as stg_config__funnels does
     keys = {name: key for key, name in enumerate(sorted(f.name for f in funnels), start=1)}
-    con.executemany(
-        "insert into staging.stg_config__funnels values (?, ?, ?, ?, ?, 10)",
+    insert_rows(
+        con,
+        "staging.stg_config__funnels",
         [(f.name, keys[f.name], f.order_mode, f.window_seconds, len(f.steps)) for f in funnels],
+        "c1, c2, c3, c4, c5, 10",
     )
     con.execute(
         "create or replace table staging.stg_config__funnel_steps "
         "(funnel_name varchar, step_index bigint, step_name varchar)"
     )
-    con.executemany(
-        "insert into staging.stg_config__funnel_steps values (?, ?, ?)",
+    insert_rows(
+        con,
+        "staging.stg_config__funnel_steps",
         [(f.name, i, s) for f in funnels for i, s in enumerate(f.step_names, start=1)],
     )
     con.execute(
@@ -126,19 +130,14 @@ def write_inputs(
     rows = [
         (f.name, i, as_step(x).event, *f.bounds(x)) for f in funnels for i, x in enumerate(f.exclude, start=1)
     ]
-    if rows:
-        con.executemany("insert into staging.stg_config__funnel_exclusions values (?, ?, ?, ?, ?)", rows)
+    insert_rows(con, "staging.stg_config__funnel_exclusions", rows)
     write_filters(con, funnels)
     con.execute(
         "create or replace table staging.stg_config__micro_conversions "
         "(conversion_name varchar, kind varchar, event_name varchar)"
     )
     names = sorted(set(catalog))
-    if names:
-        con.executemany(
-            "insert into staging.stg_config__micro_conversions values (?, 'action', null)",
-            [(n,) for n in names],
-        )
+    insert_rows(con, "staging.stg_config__micro_conversions", [(n,) for n in names], "c1, 'action', null")
     events = list(events)
     write_event_properties(con, events)
     con.execute(
@@ -146,8 +145,9 @@ def write_inputs(
         "event_at timestamp, event_ts_us bigint, event_seq bigint, event_name varchar, session_id varchar, "
         "is_macro boolean)"
     )
-    con.executemany(
-        "insert into intermediate.int_person_events values (?, ?, make_timestamp(?::bigint), ?, ?, ?, ?, ?)",
+    insert_rows(
+        con,
+        "intermediate.int_person_events",
         [
             (
                 e.person_id,
@@ -161,6 +161,7 @@ def write_inputs(
             )
             for e in events
         ],
+        "c1, c2, make_timestamp(c3::bigint), c4, c5, c6, c7, c8",
     )
     # what int_person_event_fingerprints would say of them: one fingerprint per person's rows
     con.execute(
@@ -184,8 +185,9 @@ def write_inputs(
     )
     micro = list(micro_conversions)
     if micro:
-        con.executemany(
-            "insert into intermediate.int_micro_conversions_stitched values (?, ?, ?, ?, ?, null, ?)",
+        insert_rows(
+            con,
+            "intermediate.int_micro_conversions_stitched",
             [
                 (
                     f"{m.conversion_name}|{m.event_id}",
@@ -197,6 +199,7 @@ def write_inputs(
                 )
                 for m in micro
             ],
+            "c1, c2, c3, c4, c5, null, c6",
         )
     for view in ("marts.fct_micro_conversions", "intermediate.int_conversions_stitched"):
         con.execute(
@@ -230,11 +233,7 @@ def write_filters(con: duckdb.DuckDBPyConnection, funnels: Sequence[Funnel]) -> 
                             row["is_set"],
                         )
                     )
-    if rows:
-        con.executemany(
-            f"insert into staging.stg_config__property_filters values ({', '.join(['?'] * 14)})",
-            rows,
-        )
+    insert_rows(con, "staging.stg_config__property_filters", rows)
 
 
 def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Event]) -> None:
@@ -246,9 +245,9 @@ def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Even
         "user_properties struct(key varchar, value varchar)[], "
         "items json, device json, geo json, traffic_source json, collected_traffic_source json)"
     )
-    con.executemany(
-        "insert into staging.stg_ga4__event_properties values "
-        "(?, ?, cast(?::json as struct(key varchar, value varchar)[]), null, ?, null, null, null, null)",
+    insert_rows(
+        con,
+        "staging.stg_ga4__event_properties",
         [
             (
                 e.event_id,
@@ -259,6 +258,7 @@ def write_event_properties(con: duckdb.DuckDBPyConnection, events: Sequence[Even
             for e in events
             if not e.is_macro
         ],
+        "c1, c2, cast(c3::json as struct(key varchar, value varchar)[]), null, c4, null, null, null, null",
     )
 
 

@@ -1,4 +1,5 @@
-"""Read a DuckDB file the way a test should: read-only, connection closed before returning.
+"""Read a DuckDB file the way a test should: read-only, connection closed before returning; and
+write a test's input rows in one statement.
 
 Closing matters: DuckDB lets one process hold a file for writing, and the next dbt or dlt run
 in the same test must be able to open it.
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 
 def rows(path: Path, sql: str, params: Sequence = ()) -> list[tuple]:
@@ -33,6 +35,25 @@ def scalar(path: Path, sql: str, params: Sequence = ()):
     """The first column of the first row of `sql` (None when there is no row)."""
     found = rows(path, sql, params)
     return found[0][0] if found else None
+
+
+def insert_rows(
+    connection: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple], select: str | None = None
+) -> None:
+    """Insert `rows` (tuples of one width) into `table` in one statement. DuckDB's `executemany` runs
+    one statement per row: 13.6 s for the 2,884 events of a random funnel world, against well under
+    a second this way. The rows' columns are named c1..cN; `select` is the list of expressions over
+    them to insert (default: c1, ..., cN in order), e.g. "c1, make_timestamp(c2), c3"."""
+    if not rows:
+        return
+    width = len(rows[0])
+    names = [f"c{i}" for i in range(1, width + 1)]
+    columns = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+    connection.register("inserted_rows", columns)
+    try:
+        connection.execute(f"insert into {table} select {select or ', '.join(names)} from inserted_rows")
+    finally:
+        connection.unregister("inserted_rows")
 
 
 def table_names(path: Path, schema: str) -> set[str]:

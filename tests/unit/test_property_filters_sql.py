@@ -17,6 +17,7 @@ import pytest
 from ingestion.sources.config import condition_row
 from microfunnel.property_filters import RECORD_SCOPES, EventProperties, condition_holds, parse_where
 from microfunnel.settings import DBT_PROJECT_DIR
+from tests.support.warehouse import insert_rows
 
 PARAM_VALUES = [50, 49, 51, 50.0, 49.99, "50", "60", " 7 ", "EUR", "eur", "1_000", "nan", "Shoes", ""]
 CATEGORIES = ["Shoes", "Bags", "Gear", None]
@@ -90,8 +91,9 @@ def warehouse():
         "create table raw (event_key varchar, event_params json, user_properties json, items json, "
         "device json)"
     )
-    con.executemany(
-        "insert into raw values (?, ?, ?, ?, ?)",
+    insert_rows(
+        con,
+        "raw",
         [
             (
                 str(i),
