@@ -50,7 +50,8 @@ def funnel_step_rows() -> list[tuple]:
 
 
 def timeline() -> tuple[list[tuple], list[tuple]]:
-    """Person events (person, event_id, µs, sequence, is_macro) and micro-conversions (person, name, event).
+    """Person events (person, event_id, µs, sequence, is_macro) and micro-conversions (person, name, event,
+    the event's µs).
 
     Paths: a, e view_item > pricing_page then buy; b pricing_page > view_item then buy; c view_item,
     view_item again (one step: consecutive repeats collapse), pricing_page, and never buys; d buys
@@ -65,7 +66,7 @@ def timeline() -> tuple[list[tuple], list[tuple]]:
         event_id = f"{person}-{second}"
         events.append((person, event_id, second * S, second, is_macro))
         if name:
-            micro.append((person, name, event_id))
+            micro.append((person, name, event_id, second * S))
 
     for person, steps in {
         "a": [(1, "view_item"), (2, "pricing_page"), (3, None), (4, "lead_magnet")],
@@ -123,10 +124,10 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         )
         con.executemany("insert into intermediate.int_person_events values (?, ?, ?, ?, ?)", events)
         con.execute(
-            "create table marts.fct_micro_conversions "
-            "(person_id varchar, conversion_name varchar, event_id varchar, kind varchar)"
+            "create table marts.fct_micro_conversions (person_id varchar, conversion_name varchar, "
+            "event_id varchar, kind varchar, occurred_ts_us bigint)"
         )
-        con.executemany("insert into marts.fct_micro_conversions values (?, ?, ?, 'action')", micro)
+        con.executemany("insert into marts.fct_micro_conversions values (?, ?, ?, 'action', ?)", micro)
         con.execute(
             "create view intermediate.int_conversions_stitched as select * from marts.fct_micro_conversions"
         )

@@ -181,9 +181,10 @@ def write_inputs(
     con.execute(
         "create or replace table intermediate.int_micro_conversions_stitched (micro_conversion_id varchar, "
         "person_id varchar, session_id varchar, conversion_name varchar, kind varchar, "
-        "occurred_at timestamp, event_id varchar)"
+        "occurred_at timestamp, occurred_ts_us bigint, event_id varchar)"
     )
     micro = list(micro_conversions)
+    event_ts_us = {e.event_id: e.event_ts_us for e in events}  # a micro-conversion happens at its event
     if micro:
         insert_rows(
             con,
@@ -195,11 +196,12 @@ def write_inputs(
                     m.session_id,
                     m.conversion_name,
                     m.kind,
+                    event_ts_us.get(m.event_id),
                     m.event_id,
                 )
                 for m in micro
             ],
-            "c1, c2, c3, c4, c5, null, c6",
+            "c1, c2, c3, c4, c5, null, c6, c7",
         )
     for view in ("marts.fct_micro_conversions", "intermediate.int_conversions_stitched"):
         con.execute(

@@ -2,7 +2,11 @@
     bought): one row per person × micro-conversion, with whether the person bought. What
     fct_micro_conversion_impact counts in its cells. Incremental by person, on the paths'
     fingerprints (int_person_path_fingerprints: the timeline and the micro-conversions are among
-    them), as int_person_paths. -#}
+    them), as int_person_paths.
+    A micro-conversion carries its event's person and time (occurred_ts_us is the event's
+    event_ts_us on the person's timeline: assert_micro_conversions_are_on_their_persons_timeline),
+    so only the purchases are read from the timeline, not every event joined by id (10M events at
+    M: 3.7 s, DECISIONLOG). -#}
 {{ config(**incremental_by_fingerprints('int_person_path_fingerprints', 'person_id')) }}
 -- depends_on: {{ ref('int_person_path_fingerprints') }}
 with
@@ -14,29 +18,32 @@ micro_conversions as (
 
 ),
 
-person_events as {{ cte_materialization('materialized') if is_incremental() }} (
+person_events as (
 
     {{ rows_to_recompute(ref('int_person_events'), 'person_id') }}
 
 ),
 
-persons as (
+first_purchases as (
 
-    select person_id, bool_or(is_macro) as has_purchased, min(case when is_macro then event_ts_us end)
-        as purchased_ts_us
+    select person_id, min(event_ts_us) as purchased_ts_us
     from person_events
+    where is_macro
     group by 1
 
 ),
 
 doers as (
 
-    select distinct micro_conversions.conversion_name, persons.person_id, persons.has_purchased
+    select distinct
+        micro_conversions.conversion_name,
+        micro_conversions.person_id,
+        first_purchases.person_id is not null as has_purchased
+
     from micro_conversions
-    inner join person_events on person_events.event_id = micro_conversions.event_id
-    inner join persons on persons.person_id = person_events.person_id
+    left join first_purchases on first_purchases.person_id = micro_conversions.person_id
     where micro_conversions.kind <> 'macro'
-        and (persons.purchased_ts_us is null or person_events.event_ts_us < persons.purchased_ts_us)
+        and (first_purchases.purchased_ts_us is null or micro_conversions.occurred_ts_us < first_purchases.purchased_ts_us)
 
 )
 
