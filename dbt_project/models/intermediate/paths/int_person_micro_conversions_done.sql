@@ -43,7 +43,10 @@ doers as (
     from micro_conversions
     left join first_purchases on first_purchases.person_id = micro_conversions.person_id
     where micro_conversions.kind <> 'macro'
-        and (first_purchases.purchased_ts_us is null or micro_conversions.occurred_ts_us < first_purchases.purchased_ts_us)
+        and (
+            first_purchases.purchased_ts_us is null
+            or micro_conversions.occurred_ts_us < first_purchases.purchased_ts_us
+        )
 
 )
 
