@@ -7,5 +7,5 @@ select conversions.micro_conversion_id, conversions.event_id
 from {{ ref('int_conversions_stitched') }} as conversions
 left join {{ ref('int_person_events') }} as person_events on person_events.event_id = conversions.event_id
 where person_events.event_id is null
-    or person_events.person_id <> conversions.person_id
-    or person_events.event_ts_us <> conversions.occurred_ts_us
+    or person_events.person_id is distinct from conversions.person_id
+    or person_events.event_ts_us is distinct from conversions.occurred_ts_us

@@ -3,14 +3,26 @@
 A subprocess because dbt-duckdb keeps its connection open for the life of the process, so the
 test can read the warehouse only once dbt has exited. The warehouse, the target and the log
 folders all live in the test's temp folder: nothing is written into the repository.
+
+Each new target folder would make dbt parse the whole project (about 6 s), since dbt keeps a parse
+only under the profile it was made with and the warehouse's path is part of the profile. On the
+warm DuckDB path, dbt therefore sees every warehouse through one path per thread (a symlink to the
+warehouse's folder, re-pointed before each command), and a new target folder starts from this
+process's last parse made with the same project, warehouse name and vars. dbt still checks that
+parse against the project's files, vars and profile, and parses again whatever differs.
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +33,7 @@ from orchestration import dbt_forkserver
 
 DBT = str(Path(sys.executable).with_name("dbt"))  # dbt lives beside this interpreter
 MICROFUNNEL_DBT = str(Path(sys.executable).with_name("microfunnel-dbt"))  # dbt as the runs start it
+PARSE = "partial_parse.msgpack"  # dbt's saved parse, in its target folder
 
 # Set by tests/conftest.py for each test: why this test may not run dbt (it is not marked slow).
 forbidden_reason: str | None = None
@@ -55,6 +68,7 @@ def run_dbt(
     if forbidden_reason:
         raise RuntimeError(forbidden_reason)
     scratch = scratch or warehouse.parent
+    target = scratch / "dbt_target"
     server = _dbt_server() if os.environ.get("MICROFUNNEL_ENGINE", "duckdb") == "duckdb" else None
     cmd = [
         MICROFUNNEL_DBT if server else DBT,
@@ -65,16 +79,22 @@ def run_dbt(
         "--profiles-dir",
         str(project_dir),
         "--target-path",
-        str(scratch / "dbt_target"),
+        str(target),
         "--log-path",
         str(scratch / "dbt_logs"),
     ]
     if variables:
         cmd += ["--vars", json.dumps(dict(variables))]
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
+    parse_key = None
     if server:
         env[dbt_forkserver.SERVER_ENV] = server
+        env["WAREHOUSE_PATH"] = str(_seen_through_link(warehouse))
+        parse_key = _parse_key(project_dir, warehouse, variables)
+        _start_from_last_parse(target, parse_key)
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if parse_key:
+        _keep_parse(target, parse_key)
     if done.returncode != 0:
         raise DbtFailed(
             f"dbt {command} failed (exit {done.returncode}) on {warehouse}: {' '.join(cmd[1:])}\n"
@@ -90,3 +110,54 @@ def _dbt_server() -> str | None:
     process. None where there is none: dbt then starts as a process of its own."""
     server = dbt_forkserver.start()
     return server.address if server else None
+
+
+def _links_folder() -> Path:
+    """This process's folder of warehouse links and kept parses (made again if something removed it)."""
+    folder = _made_links_folder()
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@cache
+def _made_links_folder() -> Path:
+    """Made once per process, removed when that process exits (not when a fork of it does)."""
+    folder = Path(tempfile.mkdtemp(prefix="microfunnel-dbt-"))
+    owner = os.getpid()
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
+def _seen_through_link(warehouse: Path) -> Path:
+    """`warehouse` under this thread's one link path: the link re-pointed at the warehouse's folder
+    (so DuckDB's .wal and .tmp files land beside the warehouse, as without it)."""
+    link = _links_folder() / f"warehouse-{threading.get_ident()}"
+    new = link.with_name(link.name + ".new")
+    new.unlink(missing_ok=True)
+    new.symlink_to(warehouse.resolve().parent, target_is_directory=True)
+    os.replace(new, link)
+    return link / warehouse.name
+
+
+def _parse_key(project_dir: Path, warehouse: Path, variables: Mapping[str, object] | None) -> str:
+    """What dbt's saved parse depends on besides the project's files: the project, the profile (the
+    warehouse's name under the link, the profile's environment) and the vars."""
+    profile_env = {k: v for k, v in os.environ.items() if k.startswith("MICROFUNNEL_")}
+    described = json.dumps(
+        [str(project_dir), warehouse.name, profile_env, variables], sort_keys=True, default=str
+    )
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def _start_from_last_parse(target: Path, key: str) -> None:
+    kept = _links_folder() / f"{key}.msgpack"
+    if not (target / PARSE).exists() and kept.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, target / PARSE)
+
+
+def _keep_parse(target: Path, key: str) -> None:
+    if (target / PARSE).exists():
+        kept = _links_folder() / f"{key}.msgpack"
+        shutil.copyfile(target / PARSE, kept.with_suffix(".new"))
+        os.replace(kept.with_suffix(".new"), kept)

@@ -185,24 +185,23 @@ def write_inputs(
     )
     micro = list(micro_conversions)
     event_ts_us = {e.event_id: e.event_ts_us for e in events}  # a micro-conversion happens at its event
-    if micro:
-        insert_rows(
-            con,
-            "intermediate.int_micro_conversions_stitched",
-            [
-                (
-                    f"{m.conversion_name}|{m.event_id}",
-                    m.person_id,
-                    m.session_id,
-                    m.conversion_name,
-                    m.kind,
-                    event_ts_us.get(m.event_id),
-                    m.event_id,
-                )
-                for m in micro
-            ],
-            "c1, c2, c3, c4, c5, null, c6, c7",
-        )
+    insert_rows(
+        con,
+        "intermediate.int_micro_conversions_stitched",
+        [
+            (
+                f"{m.conversion_name}|{m.event_id}",
+                m.person_id,
+                m.session_id,
+                m.conversion_name,
+                m.kind,
+                event_ts_us.get(m.event_id),
+                m.event_id,
+            )
+            for m in micro
+        ],
+        "c1, c2, c3, c4, c5, null, c6, c7",
+    )
     for view in ("marts.fct_micro_conversions", "intermediate.int_conversions_stitched"):
         con.execute(
             f"create or replace view {view} as select * from intermediate.int_micro_conversions_stitched"
