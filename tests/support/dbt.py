@@ -1,15 +1,16 @@
-"""The one way tests (and bench) run dbt: a subprocess on a given warehouse file, output kept apart.
+"""The one way tests run dbt by themselves: a subprocess on a given warehouse file, output kept apart.
 
 A subprocess because dbt-duckdb keeps its connection open for the life of the process, so the
 test can read the warehouse only once dbt has exited. The warehouse, the target and the log
 folders all live in the test's temp folder: nothing is written into the repository.
 
-Each new target folder would make dbt parse the whole project (about 6 s), since dbt keeps a parse
-only under the profile it was made with and the warehouse's path is part of the profile. On the
-warm DuckDB path, dbt therefore sees every warehouse through one path per thread (a symlink to the
-warehouse's folder, re-pointed before each command), and a new target folder starts from this
-process's last parse made with the same project, warehouse name and vars. dbt still checks that
-parse against the project's files, vars and profile, and parses again whatever differs.
+Each new target folder would make dbt parse the whole project (6-11 s here), since dbt keeps a
+parse only under the profile it was made with and the warehouse's path is part of the profile. On
+the warm DuckDB path, dbt therefore sees every warehouse through one path per thread (a symlink to
+the warehouse's folder, re-pointed before each command: dbt's own messages name that path), and a
+new target folder starts from this process's last parse made with the same project, warehouse
+name, MICROFUNNEL_* environment and vars. dbt still checks that parse against the project's files,
+vars and profile, and parses again whatever differs.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def run_dbt(
         _keep_parse(target, parse_key)
     if done.returncode != 0:
         raise DbtFailed(
-            f"dbt {command} failed (exit {done.returncode}) on {warehouse}: {' '.join(cmd[1:])}\n"
+            f"dbt {command} failed (exit {done.returncode}) on {warehouse} (dbt's path to it: "
+            f"{env['WAREHOUSE_PATH']}): {' '.join(cmd[1:])}\n"
             f"{done.stdout[-4000:]}\n{done.stderr[-2000:]}"
         )
     return DbtRun(done.stdout, scratch / "dbt_target")
