@@ -13,6 +13,19 @@
     {{ return(found) }}
 {%- endmacro %}
 
+{% macro conversion_events_on_the_timeline() -%}
+    {#- True when every source feeding conversion_events also feeds person_events, as README
+        "Adding a source" asks (the same event_id as on the timeline): then every micro-conversion's
+        event is on its person's timeline. A source feeding conversion_events alone contributes
+        conversions no timeline model sees. -#}
+    {%- set timeline = sources_feeding('person_events') -%}
+    {%- set off_timeline = [] -%}
+    {%- for source_name in sources_feeding('conversion_events') if source_name not in timeline -%}
+        {%- do off_timeline.append(source_name) -%}
+    {%- endfor -%}
+    {{ return(off_timeline | length == 0) }}
+{%- endmacro %}
+
 {% macro union_source_contributions(feed, model_prefix, columns) -%}
     {#- `select <columns> from <model_prefix><source>` for every enabled source feeding `feed`,
         joined by union all. With none, a model using it must be disabled (it is still rendered
