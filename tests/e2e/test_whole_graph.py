@@ -23,6 +23,7 @@ from sandbox.truth_money import (
     session_days,
     spend_by_day,
 )
+from tests.support.dbt import run_dbt
 from tests.support.warehouse import rows, scalar, table_names
 
 pytestmark = pytest.mark.slow
@@ -325,6 +326,22 @@ def test_the_invariants_job_tests_the_layers_under_the_marts_and_names_a_broken_
     assert not failed.success
     failure = next(e for e in failed.all_events if e.event_type_value == "STEP_FAILURE")
     assert test["name"] in failure.event_specific_data.error.message
+
+
+def test_every_dbt_unit_test_passes_on_a_copy_of_the_built_warehouse(e2e_run, tmp_path):
+    """Runs leave dbt's unit tests out (they check the SQL, not the data), and most of them read
+    their inputs' columns from built relations: here all of them run on a copy of the whole graph's
+    warehouse (the warehouse-free ones also alone, tests/models/test_dbt_unit_tests.py)."""
+    import shutil
+
+    settings, _ = e2e_run
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, warehouse)
+    done = run_dbt("test", "--select", "test_type:unit", warehouse=warehouse)
+    manifest = json.loads((done.target_path / "manifest.json").read_text())
+    results = {r["unique_id"]: r["status"] for r in done.results() if r["unique_id"].startswith("unit_test.")}
+    assert len(manifest["unit_tests"]) >= 40
+    assert results == {unique_id: "pass" for unique_id in manifest["unit_tests"]}
 
 
 def test_klaviyo_opens_and_clicks_reach_fct_micro_conversions_and_match_the_truth_per_person(e2e_run):

@@ -1,7 +1,8 @@
 """dbt unit tests that need no warehouse (tagged `warehouse_free`: every input given as SQL).
 
-The other dbt unit tests read their inputs' columns from built relations and run inside the
-whole-graph build (tests/e2e); these run here in seconds against an empty DuckDB file.
+The other dbt unit tests read their inputs' columns from built relations: every unit test runs on
+a copy of the whole graph's warehouse (tests/e2e/test_whole_graph.py); these also run here, in
+seconds, against an empty DuckDB file.
 """
 
 import pytest
