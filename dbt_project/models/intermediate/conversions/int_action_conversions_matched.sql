@@ -1,6 +1,9 @@
 {#- Action micro-conversions: an event of the catalog's event_name whose parameters include every
     parameter filter of the entry (`params`, compared as text) and that passes every `where`
     condition of the entry (macros/property_filters.sql). -#}
+{#- A view (exception to the folder's tables): a step only int_micro_conversions_stitched reads, inlined there
+    rather than written once and read back (DECISIONLOG, "Steps one model reads are views"). -#}
+{{ config(materialized='view') }}
 with
 
 events as (

@@ -1,5 +1,8 @@
 {#- Destination micro-conversions: a page view whose path matches the entry's glob pattern
     (`*` matches any run of characters, e.g. '/pricing*'). -#}
+{#- A view (exception to the folder's tables): a step only int_micro_conversions_stitched reads, inlined there
+    rather than written once and read back (DECISIONLOG, "Steps one model reads are views"). -#}
+{{ config(materialized='view') }}
 with
 
 events as (

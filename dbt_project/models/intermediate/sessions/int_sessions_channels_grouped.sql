@@ -1,5 +1,8 @@
 {#- Each session's GA4 default channel group, from its landing source, medium and campaign and the
     source's category in Google's list (matched case-insensitively). -#}
+{#- A view (exception to the folder's tables): a step only int_sessions_stitched reads, inlined there
+    rather than written once and read back (DECISIONLOG, "Steps one model reads are views"). -#}
+{{ config(materialized='view') }}
 with
 
 sessions as (
