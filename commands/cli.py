@@ -6,12 +6,10 @@ Heavy imports (dlt, dbt, Dagster) happen inside the commands, so `microfunnel --
 from __future__ import annotations
 
 import argparse
-import atexit
-import logging
-import os
 import sys
 
 from microfunnel.conversions import ConfigError
+from orchestration.process_life import exit_without_teardown
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,20 +100,11 @@ def entry() -> None:
     """The `microfunnel` console script: `main`, then an exit without the interpreter's teardown.
 
     After a run the process holds ~2M objects (dlt, dbt, Dagster, DuckDB, the demo's world). The
-    teardown walks them with three full garbage collections: 5 s of the demo's ~80 s, measured. So
-    the exit runs what teardown must not skip (the atexit handlers: logging's flush, temporary
-    folders, dlt's telemetry), flushes the console and leaves with `os._exit`. Freezing the objects
-    instead (`gc.freeze`) saves the same time but makes DuckDB's bindings report them as leaked.
-    Tests call `main`, which returns its exit code as before.
+    teardown walks them with three full garbage collections: 5 s of the demo's ~80 s, measured.
+    Freezing the objects instead (`gc.freeze`) saves the same time but makes DuckDB's bindings
+    report them as leaked. Tests call `main`, which returns its exit code as before.
     """
-    code = main()
-    try:
-        atexit._run_exitfuncs()
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        os._exit(int(code or 0))
+    exit_without_teardown(main())
 
 
 def main(argv: list[str] | None = None) -> int:

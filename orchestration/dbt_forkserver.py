@@ -23,7 +23,6 @@ only clients of the same user (SO_PEERCRED).
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import secrets
@@ -38,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
-from orchestration.process_life import die_with_parent
+from orchestration.process_life import die_with_parent, exit_without_teardown
 
 SERVER_ENV = "MICROFUNNEL_DBT_SERVER"  # the socket's address while a run serves dbt
 MAX_REQUEST_BYTES = 1 << 20
@@ -276,30 +275,14 @@ def _become_dbt(request: dict, fds: list[int]) -> NoReturn:
     sys.argv = ["dbt", *request["argv"]]
     from dbt.cli.main import cli
 
+    # As the `dbt` executable runs it, down to its exit's clean-up; not the interpreter's teardown,
+    # which frees dbt's parsed project object by object (DECISIONLOG "dbt ends without the
+    # interpreter's teardown").
     try:
-        cli.main(args=request["argv"], prog_name="dbt")  # as the `dbt` executable runs it: it exits
+        cli.main(args=request["argv"], prog_name="dbt")
     except SystemExit as exit_request:
-        _exit_after_clean_up(exit_request.code)
-    _exit_after_clean_up(0)
-
-
-def _exit_after_clean_up(code: int | str | None) -> NoReturn:
-    """End the dbt process as a normal exit would, without the interpreter's teardown.
-
-    dbt's clean-up runs as in a dbt of its own: the atexit handlers release the warehouse (dbt-duckdb
-    drops its connection, and DuckDB checkpoints and closes the file), multiprocessing's semaphores
-    (skipped, its tracker reports them as leaked) and flush the log files. What is skipped is
-    freeing dbt's parsed project object by object at interpreter exit: 0.6-0.7 s of every dbt
-    command (DECISIONLOG "dbt ends without the interpreter's teardown")."""
-    if isinstance(code, str):  # as Python prints a SystemExit message
-        print(code, file=sys.stderr)
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed or broken stream: nothing more to say on it
-            pass
-    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+        exit_without_teardown(exit_request.code)
+    exit_without_teardown(0)
 
 
 def main() -> None:
