@@ -31,8 +31,10 @@ def exit_without_teardown(code: int | str | None) -> NoReturn:
     """End the process as a normal exit would, without the interpreter's teardown.
 
     What a normal exit must not skip runs: the atexit handlers (dbt-duckdb dropping its connection,
-    so DuckDB checkpoints and closes the warehouse; multiprocessing releasing its semaphores;
-    temporary folders; dlt's telemetry) and logging's flush; then the console is flushed. What is
+    so DuckDB checkpoints and closes the warehouse; should anything still hold it, DuckDB's WAL
+    keeps every commit and the next open, read-only too, replays it; multiprocessing releasing its
+    semaphores; temporary folders; dlt's telemetry) and logging's flush; then the console is
+    flushed. What is
     skipped is freeing every object one by one, with full garbage collections, at interpreter exit:
     5 s of the demo's process, 0.6-0.7 s of every dbt command (DECISIONLOG "The demo's Python:
     compiled imports, no collection over live heaps, no teardown", "dbt ends without the
