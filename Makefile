@@ -27,7 +27,7 @@ setup: $(VENV)/.synced
 demo: setup  ## simulate the sandbox world, serve its APIs, run the whole graph, print a summary
 	@$(BIN)/microfunnel demo
 
-test: setup  ## the whole suite (offline), two workers, the 25 slowest tests listed at the end (815 tests: 16-45 min on the 2-core sandbox machine, quiet or busy, 2026-12-07; 18-22 min with the longest groups first)
+test: setup  ## the whole suite (offline), two workers, the 25 slowest tests listed at the end (817 tests: 16-45 min on the 2-core sandbox machine, quiet or busy, 2026-12-07; 18-22 min with the longest groups first)
 	@$(BIN)/pytest -q -n 2 --durations=25
 
 test-fast: setup  ## the pure tests only (no dbt, dlt loads, Dagster runs or HTTP servers): well under a minute

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import logging
 import os
 import signal
 import sys
@@ -33,8 +32,8 @@ def exit_without_teardown(code: int | str | None) -> NoReturn:
     What a normal exit must not skip runs: the atexit handlers (dbt-duckdb dropping its connection,
     so DuckDB checkpoints and closes the warehouse; should anything still hold it, DuckDB's WAL
     keeps every commit and the next open, read-only too, replays it; multiprocessing releasing its
-    semaphores; temporary folders; dlt's telemetry) and logging's flush; then the console is
-    flushed. What is
+    semaphores; temporary folders; dlt's telemetry; logging's flush, registered by `logging`
+    itself); then the console is flushed. What is
     skipped is freeing every object one by one, with full garbage collections, at interpreter exit:
     5 s of the demo's process, 0.6-0.7 s of every dbt command (DECISIONLOG "The demo's Python:
     compiled imports, no collection over live heaps, no teardown", "dbt ends without the
@@ -44,7 +43,6 @@ def exit_without_teardown(code: int | str | None) -> NoReturn:
         if isinstance(code, str):
             print(code, file=sys.stderr)
         atexit._run_exitfuncs()
-        logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

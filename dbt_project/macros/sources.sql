@@ -18,12 +18,8 @@
         "Adding a source" asks (the same event_id as on the timeline): then every micro-conversion's
         event is on its person's timeline. A source feeding conversion_events alone contributes
         conversions no timeline model sees. -#}
-    {%- set timeline = sources_feeding('person_events') -%}
-    {%- set off_timeline = [] -%}
-    {%- for source_name in sources_feeding('conversion_events') if source_name not in timeline -%}
-        {%- do off_timeline.append(source_name) -%}
-    {%- endfor -%}
-    {{ return(off_timeline | length == 0) }}
+    {%- set off_timeline = sources_feeding('conversion_events') | reject('in', sources_feeding('person_events')) -%}
+    {{ return(off_timeline | list | length == 0) }}
 {%- endmacro %}
 
 {% macro union_source_contributions(feed, model_prefix, columns) -%}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -246,8 +247,6 @@ def test_every_raw_source_and_every_dated_mart_has_a_freshness_check_that_passes
 def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_published(
     e2e_defs, e2e_run, tmp_path, monkeypatch
 ):
-    import shutil
-
     import duckdb
     from dagster import AssetSelection, DagsterInstance, materialize
 
@@ -287,8 +286,6 @@ def test_a_corrupted_mart_row_fails_reconciliation_and_the_snapshot_is_not_publi
 def test_the_invariants_job_tests_the_layers_under_the_marts_and_names_a_broken_invariant(
     e2e_defs, e2e_run, tmp_path, monkeypatch
 ):
-    import shutil
-
     import duckdb
     from dagster import DagsterInstance
 
@@ -332,8 +329,6 @@ def test_every_dbt_unit_test_passes_on_a_copy_of_the_built_warehouse(e2e_run, tm
     """Runs leave dbt's unit tests out (they check the SQL, not the data), and most of them read
     their inputs' columns from built relations: here all of them run on a copy of the whole graph's
     warehouse (the warehouse-free ones also alone, tests/models/test_dbt_unit_tests.py)."""
-    import shutil
-
     settings, _ = e2e_run
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(settings.warehouse_path, warehouse)

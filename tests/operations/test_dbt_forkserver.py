@@ -98,6 +98,23 @@ def test_a_command_gets_the_callers_folder_environment_streams_and_exit_status(s
     assert forked_dbts() == []
 
 
+def test_a_forked_dbt_leaves_its_warehouse_closed_and_its_log_written(server, tmp_path):
+    """A forked dbt ends without the interpreter's teardown (orchestration/process_life.py), but
+    with its clean-up: DuckDB checkpointed and closed the file (no WAL left for the next step to
+    replay) and dbt's log file is complete."""
+    import duckdb
+
+    project = probe_project(tmp_path)
+    (project / "models").mkdir()
+    (project / "models" / "one.sql").write_text("select 42 as answer")
+    done = dbt("run", cwd=project)
+    assert done.wait(timeout=120) == 0, done.stdout.read()
+    assert not (tmp_path / "probe.duckdb.wal").exists()
+    with duckdb.connect(str(tmp_path / "probe.duckdb"), read_only=True) as warehouse:
+        assert warehouse.sql("select answer from one").fetchall() == [(42,)]
+    assert "Completed successfully" in (project / "logs" / "dbt.log").read_text()
+
+
 def test_a_command_runs_in_a_fork_of_the_server_not_in_a_new_dbt(server, tmp_path):
     running = dbt("show", "--inline", FOREVER, cwd=probe_project(tmp_path))
     try:

@@ -97,3 +97,28 @@ def test_the_command_exits_without_the_teardown_and_without_leak_reports():
         "sys.argv = ['microfunnel', 'validate']\nentry()\n"
     )
     assert "nanobind: leaked" not in frozen_then_entry
+
+
+EXIT_AFTER = """
+import atexit, pathlib, sys
+from orchestration.process_life import exit_without_teardown
+atexit.register(lambda: pathlib.Path(sys.argv[1]).write_text("clean-up ran"))
+print("unterminated line", end="")
+exit_without_teardown({code})
+"""
+
+
+def test_an_exit_without_teardown_runs_the_clean_up_flushes_and_keeps_the_status(tmp_path):
+    for code, status, said in (("3", 3, ""), ("None", 0, ""), ("'no catalog found'", 1, "no catalog found")):
+        marker = tmp_path / f"marker-{status}"
+        completed = subprocess.run(
+            [sys.executable, "-c", EXIT_AFTER.format(code=code), str(marker)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert completed.returncode == status
+        assert completed.stdout == "unterminated line"  # flushed, though no newline ended it
+        assert completed.stderr.strip() == said  # a string status is printed, as Python does
+        assert marker.read_text() == "clean-up ran"
